@@ -1,0 +1,41 @@
+# Live Agent Escalation — every target installs what it needs into .venv (Python 3.12) first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+VENV := .venv
+PY := $(VENV)/bin/python
+API_PORT ?= 3000
+AWS_PORT ?= 5000
+export PYTHONPATH := layers/shared:.
+
+# A working Python 3.12: on PATH, else from pyenv (installed but not the default interpreter here).
+PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
+
+.PHONY: test lint run eval-detection clean
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/statelint infra/statemachines/*.asl.json
+
+test: lint
+	$(PY) -m pytest
+
+run: $(VENV)/.installed
+	API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) exec $(PY) -m infra.local
+
+eval-detection: $(VENV)/.installed
+	@[ -n "$(KB)" ] && [ -n "$(CASES)" ] || { echo "usage: make eval-detection KB=path CASES=path" >&2; exit 2; }
+	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .aws-sam

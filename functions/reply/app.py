@@ -1,0 +1,41 @@
+"""Outbound to customers: the bot's answers and acknowledgements (workflow steps) and agent replies
+(POST /api/tickets/{id}/reply)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from liveagent import replies
+from liveagent.api import make_resolver
+from liveagent.api.replies import router
+from liveagent.observability import logger, metrics, tracer
+from pydantic import BaseModel, Field
+
+app = make_resolver(router)
+
+
+class ReplyStep(BaseModel):
+    action: Literal["bot_answer", "acknowledge"]
+    tenant_id: str
+    ticket_id: str | None = None
+    conversation_id: str | None = None
+    message_key: str | None = None
+    detection: dict[str, Any] = Field(default_factory=dict)
+
+
+def run_step(event: dict) -> dict:
+    step = ReplyStep.model_validate(event)
+    if step.action == "bot_answer":
+        return replies.bot_answer(step.conversation_id, step.message_key, step.detection.get("answer") or "")
+    return replies.acknowledge(step.tenant_id, step.ticket_id)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if "httpMethod" in event:
+        return app.resolve(event, context)
+    return run_step(event)

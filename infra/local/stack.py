@@ -1,0 +1,151 @@
+"""The local stack: fake AWS + resources from template.yaml + in-process Lambda + gateway + demo data.
+
+`make run` and the tests use this same class, so what the tests exercise is what a developer runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from typing import Any
+
+import boto3
+
+from infra.local.aws import FakeAws
+from infra.local.graph import GraphStandIn
+from infra.local.lambdas import LambdaDispatcher
+from infra.local.provision import Provisioned, provision
+from infra.local.template import ACCOUNT, REGION, Resolver, local_parameters
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def configure_environment(api_port: int, aws_port: int) -> Resolver:
+    """Process environment as Lambda would have it, pointed at the fake AWS. Call before importing
+    liveagent: its PynamoDB models read their table names at import."""
+    resolver = Resolver(local_parameters(api_port))
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+            "MOTO_PORT": str(aws_port),
+            "MOTO_ALLOW_NONEXISTENT_REGION": "false",
+            "POWERTOOLS_SERVICE_NAME": "local",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "DASHBOARD_URL": f"http://127.0.0.1:{api_port}",
+            **resolver.function_environment(),
+        }
+    )
+    os.environ["SENTIMENT_PROVIDER"] = os.environ.get("LOCAL_SENTIMENT_PROVIDER", "local")
+    os.environ.pop("AWS_PROFILE", None)
+    # Metrics are off locally (no CloudWatch); Powertools would warn on every invocation.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    return resolver
+
+
+class LocalStack:
+    def __init__(self, api_port: int = 3000, aws_port: int = 5000) -> None:
+        self.api_port = api_port
+        self.aws_port = aws_port
+        self.resolver = configure_environment(api_port, aws_port)
+        self.aws = FakeAws(aws_port)
+        self.graph = GraphStandIn()
+        self.lambdas = LambdaDispatcher(self.resolver)
+        self.provisioned: Provisioned | None = None
+        self.users: dict[str, str] = {}
+        self.token_verifier: Any = None
+        self.gateway: Any = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return self.aws.endpoint
+
+    def start(self) -> LocalStack:
+        from infra.local.gateway import Gateway
+
+        self.aws.start()
+        self.lambdas.install_into_moto()
+        self._provision_and_seed()
+        self.gateway = Gateway(self, self.api_port)
+        self.gateway.start()
+        return self
+
+    def _provision_and_seed(self) -> None:
+        from infra.local.gateway import TokenVerifier
+        from infra.local.seed import seed
+
+        self.provisioned = provision(self.resolver, self.aws_url)
+        self.token_verifier = TokenVerifier(
+            self.aws_url, self.provisioned.user_pool_id, self.provisioned.user_pool_client_id
+        )
+        self.users = seed(self.provisioned, self.aws_url)
+
+    def reset(self) -> None:
+        """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared."""
+        sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=self.aws_url)
+        for machine in sfn.list_state_machines()["stateMachines"]:
+            for execution in sfn.list_executions(
+                stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
+            )["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"])
+        self.aws.reset()
+        self.graph.clear()
+        self._clear_caches()
+        self._provision_and_seed()
+
+    @staticmethod
+    def _clear_caches() -> None:
+        from aws_lambda_powertools.utilities import parameters
+        from liveagent.detection import service
+
+        parameters.clear_caches()
+        service._indexes.clear()
+
+    def stop(self) -> None:
+        if self.gateway:
+            self.gateway.stop()
+        self.aws.stop()
+
+    # ---------------------------------------------------------------- what the local routes show
+    def dashboard_config(self) -> dict[str, str]:
+        assert self.provisioned
+        return {
+            "region": REGION,
+            "userPoolId": self.provisioned.user_pool_id,
+            "userPoolClientId": self.provisioned.user_pool_client_id,
+            "cognitoEndpoint": self.aws_url,
+            "apiBase": self.api_url,
+        }
+
+    def outbox(self) -> dict[str, list[dict]]:
+        from moto.ses.models import ses_backends
+        from moto.sns.models import sns_backends
+
+        emails = [
+            {
+                "from": m.source,
+                "to": list(m.destinations.get("ToAddresses", [])),
+                "subject": m.subject,
+                "body": m.body,
+            }
+            for m in list(ses_backends[ACCOUNT][REGION].sent_messages)
+            if hasattr(m, "subject")
+        ]
+        sms = [
+            {"to": phone, "text": text}
+            for phone, text in list(sns_backends[ACCOUNT][REGION].sms_messages.values())
+        ]
+        return {"messages": list(self.graph.messages), "emails": emails, "sms": sms}

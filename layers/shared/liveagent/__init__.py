@@ -1,0 +1,1 @@
+"""Live Agent Escalation: the domain package shared by every Lambda function (the shared layer)."""

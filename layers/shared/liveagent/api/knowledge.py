@@ -1,0 +1,66 @@
+"""Knowledge base routes and the unanswered questions that should become entries."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from liveagent import knowledge, tickets
+from liveagent.api import current_caller, parse_body
+from liveagent.detection.service import forget_index
+from liveagent.detection.text import fold
+
+router = Router()
+
+
+@router.get("/api/knowledge")
+def list_entries() -> dict:
+    caller = current_caller(router)
+    return {"items": [e.to_api() for e in knowledge.entries(caller.tenant_id)]}
+
+
+@router.post("/api/knowledge")
+def add_entry() -> tuple[dict, int]:
+    caller = current_caller(router)
+    caller.require_admin()
+    entry = knowledge.put_entry(caller.tenant_id, parse_body(router, knowledge.KnowledgeEntryIn))
+    forget_index(caller.tenant_id)
+    return entry.to_api(), 201
+
+
+@router.put("/api/knowledge/<entry_id>")
+def update_entry(entry_id: str) -> dict:
+    caller = current_caller(router)
+    caller.require_admin()
+    knowledge.get_entry(caller.tenant_id, entry_id)
+    body = parse_body(router, knowledge.KnowledgeEntryIn).model_copy(update={"id": entry_id})
+    entry = knowledge.put_entry(caller.tenant_id, body)
+    forget_index(caller.tenant_id)
+    return entry.to_api()
+
+
+@router.delete("/api/knowledge/<entry_id>")
+def delete_entry(entry_id: str) -> dict:
+    caller = current_caller(router)
+    caller.require_admin()
+    knowledge.delete_entry(caller.tenant_id, entry_id)
+    forget_index(caller.tenant_id)
+    return {"deleted": entry_id}
+
+
+@router.get("/api/knowledge/unanswered")
+def unanswered() -> dict:
+    """Questions the bot could not answer, grouped by their folded text, most frequent first."""
+    caller = current_caller(router)
+    groups: dict[str, dict] = {}
+    for ticket in tickets.list_tickets(caller.tenant_id, limit=500):
+        if ticket.reason != "question_not_found" or not ticket.question:
+            continue
+        key = " ".join(fold(ticket.question).split()).strip(" ?!.")
+        group = groups.setdefault(
+            key, {"question": ticket.question, "count": 0, "ticket_ids": [], "last_seen": ""}
+        )
+        group["count"] += 1
+        group["ticket_ids"].append(ticket.ticket_id)
+        group["last_seen"] = max(group["last_seen"], ticket.created_at)
+    items = sorted(groups.values(), key=lambda g: (-g["count"], g["last_seen"]))
+    return {"items": items}

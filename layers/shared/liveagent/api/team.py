@@ -1,0 +1,99 @@
+"""The caller and the team: /api/me, status, agents."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from liveagent import agents, ticket_actions
+from liveagent.agents import AgentModel
+from liveagent.api import current_caller, parse_body
+from liveagent.errors import Forbidden
+
+router = Router()
+E164 = r"^\+[1-9]\d{6,14}$"
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["online", "away", "offline"]
+
+
+class NotifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: bool | None = None
+    sms: bool | None = None
+    in_app: bool | None = None
+
+
+class AgentUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["online", "away", "offline"] | None = None
+    notify: NotifyIn | None = None
+    name: str | None = Field(None, max_length=120)
+    departments: list[str] | None = None
+    roles: list[str] | None = None
+    capacity: int | None = Field(None, ge=0, le=100)
+    phone: str | None = Field(None, pattern=E164)
+
+
+SELF_SERVICE = {"status", "notify"}
+
+
+def set_status(agent: AgentModel, status: str) -> None:
+    agent.update(actions=[AgentModel.status.set(status)])
+    if status == "online":
+        ticket_actions.drain_queue(agent.tenant_id, agent.agent_id)
+
+
+@router.get("/api/me")
+def me() -> dict:
+    caller = current_caller(router)
+    agent = agents.find_agent(caller.tenant_id, caller.id)
+    return {
+        "id": caller.id,
+        "email": agent.email if agent else caller.username,
+        "tenant_id": caller.tenant_id,
+        "permission": caller.permission,
+        "status": agent.status if agent else None,
+    }
+
+
+@router.put("/api/me/status")
+def put_my_status() -> dict:
+    caller = current_caller(router)
+    body = parse_body(router, StatusIn)
+    agent = agents.get_agent(caller.tenant_id, caller.id)
+    set_status(agent, body.status)
+    return agent.to_api()
+
+
+@router.get("/api/agents")
+def list_agents() -> dict:
+    caller = current_caller(router)
+    caller.require_admin()
+    return {"items": [a.to_api() for a in agents.team(caller.tenant_id)]}
+
+
+@router.put("/api/agents/<agent_id>")
+def update_agent(agent_id: str) -> dict:
+    caller = current_caller(router)
+    body = parse_body(router, AgentUpdateIn)
+    changes = body.model_dump(exclude_none=True)
+    if not caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
+        raise Forbidden("agents may change only their own status and notification settings")
+    agent = agents.get_agent(caller.tenant_id, agent_id)
+    actions = []
+    for field in ("name", "departments", "roles", "capacity", "phone"):
+        if field in changes:
+            actions.append(getattr(AgentModel, field).set(changes[field]))
+    if "notify" in changes:
+        for channel, on in changes["notify"].items():
+            actions.append(getattr(AgentModel.notify, channel).set(on))
+    if actions:
+        agent.update(actions=actions)
+    if "status" in changes:
+        set_status(agent, changes["status"])
+    return agent.to_api()

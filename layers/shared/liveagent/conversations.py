@@ -1,0 +1,265 @@
+"""Conversations with customers and every message in them, both directions (Messages table).
+
+One table holds a conversation's header item (message_key "#conversation") and its messages; the
+header carries the open ticket so that "which ticket does this customer's message join" is one read,
+and claiming the conversation for a new ticket is one conditional write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
+from pynamodb.models import Model
+
+from liveagent import config
+from liveagent.channels.models import InboundMessage, StatusUpdate
+from liveagent.errors import NotFound
+from liveagent.ids import iso, new_ulid, now_iso, parse_iso
+
+HEADER_KEY = "#conversation"
+_DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+class ByTime(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    conversation_id = UnicodeAttribute(hash_key=True)
+    at_key = UnicodeAttribute(range_key=True)
+
+
+class ByGraphId(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_graph_id"
+        projection = KeysOnlyProjection()
+
+    graph_message_id = UnicodeAttribute(hash_key=True)
+
+
+class MessageModel(Model):
+    class Meta:
+        table_name = config.table_name("MESSAGES_TABLE")
+        region = config.region()
+
+    conversation_id = UnicodeAttribute(hash_key=True)
+    message_key = UnicodeAttribute(range_key=True)  # "in#<wamid|mid>" or "out#<ulid>"
+    at_key = UnicodeAttribute()  # "<iso>#<message_key>": conversation order
+    tenant_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    sender = UnicodeAttribute()  # customer | bot | agent
+    author = UnicodeAttribute(null=True)  # agent id for agent messages
+    kind = UnicodeAttribute(default="text")
+    text = UnicodeAttribute(default="")
+    media_id = UnicodeAttribute(null=True)
+    reply_to = UnicodeAttribute(null=True)
+    ticket_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)  # inbound: received | dispatched | stale
+    delivery = UnicodeAttribute(null=True)  # outbound: pending | sent | delivered | read | failed
+    delivery_error = UnicodeAttribute(null=True)
+    graph_message_id = UnicodeAttribute(null=True)
+    by_time = ByTime()
+    by_graph_id = ByGraphId()
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.message_key,
+            "from": self.sender,
+            "author": self.author,
+            "kind": self.kind,
+            "text": self.text,
+            "at": self.at,
+            "delivery": self.delivery,
+            "delivery_error": self.delivery_error,
+            "ticket_id": self.ticket_id,
+        }
+
+
+class ConversationModel(Model):
+    class Meta:
+        table_name = config.table_name("MESSAGES_TABLE")
+        region = config.region()
+
+    conversation_id = UnicodeAttribute(hash_key=True)
+    message_key = UnicodeAttribute(range_key=True, default=HEADER_KEY)
+    tenant_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    customer_name = UnicodeAttribute(null=True)
+    last_customer_at = UnicodeAttribute(null=True)
+    open_ticket_id = UnicodeAttribute(null=True)
+    last_ticket_id = UnicodeAttribute(null=True)
+    last_agent_id = UnicodeAttribute(null=True)
+    last_closed_at = UnicodeAttribute(null=True)
+    message_count = NumberAttribute(default=0)
+
+
+def conversation_id_for(tenant_id: str, channel: str, account_id: str, customer_id: str) -> str:
+    return f"{tenant_id}#{channel}#{account_id}#{customer_id}"
+
+
+def get_conversation(conversation_id: str) -> ConversationModel:
+    try:
+        return ConversationModel.get(conversation_id, HEADER_KEY)
+    except ConversationModel.DoesNotExist as exc:
+        raise NotFound(f"conversation '{conversation_id}' not found") from exc
+
+
+def get_message(conversation_id: str, message_key: str) -> MessageModel:
+    try:
+        return MessageModel.get(conversation_id, message_key)
+    except MessageModel.DoesNotExist as exc:
+        raise NotFound(f"message '{message_key}' not found") from exc
+
+
+def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tuple[MessageModel, bool]:
+    """Store a customer message exactly once (conditional put on its Meta id).
+
+    Returns (stored item, created). A redelivery returns the item already stored and created=False.
+    """
+    conversation_id = conversation_id_for(tenant_id, message.channel, message.account_id, message.customer_id)
+    key = f"in#{message.message_id}"
+    at = iso(message.at)
+    item = MessageModel(
+        conversation_id,
+        key,
+        at_key=f"{at}#{key}",
+        tenant_id=tenant_id,
+        at=at,
+        sender="customer",
+        kind=message.kind,
+        text=message.text,
+        media_id=message.media_id,
+        reply_to=message.reply_to,
+        state="stale" if stale else "received",
+    )
+    try:
+        item.save(condition=MessageModel.message_key.does_not_exist())
+    except PutError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return get_message(conversation_id, key), False
+    _touch_conversation(tenant_id, conversation_id, message)
+    return item, True
+
+
+def _touch_conversation(tenant_id: str, conversation_id: str, message: InboundMessage) -> None:
+    at = iso(message.at)
+    header = ConversationModel(conversation_id, HEADER_KEY)
+    actions = [
+        ConversationModel.tenant_id.set(tenant_id),
+        ConversationModel.channel.set(message.channel),
+        ConversationModel.account_id.set(message.account_id),
+        ConversationModel.customer_id.set(message.customer_id),
+        ConversationModel.message_count.add(1),
+    ]
+    if message.customer_name:
+        actions.append(ConversationModel.customer_name.set(message.customer_name))
+    header.update(actions=actions)
+    # Out-of-order delivery: the window clock only ever moves forward.
+    try:
+        header.update(
+            actions=[ConversationModel.last_customer_at.set(at)],
+            condition=ConversationModel.last_customer_at.does_not_exist()
+            | (ConversationModel.last_customer_at < at),
+        )
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+
+
+def mark_message(message: MessageModel, **fields: str | None) -> None:
+    message.update(actions=[getattr(MessageModel, k).set(v) for k, v in fields.items()])
+
+
+def history(conversation_id: str, limit: int = 200) -> list[MessageModel]:
+    """The conversation's messages, oldest first (the newest `limit`)."""
+    newest = list(MessageModel.by_time.query(conversation_id, scan_index_forward=False, limit=limit))
+    return list(reversed(newest))
+
+
+def store_outbound(
+    conversation: ConversationModel,
+    *,
+    sender: str,
+    text: str,
+    author: str | None = None,
+    ticket_id: str | None = None,
+    kind: str = "text",
+) -> MessageModel:
+    """Record an outbound message before it is sent (delivery "pending"): nothing is ever lost."""
+    key = f"out#{new_ulid()}"
+    at = now_iso()
+    item = MessageModel(
+        conversation.conversation_id,
+        key,
+        at_key=f"{at}#{key}",
+        tenant_id=conversation.tenant_id,
+        at=at,
+        sender=sender,
+        author=author,
+        kind=kind,
+        text=text,
+        ticket_id=ticket_id,
+        delivery="pending",
+    )
+    item.save()
+    return item
+
+
+def claim_for_ticket(conversation_id: str, ticket_id: str) -> bool:
+    """Make ticket_id the conversation's open ticket unless another one already is (atomic)."""
+    try:
+        ConversationModel(conversation_id, HEADER_KEY).update(
+            actions=[ConversationModel.open_ticket_id.set(ticket_id)],
+            condition=ConversationModel.open_ticket_id.does_not_exist(),
+        )
+        return True
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+
+
+def release_ticket(conversation_id: str, ticket_id: str, agent_id: str | None) -> None:
+    """The ticket closed: the bot takes the conversation back."""
+    actions = [
+        ConversationModel.open_ticket_id.remove(),
+        ConversationModel.last_ticket_id.set(ticket_id),
+        ConversationModel.last_closed_at.set(now_iso()),
+    ]
+    if agent_id:
+        actions.append(ConversationModel.last_agent_id.set(agent_id))
+    try:
+        ConversationModel(conversation_id, HEADER_KEY).update(
+            actions=actions, condition=ConversationModel.open_ticket_id == ticket_id
+        )
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+
+
+def last_customer_at(conversation: ConversationModel) -> datetime | None:
+    return parse_iso(conversation.last_customer_at) if conversation.last_customer_at else None
+
+
+def apply_status(update: StatusUpdate) -> bool:
+    """Record a delivery status on the message we sent; statuses never move backwards."""
+    keys = list(MessageModel.by_graph_id.query(update.message_id, limit=1))
+    if not keys:
+        return False
+    message = get_message(keys[0].conversation_id, keys[0].message_key)
+    if _DELIVERY_RANK.get(update.status, 0) <= _DELIVERY_RANK.get(message.delivery or "pending", 0):
+        return True
+    error = f"{update.error_code}: {update.error_title}" if update.error_code else None
+    mark_message(message, delivery=update.status, delivery_error=error)
+    return True

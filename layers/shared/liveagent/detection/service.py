@@ -1,0 +1,53 @@
+"""The detect step of the message workflow: load the message and its conversation, then decide."""
+
+from __future__ import annotations
+
+import time
+
+from liveagent import conversations, escalation, knowledge, tenants
+from liveagent.detection import Decision, KbEntry, TermOverlapIndex, detect
+from liveagent.observability import metrics
+
+_INDEX_TTL_SECONDS = 30.0
+_indexes: dict[str, tuple[float, TermOverlapIndex]] = {}
+
+
+def retriever_for(tenant_id: str) -> TermOverlapIndex:
+    """The tenant's KB index, cached in the warm Lambda; rebuilt after a KB write here, or after 30 s."""
+    cached = _indexes.get(tenant_id)
+    if cached and time.monotonic() - cached[0] < _INDEX_TTL_SECONDS:
+        return cached[1]
+    index = TermOverlapIndex(
+        [
+            KbEntry(e.entry_id, e.question, tuple(e.alternates or []), e.answer)
+            for e in knowledge.entries(tenant_id)
+        ]
+    )
+    _indexes[tenant_id] = (time.monotonic(), index)
+    return index
+
+
+def forget_index(tenant_id: str) -> None:
+    _indexes.pop(tenant_id, None)
+
+
+def preview(tenant_id: str, text: str, history: list[dict]) -> Decision:
+    settings = tenants.load_settings(tenant_id)
+    return detect(text, history, settings.escalation, retriever_for(tenant_id), settings.messages)
+
+
+def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> dict:
+    conversation = conversations.get_conversation(conversation_id)
+    message = conversations.get_message(conversation_id, message_key)
+    if conversation.open_ticket_id:
+        ticket_id = escalation.join_open_ticket(conversation, message)
+        metrics.add_metric(name="JoinedTicket", unit="Count", value=1)
+        return {"decision": "joined", "ticket_id": ticket_id}
+    past = [
+        {"role": m.sender, "text": m.text}
+        for m in conversations.history(conversation_id, limit=20)
+        if m.message_key != message_key
+    ]
+    decision = preview(tenant_id, message.text, past)
+    metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
+    return {"decision": "escalate" if decision.escalate else "answer", **decision.model_dump()}

@@ -1,0 +1,73 @@
+"""The tenant's knowledge base: entries the bot answers from (Knowledge table)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from liveagent import config
+from liveagent.errors import NotFound
+from liveagent.ids import new_ulid, now_iso
+
+
+class KnowledgeModel(Model):
+    class Meta:
+        table_name = config.table_name("KNOWLEDGE_TABLE")
+        region = config.region()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    question = UnicodeAttribute()
+    alternates = ListAttribute(of=UnicodeAttribute, default=list)
+    answer = UnicodeAttribute()
+    source_ticket_id = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(default="")
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.entry_id,
+            "question": self.question,
+            "alternates": list(self.alternates or []),
+            "answer": self.answer,
+            "source_ticket_id": self.source_ticket_id,
+            "updated_at": self.updated_at,
+        }
+
+
+class KnowledgeEntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, pattern=r"^[\w.-]{1,64}$")
+    question: str = Field(min_length=1, max_length=1000)
+    alternates: list[str] = Field(default_factory=list, max_length=50)
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+def entries(tenant_id: str) -> list[KnowledgeModel]:
+    return list(KnowledgeModel.query(tenant_id))
+
+
+def get_entry(tenant_id: str, entry_id: str) -> KnowledgeModel:
+    try:
+        return KnowledgeModel.get(tenant_id, entry_id)
+    except KnowledgeModel.DoesNotExist as exc:
+        raise NotFound(f"knowledge entry '{entry_id}' not found") from exc
+
+
+def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | None = None) -> KnowledgeModel:
+    item = KnowledgeModel(
+        tenant_id,
+        entry.id or f"kb-{new_ulid().lower()}",
+        question=entry.question.strip(),
+        alternates=[a.strip() for a in entry.alternates if a.strip()],
+        answer=entry.answer.strip(),
+        source_ticket_id=source_ticket_id,
+        updated_at=now_iso(),
+    )
+    item.save()
+    return item
+
+
+def delete_entry(tenant_id: str, entry_id: str) -> None:
+    get_entry(tenant_id, entry_id).delete()

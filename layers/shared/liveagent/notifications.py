@@ -1,0 +1,184 @@
+"""Telling agents: in-app (Notifications table), email (SES) and SMS (SNS), per each agent's settings."""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+import boto3
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from liveagent import config
+from liveagent.agents import AgentModel
+from liveagent.errors import NotFound
+from liveagent.ids import new_ulid, now_iso
+from liveagent.observability import logger, metrics
+from liveagent.tickets import TicketModel
+
+RETENTION_SECONDS = 90 * 86400
+
+
+class NotificationModel(Model):
+    class Meta:
+        table_name = config.table_name("NOTIFICATIONS_TABLE")
+        region = config.region()
+
+    recipient = UnicodeAttribute(hash_key=True)  # "<tenant>#<agent>"
+    sk = UnicodeAttribute(range_key=True)  # "<created iso>#<id>": newest last
+    notification_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute(default="")
+    ticket_id = UnicodeAttribute(null=True)
+    read = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.notification_id,
+            "kind": self.kind,
+            "title": self.title,
+            "body": self.body,
+            "ticket_id": self.ticket_id,
+            "read": self.read,
+            "created_at": self.created_at,
+        }
+
+
+@cache
+def _ses():
+    return boto3.client("ses", region_name=config.region())
+
+
+@cache
+def _sns():
+    return boto3.client("sns", region_name=config.region())
+
+
+def _recipient(tenant_id: str, agent_id: str) -> str:
+    return f"{tenant_id}#{agent_id}"
+
+
+def store_in_app(
+    agent: AgentModel, kind: str, title: str, body: str, ticket_id: str | None
+) -> NotificationModel:
+    created = now_iso()
+    notification_id = new_ulid()
+    item = NotificationModel(
+        _recipient(agent.tenant_id, agent.agent_id),
+        f"{created}#{notification_id}",
+        notification_id=notification_id,
+        kind=kind,
+        title=title,
+        body=body,
+        ticket_id=ticket_id,
+        created_at=created,
+        expires_at=int(time.time()) + RETENTION_SECONDS,
+    )
+    item.save()
+    return item
+
+
+def ticket_link(ticket: TicketModel) -> str:
+    base = config.dashboard_url()
+    return f"{base}/#/tickets/{ticket.ticket_id}" if base else f"ticket {ticket.ticket_id}"
+
+
+def notify_agent(
+    agent: AgentModel, kind: str, title: str, body: str, ticket: TicketModel | None
+) -> list[str]:
+    """Send one notification on every channel the agent has switched on; returns the channels used.
+
+    A failing channel is logged and counted; it never stops the others.
+    """
+    used = []
+    ticket_id = ticket.ticket_id if ticket else None
+    text = f"{body}\n\n{ticket_link(ticket)}" if ticket else body
+    if agent.notify.in_app:
+        store_in_app(agent, kind, title, body, ticket_id)
+        used.append("in_app")
+    if agent.notify.email and agent.email:
+        try:
+            _ses().send_email(
+                Source=config.sender_email(),
+                Destination={"ToAddresses": [agent.email]},
+                Message={"Subject": {"Data": title[:200]}, "Body": {"Text": {"Data": text}}},
+            )
+            used.append("email")
+        except Exception:
+            metrics.add_metric(name="EmailFailed", unit="Count", value=1)
+            logger.exception("email notification failed", extra={"agent_id": agent.agent_id})
+    if agent.notify.sms and agent.phone:
+        try:
+            _sns().publish(PhoneNumber=agent.phone, Message=f"{title}: {body}"[:300])
+            used.append("sms")
+        except Exception:
+            metrics.add_metric(name="SmsFailed", unit="Count", value=1)
+            logger.exception("SMS notification failed", extra={"agent_id": agent.agent_id})
+    return used
+
+
+def for_agent(tenant_id: str, agent_id: str, limit: int = 100) -> list[NotificationModel]:
+    return list(
+        NotificationModel.query(_recipient(tenant_id, agent_id), scan_index_forward=False, limit=limit)
+    )
+
+
+def mark_read(tenant_id: str, agent_id: str, notification_id: str) -> NotificationModel:
+    for item in NotificationModel.query(_recipient(tenant_id, agent_id), scan_index_forward=False):
+        if item.notification_id == notification_id:
+            item.update(actions=[NotificationModel.read.set(True)])
+            return item
+    raise NotFound(f"notification '{notification_id}' not found")
+
+
+_REASON_TITLE = {
+    "question_not_found": "Question the bot could not answer",
+    "agent_requested": "Customer asked for a person",
+    "complaint": "Unhappy customer",
+    "custom_trigger": "Escalation rule matched",
+}
+
+
+def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, list[str]]:
+    """Tell the people of the current escalation level about the ticket; returns who got what."""
+    from liveagent import agents, tickets
+
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    if not ticket.is_open:
+        return {}
+    who = ticket.customer_name or ticket.customer_id
+    summary = f"{who} on {ticket.channel}: {ticket.question[:200]}"
+    reason = _REASON_TITLE.get(ticket.reason, ticket.reason)
+    sent: dict[str, list[str]] = {}
+    for agent_id in state.get("targets", []):
+        agent = agents.find_agent(tenant_id, agent_id)
+        if agent is None:
+            continue
+        if state.get("event") == "assigned":
+            kind, title = "ticket_assigned", f"New ticket: {reason}"
+        elif agent_id == ticket.assignee and state.get("event") == "reassigned":
+            kind, title = (
+                "ticket_reassigned",
+                f"Ticket reassigned to you (level {state.get('level')}): {reason}",
+            )
+        else:
+            kind, title = (
+                "ticket_escalated",
+                f"Ticket waiting for a response (level {state.get('level')}): {reason}",
+            )
+        sent[agent_id] = notify_agent(agent, kind, title, summary, ticket)
+    return sent
+
+
+def announce_failure(tenant_id: str, ticket_id: str, error: dict | None) -> None:
+    from liveagent import agents, tickets
+
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    cause = (error or {}).get("Error", "unknown error")
+    for admin in agents.admins(agents.team(tenant_id)):
+        notify_agent(
+            admin, "workflow_failed", "Escalation workflow failed", f"{cause}; the ticket is kept.", ticket
+        )

@@ -1,0 +1,73 @@
+"""What is said to customers: the bot's knowledge-base answers, the hand-off acknowledgement, and the
+agents' replies from the dashboard."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from liveagent import conversations, escalation, tenants, tickets
+from liveagent.channels.outbound import send_to_customer
+from liveagent.errors import ChannelError, Conflict
+from liveagent.observability import logger, metrics
+
+
+class TemplateRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=15)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(None, min_length=1, max_length=4096)
+    template: TemplateRef | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ReplyIn:
+        if (self.text is None) == (self.template is None):
+            raise ValueError("send either 'text' or 'template'")
+        return self
+
+
+def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
+    conversation = conversations.get_conversation(conversation_id)
+    try:
+        sent = send_to_customer(conversation, sender="bot", text=answer)
+    except ChannelError as exc:
+        # Stored with delivery "failed"; the workflow does not retry a customer-visible send blindly.
+        logger.warning("bot answer not delivered", extra={"error": exc.message})
+        metrics.add_metric(name="BotAnswerFailed", unit="Count", value=1)
+        return {"delivery": "failed"}
+    metrics.add_metric(name="BotAnswered", unit="Count", value=1)
+    return {"delivery": sent.delivery, "message_id": sent.message_key}
+
+
+def acknowledge(tenant_id: str, ticket_id: str) -> dict:
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    text = tenants.load_settings(tenant_id).messages.acknowledgement
+    try:
+        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
+    except ChannelError as exc:
+        logger.warning("acknowledgement not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
+        return {"delivery": "failed"}
+    return {"delivery": sent.delivery, "message_id": sent.message_key}
+
+
+def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -> dict:
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    if not ticket.is_open:
+        raise Conflict("ticket is closed; the customer is back with the bot", code="ticket_closed")
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    message = send_to_customer(
+        conversation,
+        sender="agent",
+        author=agent_id,
+        text=reply.text,
+        template=reply.template.model_dump() if reply.template else None,
+        ticket_id=ticket_id,
+    )
+    tickets.record_first_response(ticket)
+    escalation.signal(ticket, "reply")
+    metrics.add_metric(name="AgentReplied", unit="Count", value=1)
+    return message.to_api()

@@ -1,0 +1,158 @@
+"""Per-tenant settings documents (CONTRACT.md section 5), validated with pydantic, with their defaults."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TARGET = re.compile(r"^(assignee|permission:admin|role:[\w-]+|agent:[\w-]+)$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SentimentSetting(_Doc):
+    enabled: bool = True
+    threshold: float = Field(0.6, ge=0.0, le=1.0)
+
+
+class ComplexitySetting(_Doc):
+    enabled: bool = True
+    threshold: float = Field(0.7, ge=0.0, le=1.0)
+
+
+class EscalationSettings(_Doc):
+    keywords: list[str] = Field(default_factory=list)
+    agent_request_phrases: list[str] = Field(default_factory=list)
+    sentiment: SentimentSetting = Field(default_factory=SentimentSetting)
+    complexity: ComplexitySetting = Field(default_factory=ComplexitySetting)
+    kb_min_confidence: float = Field(0.45, ge=0.0, le=1.0)
+    sensitivity: Literal["low", "medium", "high"] = "medium"
+
+    @field_validator("keywords", "agent_request_phrases")
+    @classmethod
+    def _clean_phrases(cls, values: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in values if v and v.strip()]
+        if any(len(v) > 200 for v in cleaned):
+            raise ValueError("each phrase must be at most 200 characters")
+        return list(dict.fromkeys(cleaned))
+
+
+class Department(_Doc):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
+    keywords: list[str] = Field(default_factory=list)
+
+
+class RuleCondition(_Doc):
+    reason: Literal["question_not_found", "agent_requested", "complaint", "custom_trigger"] | None = None
+    department: str | None = None
+
+
+class RoutingRule(_Doc):
+    when: RuleCondition = Field(default_factory=RuleCondition)
+    roles: list[str] = Field(min_length=1)
+
+
+class RoutingSettings(_Doc):
+    departments: list[Department] = Field(default_factory=list)
+    default_department: str = "support"
+    rules: list[RoutingRule] = Field(default_factory=list)
+    strategy: Literal["least_loaded", "round_robin"] = "least_loaded"
+
+    @model_validator(mode="after")
+    def _default_is_known(self) -> RoutingSettings:
+        names = {d.name for d in self.departments}
+        if names and self.default_department not in names:
+            raise ValueError(f"default_department '{self.default_department}' is not one of the departments")
+        return self
+
+
+class PolicyLevel(_Doc):
+    target: str = Field(pattern=_TARGET.pattern)
+    timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600)
+    reassign: bool = False
+
+
+class EscalationPolicy(_Doc):
+    levels: list[PolicyLevel] = Field(min_length=1, max_length=10)
+    repeat: int = Field(0, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _starts_with_assignee(self) -> EscalationPolicy:
+        if self.levels[0].target != "assignee":
+            raise ValueError("the first level must target the assignee")
+        return self
+
+
+class BusinessHours(_Doc):
+    timezone: str = "UTC"
+    hours: dict[str, list[tuple[str, str]]] | None = None
+    holidays: list[str] = Field(default_factory=list)
+    offline_message: str = (
+        "Thanks for your message! Our team is offline right now and will reply when we open."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone '{value}'") from exc
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, list[tuple[str, str]]] | None) -> dict | None:
+        if value is None:
+            return None
+        for day, spans in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown day '{day}' (use {', '.join(WEEKDAYS)})")
+            for start, end in spans:
+                if not (_TIME.match(start) and _TIME.match(end)) or start >= end:
+                    raise ValueError(f"bad span {start}-{end} on {day}: HH:MM-HH:MM, start before end")
+        return value
+
+
+class Messages(_Doc):
+    """Texts the system sends customers on the tenant's behalf."""
+
+    acknowledgement: str = (
+        "Thanks for reaching out! I'm connecting you with our team; someone will reply here shortly."
+    )
+    small_talk: str = "Hi! How can I help you today?"
+
+
+def default_policy() -> EscalationPolicy:
+    return EscalationPolicy(
+        levels=[
+            PolicyLevel(target="assignee", timeout_seconds=900),
+            PolicyLevel(target="role:team_lead", timeout_seconds=1800, reassign=True),
+            PolicyLevel(target="permission:admin", timeout_seconds=3600),
+        ],
+        repeat=0,
+    )
+
+
+class TenantSettings(_Doc):
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    escalation_policy: EscalationPolicy = Field(default_factory=default_policy)
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    messages: Messages = Field(default_factory=Messages)
+
+
+# The settings documents the API exposes, by the name used in /api/settings/{name}.
+SETTINGS_DOCUMENTS: dict[str, type[_Doc]] = {
+    "escalation": EscalationSettings,
+    "routing": RoutingSettings,
+    "escalation-policy": EscalationPolicy,
+    "business-hours": BusinessHours,
+}

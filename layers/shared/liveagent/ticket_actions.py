@@ -1,0 +1,87 @@
+"""What agents and admins do to a ticket: acknowledge, close, hand over; and the queue that follows."""
+
+from __future__ import annotations
+
+from liveagent import agents, conversations, escalation, routing, tickets
+from liveagent.auth import Caller
+from liveagent.errors import Conflict, Forbidden
+from liveagent.ids import now_iso
+from liveagent.observability import logger
+from liveagent.tickets import TicketModel, history_entry
+
+
+def acknowledge(caller: Caller, ticket_id: str) -> TicketModel:
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    if not ticket.is_open:
+        raise Conflict("ticket is closed", code="ticket_closed")
+    if not ticket.acknowledged_at:
+        ticket.update(
+            actions=[
+                TicketModel.acknowledged_at.set(now_iso()),
+                TicketModel.history.set(
+                    [
+                        *(ticket.history or []),
+                        history_entry(int(ticket.escalation_level), "acknowledged", caller.id),
+                    ]
+                ),
+            ]
+        )
+    escalation.signal(ticket, "ack")
+    return ticket
+
+
+def close(caller: Caller, ticket_id: str) -> TicketModel:
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    if not ticket.is_open:
+        raise Conflict("ticket is already closed", code="ticket_closed")
+    tickets.mark_closed(ticket)
+    tickets.append_history(ticket, history_entry(int(ticket.escalation_level), "closed", caller.id))
+    routing.free_capacity(ticket)
+    conversations.release_ticket(ticket.conversation_id, ticket.ticket_id, ticket.assignee)
+    escalation.signal(ticket, "closed")
+    if ticket.assignee:
+        drain_queue(caller.tenant_id, ticket.assignee)
+    return ticket
+
+
+def reassign(caller: Caller, ticket_id: str, agent_id: str) -> TicketModel:
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    if not caller.is_admin and ticket.assignee != caller.id:
+        raise Forbidden("only an admin or the current assignee can hand a ticket over")
+    if not ticket.is_open:
+        raise Conflict("ticket is closed", code="ticket_closed")
+    target = agents.get_agent(caller.tenant_id, agent_id)
+    if ticket.assignee == target.agent_id:
+        return ticket
+    previous = ticket.assignee
+    routing.unassign(ticket)
+    if not routing.assign_ticket(ticket, target.agent_id):
+        # Give it back rather than leave it ownerless.
+        if previous and not routing.assign_ticket(ticket, previous):
+            logger.warning(
+                "ticket left in the queue after a failed hand-over", extra={"ticket_id": ticket_id}
+            )
+        raise Conflict(f"{target.email} is not online or has no free capacity", code="agent_unavailable")
+    ticket.refresh()
+    tickets.append_history(
+        ticket, history_entry(0, "handed_over", target.agent_id, by=caller.id, previous=previous)
+    )
+    escalation.signal(ticket, "reassigned")
+    if previous:
+        drain_queue(caller.tenant_id, previous)
+    return ticket
+
+
+def drain_queue(tenant_id: str, agent_id: str) -> bool:
+    """Capacity freed for an agent: wake the oldest waiting ticket of one of their departments."""
+    agent = agents.find_agent(tenant_id, agent_id)
+    if agent is None or agent.status != "online" or int(agent.open_count) >= int(agent.capacity):
+        return False
+    oldest: TicketModel | None = None
+    for department in agent.departments or []:
+        for key in TicketModel.waiting.query(f"{tenant_id}#{department}", limit=1):
+            if oldest is None or key.ticket_id < oldest.ticket_id:
+                oldest = key
+    if oldest is None:
+        return False
+    return escalation.signal(tickets.get_ticket(tenant_id, oldest.ticket_id), "capacity")

@@ -1,0 +1,214 @@
+"""Support tickets: one per escalated conversation, from requested to answered to closed (Tickets table)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from liveagent import config
+from liveagent.conversations import ConversationModel
+from liveagent.errors import Conflict, NotFound
+from liveagent.ids import now_iso
+
+OPEN_STATUSES = ("requested", "answered")
+REASON_ORDER = ("agent_requested", "complaint", "custom_trigger", "question_not_found")
+
+
+class ByStatus(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    tenant_status = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)
+
+
+class ByAssignee(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_assignee"
+        projection = AllProjection()
+
+    assignee_key = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)
+
+
+class Waiting(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "waiting"
+        projection = KeysOnlyProjection()
+
+    waiting_key = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)
+
+
+class TicketModel(Model):
+    class Meta:
+        table_name = config.table_name("TICKETS_TABLE")
+        region = config.region()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)  # ULID: newest first by key
+    tenant_status = UnicodeAttribute()  # "<tenant>#<status>"
+    status = UnicodeAttribute(default="requested")
+    reason = UnicodeAttribute()
+    triggers = JSONAttribute(default=list)
+    channel = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    customer_name = UnicodeAttribute(null=True)
+    question = UnicodeAttribute(default="")
+    department = UnicodeAttribute(null=True)
+    priority = UnicodeAttribute(default="normal")
+    assignee = UnicodeAttribute(null=True)
+    assignee_key = UnicodeAttribute(null=True)  # "<tenant>#<agent>" while assigned
+    waiting_key = UnicodeAttribute(null=True)  # "<tenant>#<department>" while open and unassigned
+    escalation_level = NumberAttribute(default=0)
+    escalation_round = NumberAttribute(default=0)
+    history = JSONAttribute(default=list)  # [{"at", "level", "event", "to", ...}]
+    assignment_audit = JSONAttribute(default=list)
+    task_token = UnicodeAttribute(null=True)
+    unattended = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    acknowledged_at = UnicodeAttribute(null=True)
+    first_response_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    by_status = ByStatus()
+    by_assignee = ByAssignee()
+    waiting = Waiting()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def to_api(self) -> dict:
+        return {
+            "id": self.ticket_id,
+            "status": self.status,
+            "reason": self.reason,
+            "triggers": self.triggers or [],
+            "channel": self.channel,
+            "customer": {"id": self.customer_id, "name": self.customer_name},
+            "question": self.question,
+            "department": self.department,
+            "priority": self.priority,
+            "assignee": self.assignee,
+            "escalation": {
+                "level": int(self.escalation_level),
+                "unattended": bool(self.unattended),
+                "history": self.history or [],
+            },
+            "assignment_audit": self.assignment_audit or [],
+            "created_at": self.created_at,
+            "acknowledged_at": self.acknowledged_at,
+            "first_response_at": self.first_response_at,
+            "closed_at": self.closed_at,
+        }
+
+
+def primary_reason(reasons: list[str]) -> str:
+    return min(reasons, key=REASON_ORDER.index)
+
+
+def history_entry(level: int, event: str, to: str | None = None, **extra: object) -> dict:
+    return {"at": now_iso(), "level": level, "event": event, "to": to, **extra}
+
+
+def create_ticket(
+    *,
+    ticket_id: str,
+    conversation: ConversationModel,
+    reason: str,
+    triggers: list[dict],
+    question: str,
+    department: str,
+) -> TicketModel:
+    ticket = TicketModel(
+        conversation.tenant_id,
+        ticket_id,
+        tenant_status=f"{conversation.tenant_id}#requested",
+        status="requested",
+        reason=reason,
+        triggers=triggers,
+        channel=conversation.channel,
+        conversation_id=conversation.conversation_id,
+        customer_id=conversation.customer_id,
+        customer_name=conversation.customer_name,
+        question=question,
+        department=department,
+        waiting_key=f"{conversation.tenant_id}#{department}",
+        history=[history_entry(0, "created", reason=reason)],
+        created_at=now_iso(),
+    )
+    ticket.save(condition=TicketModel.ticket_id.does_not_exist())
+    return ticket
+
+
+def get_ticket(tenant_id: str, ticket_id: str) -> TicketModel:
+    try:
+        return TicketModel.get(tenant_id, ticket_id)
+    except TicketModel.DoesNotExist as exc:
+        raise NotFound(f"ticket '{ticket_id}' not found") from exc
+
+
+def list_tickets(
+    tenant_id: str, *, status: str | None = None, assignee: str | None = None, limit: int = 50
+) -> list[TicketModel]:
+    if assignee:
+        items = TicketModel.by_assignee.query(f"{tenant_id}#{assignee}", scan_index_forward=False)
+        if status:
+            return [t for t in items if t.status == status][:limit]
+        return list(items)[:limit]
+    if status:
+        return list(
+            TicketModel.by_status.query(f"{tenant_id}#{status}", scan_index_forward=False, limit=limit)
+        )
+    return list(TicketModel.query(tenant_id, scan_index_forward=False, limit=limit))
+
+
+def append_history(ticket: TicketModel, entry: dict) -> None:
+    ticket.update(actions=[TicketModel.history.set([*(ticket.history or []), entry])])
+
+
+def record_first_response(ticket: TicketModel) -> None:
+    """requested -> answered on the first agent reply; later replies keep the first time."""
+    if ticket.status == "closed":
+        raise Conflict("ticket is closed", code="ticket_closed")
+    if ticket.first_response_at:
+        return
+    now = now_iso()
+    try:
+        ticket.update(
+            actions=[
+                TicketModel.status.set("answered"),
+                TicketModel.tenant_status.set(f"{ticket.tenant_id}#answered"),
+                TicketModel.first_response_at.set(now),
+            ],
+            condition=TicketModel.first_response_at.does_not_exist() & (TicketModel.status != "closed"),
+        )
+    except UpdateError:
+        ticket.refresh()
+        if ticket.status == "closed":
+            raise Conflict("ticket is closed", code="ticket_closed") from None
+
+
+def mark_closed(ticket: TicketModel, retention_days: int = 365) -> None:
+    import time
+
+    now = now_iso()
+    try:
+        ticket.update(
+            actions=[
+                TicketModel.status.set("closed"),
+                TicketModel.tenant_status.set(f"{ticket.tenant_id}#closed"),
+                TicketModel.closed_at.set(now),
+                TicketModel.waiting_key.remove(),
+                TicketModel.task_token.remove(),
+                TicketModel.expires_at.set(int(time.time()) + retention_days * 86400),
+            ],
+            condition=TicketModel.status != "closed",
+        )
+    except UpdateError as exc:
+        raise Conflict("ticket is already closed", code="ticket_closed") from exc
