@@ -7,7 +7,7 @@ and claiming the conversation for a new ticket is one conditional write.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
@@ -17,7 +17,7 @@ from pynamodb.models import Model
 from liveagent import config
 from liveagent.channels.models import InboundMessage, StatusUpdate
 from liveagent.errors import NotFound
-from liveagent.ids import iso, new_ulid, now_iso, parse_iso
+from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
 
 HEADER_KEY = "#conversation"
 _DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -121,6 +121,13 @@ def get_message(conversation_id: str, message_key: str) -> MessageModel:
         raise NotFound(f"message '{message_key}' not found") from exc
 
 
+def ordering_time(sent_at: datetime, received_at: datetime) -> datetime:
+    """Where a customer message sits in the conversation. Meta's timestamp has 1 s resolution, so the
+    true send time lies in [sent_at, sent_at + 1 s); our receive time is exact for live traffic, and a
+    redelivery days later must still sort by when the customer wrote."""
+    return max(sent_at, min(received_at, sent_at + timedelta(milliseconds=999)))
+
+
 def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tuple[MessageModel, bool]:
     """Store a customer message exactly once (conditional put on its Meta id).
 
@@ -128,7 +135,7 @@ def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tu
     """
     conversation_id = conversation_id_for(tenant_id, message.channel, message.account_id, message.customer_id)
     key = f"in#{message.message_id}"
-    at = iso(message.at)
+    at = iso(ordering_time(message.at, utc_now()))
     item = MessageModel(
         conversation_id,
         key,

@@ -147,10 +147,8 @@ def assign(tenant_id: str, ticket_id: str) -> dict:
             }
             ticket.update(
                 actions=[
-                    TicketModel.assignment_audit.set([*(ticket.assignment_audit or []), audit]),
-                    TicketModel.history.set(
-                        [*(ticket.history or []), history_entry(0, "assigned", candidate.agent_id)]
-                    ),
+                    TicketModel.assignment_audit.set(TicketModel.assignment_audit.append([audit])),
+                    tickets.history_action(history_entry(0, "assigned", candidate.agent_id)),
                     TicketModel.escalation_level.set(0),
                 ]
             )
@@ -203,7 +201,7 @@ def next_level(tenant_id: str, ticket_id: str, state: dict) -> dict:
     entry["targets"] = targets
     ticket.update(
         actions=[
-            TicketModel.history.set([*(ticket.history or []), entry]),
+            tickets.history_action(entry),
             TicketModel.escalation_level.set(level),
             TicketModel.escalation_round.set(round_),
         ]
@@ -221,9 +219,7 @@ def flag_unattended(tenant_id: str, ticket_id: str) -> None:
     ticket.update(
         actions=[
             TicketModel.unattended.set(now_iso()),
-            TicketModel.history.set(
-                [*(ticket.history or []), history_entry(int(ticket.escalation_level), "unattended")]
-            ),
+            tickets.history_action(history_entry(int(ticket.escalation_level), "unattended")),
         ]
     )
     for admin in agents.admins(agents.team(tenant_id)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pynamodb.exceptions import UpdateError
+
 from liveagent import agents, conversations, escalation, routing, tickets
 from liveagent.auth import Caller
 from liveagent.errors import Conflict, Forbidden
@@ -15,17 +17,17 @@ def acknowledge(caller: Caller, ticket_id: str) -> TicketModel:
     if not ticket.is_open:
         raise Conflict("ticket is closed", code="ticket_closed")
     if not ticket.acknowledged_at:
-        ticket.update(
-            actions=[
-                TicketModel.acknowledged_at.set(now_iso()),
-                TicketModel.history.set(
-                    [
-                        *(ticket.history or []),
-                        history_entry(int(ticket.escalation_level), "acknowledged", caller.id),
-                    ]
-                ),
-            ]
-        )
+        entry = history_entry(int(ticket.escalation_level), "acknowledged", caller.id)
+        try:
+            ticket.update(
+                actions=[
+                    TicketModel.acknowledged_at.set(now_iso()),
+                    tickets.history_action(entry),
+                ],
+                condition=TicketModel.acknowledged_at.does_not_exist(),
+            )
+        except UpdateError:
+            ticket.refresh()  # acknowledged a moment ago by someone else: once is enough
     escalation.signal(ticket, "ack")
     return ticket
 

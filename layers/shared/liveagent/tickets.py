@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -66,8 +66,9 @@ class TicketModel(Model):
     waiting_key = UnicodeAttribute(null=True)  # "<tenant>#<department>" while open and unassigned
     escalation_level = NumberAttribute(default=0)
     escalation_round = NumberAttribute(default=0)
-    history = JSONAttribute(default=list)  # [{"at", "level", "event", "to", ...}]
-    assignment_audit = JSONAttribute(default=list)
+    # Appended with DynamoDB list_append, so the workflow and agents never overwrite each other's entries.
+    history = ListAttribute(default=list)  # [{"at", "level", "event", "to", ...}]
+    assignment_audit = ListAttribute(default=list)
     task_token = UnicodeAttribute(null=True)
     unattended = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -168,8 +169,13 @@ def list_tickets(
     return list(TicketModel.query(tenant_id, scan_index_forward=False, limit=limit))
 
 
+def history_action(entry: dict):
+    """An update action appending one entry atomically (list_append)."""
+    return TicketModel.history.set(TicketModel.history.append([entry]))
+
+
 def append_history(ticket: TicketModel, entry: dict) -> None:
-    ticket.update(actions=[TicketModel.history.set([*(ticket.history or []), entry])])
+    ticket.update(actions=[history_action(entry)])
 
 
 def record_first_response(ticket: TicketModel) -> None:

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities import parameters
 from liveagent import config, conversations
 from liveagent.channels import find_channel, instagram, whatsapp
 from liveagent.channels.models import InboundMessage, NormalizedBatch
-from liveagent.ids import utc_now
+from liveagent.ids import new_ulid, utc_now
 from liveagent.observability import logger, metrics
 
 SUPPORTED_OBJECTS = {"whatsapp_business_account": whatsapp, "instagram": instagram}
@@ -45,6 +45,7 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch | None:
 def _start_message_workflow(tenant_id: str, message: conversations.MessageModel) -> None:
     _sfn().start_execution(
         stateMachineArn=config.message_state_machine_arn(),
+        name=f"msg-{new_ulid()}",  # explicit: moto names every unnamed execution "None"
         input=json.dumps(
             {
                 "tenant_id": tenant_id,

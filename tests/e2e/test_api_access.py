@@ -1,0 +1,65 @@
+"""REST API access rules (CONTRACT.md section 5)."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.conftest import Client, eventually, whatsapp_text
+
+
+def test_no_token_or_bad_token_is_401(client: Client) -> None:
+    assert requests.get(f"{client.base}/api/tickets").status_code == 401
+    bad = requests.get(f"{client.base}/api/tickets", headers={"Authorization": "Bearer not.a.token"})
+    assert bad.status_code == 401
+
+
+def test_me_says_who_is_calling(client: Client) -> None:
+    me = client.api("GET", "/api/me", as_user="carol@demo.test").json()
+    assert me == {"id": client.agent_id("carol@demo.test"), "email": "carol@demo.test", "tenant_id": "demo",
+                  "permission": "agent", "status": "online"}  # fmt: skip
+
+
+def test_agent_calling_an_admin_route_is_403(client: Client) -> None:
+    response = client.api(
+        "PUT", "/api/settings/escalation", as_user="alice@demo.test", json={"keywords": ["x"]}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert client.api("GET", "/api/agents", as_user="alice@demo.test").status_code == 403
+
+
+def test_another_tenants_ticket_is_404(client: Client) -> None:
+    client.webhook(whatsapp_text("talk to a human", customer="15559990000"))
+    ticket = eventually(lambda: client.tickets())[0]
+    for method, path in (("GET", ""), ("POST", "/ack"), ("POST", "/close")):
+        response = client.api(method, f"/api/tickets/{ticket['id']}{path}", as_user="admin@acme.test")
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"]["code"] == "not_found"
+    reply = client.api(
+        "POST", f"/api/tickets/{ticket['id']}/reply", as_user="admin@acme.test", json={"text": "hi"}
+    )
+    assert reply.status_code == 404
+
+
+def test_bad_bodies_are_400_with_the_field_named(client: Client) -> None:
+    response = client.api(
+        "PUT",
+        "/api/settings/escalation-policy",
+        json={"levels": [{"target": "assignee", "timeout_seconds": 0}]},
+    )
+    assert response.status_code == 400 and "timeout_seconds" in response.json()["error"]["message"]
+    response = client.api("POST", "/api/knowledge", data="{not json")
+    assert response.status_code == 400
+    client.webhook(whatsapp_text("talk to a human", customer="15559990001"))
+    ticket = eventually(lambda: client.tickets())[0]
+    response = client.api(
+        "POST",
+        f"/api/tickets/{ticket['id']}/reply",
+        json={"text": "a", "template": {"name": "x", "language": "en"}},
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "validation_error"
+
+
+def test_unknown_api_route_is_404_in_the_error_shape(client: Client) -> None:
+    response = client.api("GET", "/api/nothing-here")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
