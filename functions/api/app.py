@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from liveagent.api import knowledge, make_resolver, notifications, settings, team, tickets
 from liveagent.observability import logger, metrics, tracer
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
 from liveagent.detection.service import detect_message
 from liveagent.observability import logger, metrics, tracer
-from pydantic import BaseModel
 
 
 class DetectEvent(BaseModel):

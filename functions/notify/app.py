@@ -15,9 +15,10 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from liveagent import notifications
 from liveagent.observability import logger, metrics, tracer
-from pydantic import BaseModel, Field
 
 persistence = DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "Idempotency"))
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from liveagent import replies
 from liveagent.api import make_resolver
 from liveagent.api.replies import router
 from liveagent.observability import logger, metrics, tracer
-from pydantic import BaseModel, Field
 
 app = make_resolver(router)
 

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from liveagent import escalation
 from liveagent.observability import logger, metrics, tracer
-from pydantic import BaseModel, Field
 
 
 class RouteEvent(BaseModel):

@@ -9,9 +9,10 @@ import json
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
 from liveagent.channels import inbound, signature
 from liveagent.observability import logger, metrics, tracer
-from pydantic import ValidationError
 
 app = APIGatewayRestResolver()
 

@@ -109,6 +109,7 @@ class LocalStack:
     @staticmethod
     def _clear_caches() -> None:
         from aws_lambda_powertools.utilities import parameters
+
         from liveagent.detection import service
 
         parameters.clear_caches()

@@ -22,37 +22,40 @@ def _events(client: Client, ticket_id: str) -> list[dict]:
 
 def test_unanswered_ticket_climbs_the_ladder_and_the_lead_takes_it(client: Client) -> None:
     assert client.api("PUT", "/api/settings/escalation-policy", json=FAST_POLICY).status_code == 200
-    # The lead is busy elsewhere? No: make alice the only tech agent online besides the lead.
-    client.api("PUT", f"/api/agents/{client.agent_id('bob@demo.test')}", json={"status": "offline"})
+    lead, admin, alice = (client.agent_id(f"{n}@demo.test") for n in ("lead", "admin", "alice"))
+    # Alice is the only tech agent free when the ticket arrives; the lead comes online afterwards.
+    for email, status in (("bob@demo.test", "offline"), ("lead@demo.test", "away")):
+        changed = client.api("PUT", f"/api/agents/{client.agent_id(email)}", json={"status": status})
+        assert changed.status_code == 200 and changed.json()["status"] == status, changed.text
     client.webhook(whatsapp_text("can I talk to a person", customer="15550009999"))
-    ticket = eventually(lambda: client.tickets())[0]
-    lead = client.agent_id("lead@demo.test")
-    admin = client.agent_id("admin@demo.test")
+    ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
+    assert ticket["assignee"] == alice
+    assert client.api("PUT", f"/api/agents/{lead}", json={"status": "online"}).status_code == 200
 
-    history = eventually(
-        lambda: (
-            [e for e in _events(client, ticket["id"]) if e["event"] == "unattended"]
-            and _events(client, ticket["id"])
-        ),
-        timeout=10,
-    )
-    kinds = [(e["level"], e["event"]) for e in history]
-    assert (0, "assigned") in kinds
-    reassigned = next(e for e in history if e["event"] == "reassigned")
-    assert reassigned["level"] == 1 and reassigned["to"] == lead
-    escalated = next(e for e in history if e["event"] == "escalated")
-    assert escalated["level"] == 2 and admin in escalated["targets"]
+    def finished() -> list[dict] | None:
+        events = _events(client, ticket["id"])
+        return events if any(e["event"] == "unattended" for e in events) else None
+
+    history = eventually(finished, timeout=10)
+    assert [(e["level"], e["event"]) for e in history] == [
+        (0, "created"),
+        (0, "assigned"),
+        (1, "reassigned"),
+        (2, "escalated"),
+        (2, "unattended"),
+    ]
+    assert history[1]["to"] == alice and history[2]["to"] == lead and history[3]["targets"] == [admin]
     detail = client.api("GET", f"/api/tickets/{ticket['id']}").json()
     assert detail["assignee"] == lead and detail["escalation"]["unattended"] is True
+    assert detail["escalation"]["level"] == 2
 
     # The lead and the admin were told, by email too.
     emails = client.outbox()["emails"]
     assert any("lead@demo.test" in e["to"] and "reassigned to you" in e["subject"] for e in emails)
     assert any("admin@demo.test" in e["to"] and "level 2" in e["subject"] for e in emails)
-    # The first assignee's capacity went back when the lead took over.
+    # Alice's capacity went back when the lead took over.
     agents = {a["id"]: a for a in client.api("GET", "/api/agents").json()["items"]}
-    assert agents[lead]["open_tickets"] == 1
-    assert sum(a["open_tickets"] for a in agents.values()) == 1
+    assert agents[lead]["open_tickets"] == 1 and agents[alice]["open_tickets"] == 0
 
 
 def test_acknowledging_stops_the_timer(client: Client) -> None:

@@ -1,9 +1,10 @@
 """Retrieval over a tenant's knowledge base with a bounded confidence score.
 
-Each entry contributes its question and every alternate as a document. The score of a document is the
-IDF-weighted overlap (Dice) of stemmed content terms with the query, in [0, 1]; an entry's score is its
-best document's. The Retriever protocol lets a hosted model (e.g. embeddings) replace it without touching
-callers.
+Each entry contributes its question and every alternate as a document. A document's score is the
+F-beta (beta = 0.5) of two IDF-weighted coverages of stemmed content terms: how much of the document the
+query covers (weighted more: a customer adds words around a known question) and how much of the query
+the document covers; in [0, 1]. An entry's score is its best document's. The Retriever protocol lets
+a hosted model (e.g. embeddings) replace it without touching callers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from liveagent.detection.text import content_terms
+
+_BETA2 = 0.25  # beta = 0.5
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,14 @@ class TermOverlapIndex:
             shared = query_terms & terms
             if not shared:
                 continue
-            score = 2 * self._weight(shared) / (query_weight + self._weight(terms))
+            matched = self._weight(shared)
+            document_coverage, query_coverage = matched / self._weight(terms), matched / query_weight
+            score = (
+                (1 + _BETA2)
+                * document_coverage
+                * query_coverage
+                / (_BETA2 * document_coverage + query_coverage)
+            )
             if best is None or score > best.confidence:
                 best = KbMatch(entry, round(score, 3), text)
         return best

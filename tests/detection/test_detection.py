@@ -1,0 +1,93 @@
+"""Detection decisions are pure and explainable: each trigger names its evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from liveagent.detection import KbEntry, TermOverlapIndex, detect
+from liveagent.settings import EscalationSettings
+
+KB = TermOverlapIndex(
+    [
+        KbEntry("kb-hours", "What are your opening hours?", ("When are you open?",), "9 to 5."),
+        KbEntry("kb-shipping", "How long does delivery take?", ("When will my order arrive?",), "2-4 days."),
+        KbEntry("kb-password", "How do I reset my password?", ("I forgot my password",), "Tap 'Forgot'."),
+    ]
+)
+SETTINGS = EscalationSettings(keywords=["refund", "billing", "complaint"])
+
+
+def decide(text: str, history: list[dict] | None = None, settings: EscalationSettings = SETTINGS):
+    return detect(text, history or [], settings, KB)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to talk to a human",
+        "agent pls",
+        "can I speak to a real person?",
+        "quiero hablar con un agente",
+        "quero falar com um atendente",
+        "je veux parler à un conseiller",
+        "ich möchte mit einem Mitarbeiter sprechen",
+        "voglio parlare con un operatore",
+    ],
+)
+def test_explicit_requests_for_a_person_in_several_languages(text: str) -> None:
+    decision = decide(text)
+    assert decision.escalate and decision.reason == "agent_requested"
+    assert decision.triggers[0]["type"] == "agent_requested" and decision.triggers[0]["phrase"]
+
+
+def test_mentioning_an_agent_without_asking_for_one_does_not_fire() -> None:
+    decision = decide("no need for an agent, thanks. when are you open?")
+    assert not decision.escalate and decision.kb_id == "kb-hours"
+
+
+def test_kb_answers_paraphrases_and_small_talk_needs_no_human() -> None:
+    assert decide("when will my order arrive").kb_id == "kb-shipping"
+    assert decide("forgot my password").kb_id == "kb-password"
+    hello = decide("hello!")
+    assert not hello.escalate and hello.kb_id is None and hello.answer
+
+
+def test_keywords_match_inflections_on_word_boundaries() -> None:
+    decision = decide("I was never refunded for order 42")
+    assert decision.escalate and decision.reason == "custom_trigger"
+    assert decision.triggers[0] == {"type": "keyword", "keyword": "refund"}
+    assert decide("Refunds?").triggers[0] == {"type": "keyword", "keyword": "refund"}
+    assert not any(t["type"] == "keyword" for t in decide("prefund status").triggers)
+
+
+def test_complaints_escalate_with_their_score() -> None:
+    decision = decide("This is unacceptable, worst service ever!!")
+    assert decision.reason == "complaint"
+    trigger = decision.triggers[0]
+    assert trigger["score"] >= trigger["threshold"] and "unacceptable" in trigger["terms"]
+
+
+def test_precedence_keeps_every_trigger() -> None:
+    decision = decide("this is terrible and unacceptable, I want a refund, get me a human")
+    assert decision.reason == "agent_requested"
+    assert {t["type"] for t in decision.triggers} == {"agent_requested", "complaint", "keyword"}
+
+
+def test_unknown_question_escalates_as_question_not_found_with_the_closest_entry() -> None:
+    decision = decide("do you sell gift cards for the holidays?")
+    assert decision.escalate and decision.reason == "question_not_found"
+    assert decision.triggers[0]["type"] == "kb_miss"
+
+
+def test_a_rejected_bot_answer_escalates() -> None:
+    history = [{"role": "customer", "text": "when are you open"}, {"role": "bot", "text": "9 to 5."}]
+    decision = decide("that doesn't help, not what I asked", history)
+    assert decision.reason == "question_not_found" and decision.triggers[0]["type"] == "answer_rejected"
+
+
+def test_sensitivity_shifts_thresholds() -> None:
+    text = "I'm upset about my delivery"  # a mild complaint (score 0.5)
+    high = decide(text, settings=SETTINGS.model_copy(update={"sensitivity": "high"}))
+    medium = decide(text)
+    assert high.reason == "complaint" and high.triggers[0]["threshold"] == pytest.approx(0.45)
+    assert medium.reason != "complaint"

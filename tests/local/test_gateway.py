@@ -1,0 +1,47 @@
+"""The local gateway routes exactly the template's API paths, most specific first."""
+
+from __future__ import annotations
+
+import requests
+
+from infra.local.gateway import template_routes
+from infra.local.template import Resolver
+from tests.conftest import Client
+
+
+def _route(routes, method: str, path: str):
+    return next(r for r in routes if r.pattern.match(path) and r.method in ("ANY", method))
+
+
+def test_specific_routes_win_over_the_proxy() -> None:
+    routes = template_routes(Resolver({"SenderEmail": "a@b.c"}))
+    assert _route(routes, "POST", "/api/tickets/T1/reply").function == "ReplyFunction"
+    assert _route(routes, "POST", "/api/tickets/T1/close").function == "ApiFunction"
+    webhook = _route(routes, "POST", "/webhook")
+    assert webhook.function == "WebhookFunction" and not webhook.authorized
+    assert _route(routes, "GET", "/api/me").authorized
+
+
+def test_health_config_and_unknown_paths(client: Client) -> None:
+    assert requests.get(f"{client.base}/health").json() == {"status": "ok"}
+    config = requests.get(f"{client.base}/config.json").json()
+    assert set(config) == {"region", "userPoolId", "userPoolClientId", "cognitoEndpoint", "apiBase"}
+    assert config["cognitoEndpoint"] == client.stack.aws_url
+    assert requests.post(f"{client.base}/nowhere").status_code == 403  # API Gateway's answer
+
+
+def test_faults_make_the_graph_api_fail_then_recover(client: Client) -> None:
+    assert (
+        requests.post(f"{client.base}/local/faults", json={"graph": {"status": 503, "times": 2}}).status_code
+        == 200
+    )
+    assert requests.post(f"{client.base}/local/faults", json={"graph": {"times": 2}}).status_code == 400
+    armed = requests.post(f"{client.base}/local/faults", json={"graph": {"error_code": 131047, "times": 1}})
+    assert armed.json() == {"armed": 1}
+    url = f"{client.base}/local/graph/v21.0/100000000000001/messages"
+    body = {"messaging_product": "whatsapp", "to": "1555", "type": "text", "text": {"body": "x"}}
+    failed = requests.post(url, json=body, headers={"Authorization": "Bearer t"})
+    assert failed.status_code == 400 and failed.json()["error"]["code"] == 131047
+    ok = requests.post(url, json=body, headers={"Authorization": "Bearer t"})
+    assert ok.status_code == 200 and ok.json()["messages"][0]["id"].startswith("wamid.")
+    assert requests.delete(f"{client.base}/local/faults").json() == {"armed": 0}
