@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_evaluation_prints_the_contract_metrics_as_its_last_line(tmp_path: Path) -> None:
+    kb = tmp_path / "kb.json"
+    kb.write_text(json.dumps([{"id": "kb-hours", "question": "What are your opening hours?",
+                               "alternates": ["When are you open?"], "answer": "9-5"}]))  # fmt: skip
+    cases = tmp_path / "cases.jsonl"
+    lines = [
+        {
+            "id": "1",
+            "channel": "whatsapp",
+            "history": [],
+            "text": "when are you open",
+            "expect": {"escalate": False, "kb_id": "kb-hours"},
+        },
+        {
+            "id": "2",
+            "channel": "whatsapp",
+            "history": [],
+            "text": "I want a human",
+            "expect": {"escalate": True, "reasons": ["agent_requested"]},
+        },
+        {
+            "id": "3",
+            "channel": "whatsapp",
+            "history": [],
+            "text": "thanks!",
+            "expect": {"escalate": False, "kb_id": None},
+        },
+        {
+            "id": "4",
+            "channel": "instagram",
+            "history": [],
+            "text": "do you sell gift cards",
+            "expect": {"escalate": False, "kb_id": None},
+        },
+    ]
+    cases.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "liveagent.detection.evaluate", "--kb", str(kb), "--cases", str(cases)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+        env={"PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["cases"] == 4
+    assert result["kb_accuracy"] == 1.0 and result["reason_accuracy"] == 1.0
+    # case 4 is a question the KB cannot answer: the bot escalates it (1 of 3 non-escalations expected)
+    assert result["false_escalation_rate"] == round(1 / 3, 4)
+    assert result["decision_accuracy"] == 0.75 and result["missed_escalation_rate"] == 0.0
+    assert result["median_ms"] >= 0
+
+
+def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "liveagent.detection.evaluate", "--kb", str(tmp_path / "no.json"), "--cases", "x"],
+        capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"},
+    )  # fmt: skip
+    assert out.returncode == 2 and "is not a file" in out.stderr
