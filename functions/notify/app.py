@@ -47,7 +47,5 @@ def notify(request: dict) -> dict:
 @event_parser(model=NotifyEvent)
 def lambda_handler(event: NotifyEvent, context: LambdaContext) -> dict:
     idempotency.register_lambda_context(context)
-    key = event.model_dump(include={"action", "tenant_id", "ticket_id", "error"})
-    key["position"] = {k: event.state.get(k) for k in ("event", "level", "round", "assignee", "targets")}
-    key["state"] = event.state
-    return notify(request=key)
+    # The whole step input is the key: same ticket, level, round, targets and event -> sent once.
+    return notify(request=event.model_dump())

@@ -13,7 +13,7 @@ from functools import cache
 import boto3
 from botocore.exceptions import ClientError
 
-from liveagent import agents, config, conversations, routing, tenants, tickets
+from liveagent import agents, config, conversations, notifications, routing, tenants, tickets
 from liveagent.agents import AgentModel
 from liveagent.ids import new_ulid, now_iso
 from liveagent.observability import logger, metrics
@@ -106,8 +106,6 @@ def join_open_ticket(
 ) -> str:
     """A customer message while a ticket is open: it joins the ticket, the bot stays silent, and the
     assignee hears about it in-app."""
-    from liveagent import notifications
-
     ticket_id = conversation.open_ticket_id
     conversations.mark_message(message, ticket_id=ticket_id)
     ticket = tickets.get_ticket(conversation.tenant_id, ticket_id)
@@ -211,8 +209,6 @@ def next_level(tenant_id: str, ticket_id: str, state: dict) -> dict:
 
 
 def flag_unattended(tenant_id: str, ticket_id: str) -> None:
-    from liveagent import notifications
-
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     if not ticket.is_open:
         return

@@ -135,4 +135,3 @@ def unassign(ticket: TicketModel) -> None:
     AgentModel(ticket.tenant_id, previous).update(
         actions=[AgentModel.open_count.add(-1)], condition=AgentModel.open_count > 0
     )
-    ticket.assignee = None

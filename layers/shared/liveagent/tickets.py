@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -201,8 +203,6 @@ def record_first_response(ticket: TicketModel) -> None:
 
 
 def mark_closed(ticket: TicketModel, retention_days: int = 365) -> None:
-    import time
-
     now = now_iso()
     try:
         ticket.update(
