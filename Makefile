@@ -28,7 +28,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/statelint infra/statemachines/*.asl.json
 
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 run: $(VENV)/.installed
 	API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) exec $(PY) -m infra.local
