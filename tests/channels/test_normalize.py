@@ -42,14 +42,38 @@ def test_whatsapp_non_text_types_get_readable_placeholders_and_keep_media_ids() 
     assert reply.reply_to == "wamid.xyzxyz=="
 
 
-def test_reactions_revokes_and_system_messages_are_ignored_on_purpose() -> None:
-    for payload in (
-        _variants("message")["reaction"],
-        _variants("deleted_message")["revoke"],
-        _variants("system")["identity_change"],
-    ):
-        batch = inbound.normalize(payload)
-        assert batch.messages == [] and batch.ignored == 1
+def test_reactions_and_deletions_are_kept_but_ask_for_no_answer_and_system_is_ignored() -> None:
+    reaction = inbound.normalize(_variants("message")["reaction"]).messages[0]
+    assert (reaction.kind, reaction.text, reaction.actionable) == ("reaction", "[reaction \U0001f62e]", False)
+    deleted = inbound.normalize(_variants("deleted_message")["revoke"]).messages[0]
+    assert (
+        deleted.kind == "deleted"
+        and not deleted.actionable
+        and deleted.deletes == "<ORIGINAL_WHATSAPP_MESSAGE_ID>"
+    )
+    sticker = inbound.normalize(_variants("message")["static_sticker"]).messages[0]
+    assert sticker.kind == "sticker" and not sticker.actionable
+    system = inbound.normalize(_variants("system")["identity_change"])
+    assert system.messages == [] and system.ignored == 1
+
+
+def test_edits_voice_forwards_and_ad_referrals_are_described_for_agents() -> None:
+    edited = inbound.normalize(_variants("edited_message")["image"]).messages[0]
+    assert (
+        edited.kind == "edited"
+        and edited.text == "[edited] [image] Updated image caption"
+        and edited.actionable
+    )
+    voice = inbound.normalize(_variants("message")["voice"]).messages[0]
+    assert voice.kind == "voice" and voice.media_id
+    assert inbound.normalize(_variants("message")["forwarded"]).messages[0].note == "forwarded"
+    assert (
+        inbound.normalize(_variants("message")["forwarded_many_times"]).messages[0].note
+        == "forwarded many times"
+    )
+    referral = inbound.normalize(_variants("message")["referral"]).messages[0]
+    assert referral.note == "via ad: AD_TITLE" and referral.text == "BODY"
+    assert not inbound.normalize(_variants("message")["unsupported"]).messages[0].actionable
 
 
 def test_every_fixture_variant_normalizes_without_failure() -> None:

@@ -20,7 +20,8 @@ from liveagent.errors import NotFound
 from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
 
 HEADER_KEY = "#conversation"
-_DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+PENDING_STATUS_SECONDS = 7 * 86400  # as long as Meta retries
 
 
 def _conditional_failed(exc: Exception) -> bool:
@@ -62,9 +63,13 @@ class MessageModel(Model):
     media_id = UnicodeAttribute(null=True)
     reply_to = UnicodeAttribute(null=True)
     ticket_id = UnicodeAttribute(null=True)
-    state = UnicodeAttribute(null=True)  # inbound: received | dispatched | stale
+    state = UnicodeAttribute(null=True)  # inbound: received | dispatching | dispatched | stored | stale
+    dispatch_at = UnicodeAttribute(null=True)
     delivery = UnicodeAttribute(null=True)  # outbound: pending | sent | delivered | read | failed
+    delivery_rank = NumberAttribute(null=True)  # statuses only move forward (conditional on this)
     delivery_error = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)  # "forwarded", "via ad: ...", "reply to your story"
+    deleted_at = UnicodeAttribute(null=True)  # the customer deleted this message on their side
     graph_message_id = UnicodeAttribute(null=True)
     by_time = ByTime()
     by_graph_id = ByGraphId()
@@ -80,7 +85,23 @@ class MessageModel(Model):
             "delivery": self.delivery,
             "delivery_error": self.delivery_error,
             "ticket_id": self.ticket_id,
+            "note": self.note,
+            "deleted": bool(self.deleted_at),
         }
+
+
+class PendingStatusModel(Model):
+    """A delivery status that arrived before the message it is about was stored (Meta is unordered).
+    Kept in the Messages table under "#status#<graph id>" until the message shows up, or TTL."""
+
+    class Meta:
+        table_name = config.table_name("MESSAGES_TABLE")
+        region = config.region()
+
+    conversation_id = UnicodeAttribute(hash_key=True)  # "#status#<graph message id>"
+    message_key = UnicodeAttribute(range_key=True)  # the status
+    error = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
 
 
 class ConversationModel(Model):
@@ -147,7 +168,8 @@ def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tu
         text=message.text,
         media_id=message.media_id,
         reply_to=message.reply_to,
-        state="stale" if stale else "received",
+        note=message.note,
+        state="stale" if stale else ("received" if message.actionable else "stored"),
     )
     try:
         item.save(condition=MessageModel.message_key.does_not_exist())
@@ -184,6 +206,27 @@ def _touch_conversation(tenant_id: str, conversation_id: str, message: InboundMe
             raise
 
 
+DISPATCH_LEASE_SECONDS = 60
+
+
+def claim_dispatch(message: MessageModel) -> bool:
+    """Exactly one delivery of a message hands it to the workflow: received -> dispatching, atomically.
+    A claim whose holder died before starting the workflow expires after a minute (Meta redelivers)."""
+    now = utc_now()
+    expired = iso(now - timedelta(seconds=DISPATCH_LEASE_SECONDS))
+    try:
+        message.update(
+            actions=[MessageModel.state.set("dispatching"), MessageModel.dispatch_at.set(iso(now))],
+            condition=(MessageModel.state == "received")
+            | ((MessageModel.state == "dispatching") & (MessageModel.dispatch_at < expired)),
+        )
+        return True
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return False
+
+
 def mark_message(message: MessageModel, **fields: str | None) -> None:
     message.update(actions=[getattr(MessageModel, k).set(v) for k, v in fields.items()])
 
@@ -218,6 +261,7 @@ def store_outbound(
         text=text,
         ticket_id=ticket_id,
         delivery="pending",
+        delivery_rank=DELIVERY_RANK["pending"],
     )
     item.save()
     return item
@@ -259,14 +303,69 @@ def last_customer_at(conversation: ConversationModel) -> datetime | None:
     return parse_iso(conversation.last_customer_at) if conversation.last_customer_at else None
 
 
-def apply_status(update: StatusUpdate) -> bool:
-    """Record a delivery status on the message we sent; statuses never move backwards."""
-    keys = list(MessageModel.by_graph_id.query(update.message_id, limit=1))
-    if not keys:
-        return False
-    message = get_message(keys[0].conversation_id, keys[0].message_key)
-    if _DELIVERY_RANK.get(update.status, 0) <= _DELIVERY_RANK.get(message.delivery or "pending", 0):
+def set_delivery(
+    message: MessageModel, status: str, error: str | None = None, graph_id: str | None = None
+) -> bool:
+    """Move a message's delivery forward (read > delivered > sent; failed is final); never backwards,
+    even when two statuses race (conditional on the stored rank)."""
+    rank = DELIVERY_RANK[status]
+    actions = [MessageModel.delivery.set(status), MessageModel.delivery_rank.set(rank)]
+    if error:
+        actions.append(MessageModel.delivery_error.set(error))
+    if graph_id:
+        actions.append(MessageModel.graph_message_id.set(graph_id))
+    try:
+        message.update(
+            actions=actions,
+            condition=MessageModel.delivery_rank.does_not_exist() | (MessageModel.delivery_rank < rank),
+        )
         return True
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return False
+
+
+def mark_sent(message: MessageModel, graph_id: str) -> None:
+    """Meta accepted the message: keep its id, then apply any status that raced ahead of us."""
+    set_delivery(message, "sent", graph_id=graph_id or None)
+    if graph_id:
+        for pending in PendingStatusModel.query(f"#status#{graph_id}"):
+            set_delivery(message, pending.message_key, pending.error)
+            pending.delete()
+
+
+def _message_by_graph_id(graph_id: str) -> MessageModel | None:
+    keys = list(MessageModel.by_graph_id.query(graph_id, limit=1))
+    return get_message(keys[0].conversation_id, keys[0].message_key) if keys else None
+
+
+def apply_status(update: StatusUpdate) -> bool:
+    """Record a delivery status on the message we sent; True when applied now, False when parked."""
     error = f"{update.error_code}: {update.error_title}" if update.error_code else None
-    mark_message(message, delivery=update.status, delivery_error=error)
+    message = _message_by_graph_id(update.message_id)
+    if message is None:
+        PendingStatusModel(
+            f"#status#{update.message_id}",
+            update.status,
+            error=error,
+            expires_at=int(utc_now().timestamp()) + PENDING_STATUS_SECONDS,
+        ).save()
+        message = _message_by_graph_id(update.message_id)  # stored meanwhile? then apply now
+        if message is None:
+            return False
+    set_delivery(message, update.status, error)
     return True
+
+
+def mark_deleted(conversation_id: str, meta_message_id: str) -> bool:
+    """The customer deleted one of their messages: flag it (agents see it was withdrawn)."""
+    try:
+        MessageModel(conversation_id, f"in#{meta_message_id}").update(
+            actions=[MessageModel.deleted_at.set(now_iso())], condition=MessageModel.message_key.exists()
+        )
+        return True
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return False

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liveagent import conversations, escalation, tenants, tickets
 from liveagent.channels.outbound import send_to_customer
-from liveagent.errors import ChannelError, Conflict
+from liveagent.errors import ChannelError, Conflict, WindowClosed
 from liveagent.observability import logger, metrics
 
 
@@ -15,12 +15,15 @@ class TemplateRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=512)
     language: str = Field(min_length=2, max_length=15)
+    components: list[dict] | None = Field(None, max_length=10)  # header/body/button parameters
 
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(None, min_length=1, max_length=4096)
+    # Longer texts than one channel message are sent as several messages, in order.
+    text: str | None = Field(None, min_length=1, max_length=20000)
     template: TemplateRef | None = None
+    reply_to: str | None = Field(None, description="id of the customer message this answers (WhatsApp)")
 
     @model_validator(mode="after")
     def _one_of(self) -> ReplyIn:
@@ -33,13 +36,13 @@ def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
     conversation = conversations.get_conversation(conversation_id)
     try:
         sent = send_to_customer(conversation, sender="bot", text=answer)
-    except ChannelError as exc:
+    except (ChannelError, WindowClosed) as exc:
         # Stored with delivery "failed"; the workflow does not retry a customer-visible send blindly.
         logger.warning("bot answer not delivered", extra={"error": exc.message})
         metrics.add_metric(name="BotAnswerFailed", unit="Count", value=1)
         return {"delivery": "failed"}
     metrics.add_metric(name="BotAnswered", unit="Count", value=1)
-    return {"delivery": sent.delivery, "message_id": sent.message_key}
+    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
 
 
 def acknowledge(tenant_id: str, ticket_id: str) -> dict:
@@ -48,10 +51,10 @@ def acknowledge(tenant_id: str, ticket_id: str) -> dict:
     text = tenants.load_settings(tenant_id).messages.acknowledgement
     try:
         sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
-    except ChannelError as exc:
+    except (ChannelError, WindowClosed) as exc:
         logger.warning("acknowledgement not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
         return {"delivery": "failed"}
-    return {"delivery": sent.delivery, "message_id": sent.message_key}
+    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
 
 
 def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -> dict:
@@ -59,15 +62,26 @@ def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -
     if not ticket.is_open:
         raise Conflict("ticket is closed; the customer is back with the bot", code="ticket_closed")
     conversation = conversations.get_conversation(ticket.conversation_id)
-    message = send_to_customer(
+    sent = send_to_customer(
         conversation,
         sender="agent",
         author=agent_id,
         text=reply.text,
-        template=reply.template.model_dump() if reply.template else None,
+        template=reply.template.model_dump(exclude_none=True) if reply.template else None,
         ticket_id=ticket_id,
+        reply_to=_meta_id(conversation.conversation_id, reply.reply_to),
     )
     tickets.record_first_response(ticket)
     escalation.signal(ticket, "reply")
     metrics.add_metric(name="AgentReplied", unit="Count", value=1)
-    return message.to_api()
+    return {**sent[-1].to_api(), "parts": [m.to_api() for m in sent]}
+
+
+def _meta_id(conversation_id: str, message_key: str | None) -> str | None:
+    """Our id of a customer message ("in#<wamid>") -> Meta's id, checked to be in this conversation."""
+    if not message_key:
+        return None
+    message = conversations.get_message(conversation_id, message_key)
+    if message.sender != "customer":
+        raise Conflict("reply_to must name a customer message of this conversation", code="validation_error")
+    return message_key.removeprefix("in#")

@@ -1,67 +1,131 @@
-"""Sends to customers through Meta's Graph API (requests), with bounded retries on throttling/5xx."""
+"""Sends to customers through Meta's Graph API (requests).
+
+Retries only what can succeed later: timeouts, 5xx, HTTP 429 and Meta's rate-limit codes, with
+exponential backoff and full jitter, bounded (3 tries within a few seconds: an agent is waiting).
+Errors that cannot succeed (131026 undeliverable, 131047 outside the window, bad parameters) fail at once.
+"""
 
 from __future__ import annotations
 
+import random
+import threading
+import time
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import requests
 from aws_lambda_powertools.utilities import parameters
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from liveagent import config
 from liveagent.channels import ChannelModel, instagram, whatsapp
-from liveagent.errors import ChannelError
-from liveagent.observability import logger
+from liveagent.errors import ChannelError, WindowClosed
+from liveagent.observability import logger, metrics
 
 _TIMEOUT = (3.05, 10)
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})
+WINDOW_CODES = frozenset({131047})  # re-engagement: outside the 24-hour window
+BASE_DELAY_SECONDS = 0.25
+MESSAGES_PER_SECOND = 80.0  # WhatsApp Cloud API default throughput per business number
+
+
+@dataclass
+class TokenBucket:
+    """Per-sender throughput limit for this process (one warm Lambda / the local stack)."""
+
+    rate: float
+    capacity: float
+    _tokens: float = field(init=False)
+    _updated: float = field(default_factory=time.monotonic, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self._tokens = self.capacity
+
+    def take(self) -> float:
+        """Take one token, sleeping until one is free; returns the seconds waited."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1
+            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
+        if wait:
+            time.sleep(wait)
+        return wait
+
+
+_buckets: dict[str, TokenBucket] = {}
+_buckets_lock = threading.Lock()
+
+
+def bucket_for(account_id: str) -> TokenBucket:
+    with _buckets_lock:
+        if account_id not in _buckets:
+            _buckets[account_id] = TokenBucket(rate=MESSAGES_PER_SECOND, capacity=MESSAGES_PER_SECOND)
+        return _buckets[account_id]
 
 
 @cache
 def _session() -> requests.Session:
-    retry = Retry(
-        total=config.graph_max_retries(),
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=None,  # POSTs too: Meta answers 5xx before accepting a message
-        backoff_factor=0.2,
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
-    session = requests.Session()
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
+    return requests.Session()
 
 
 def _token(channel: ChannelModel) -> str:
     return parameters.get_secret(channel.token_secret, max_age=300)
 
 
-def send(channel: ChannelModel, request: dict[str, Any]) -> str:
-    """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError."""
+def describe_error(status: int, body: dict[str, Any]) -> tuple[int | None, str]:
+    """(Meta error code, readable message) from Meta's error body."""
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    code = error.get("code")
+    details = (
+        (error.get("error_data") or {}).get("details") if isinstance(error.get("error_data"), dict) else None
+    )
+    text = error.get("message") or f"HTTP {status}"
+    if details and details not in text:
+        text = f"{text}: {details}"
+    return code, f"Graph API error {status}" + (f" (code {code})" if code else "") + f": {text}"
+
+
+def retryable(status: int, code: int | None) -> bool:
+    return status >= 500 or status == 429 or code in RATE_LIMIT_CODES
+
+
+def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None = None) -> str:
+    """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError/WindowClosed."""
     url = f"{config.graph_api_base()}/{channel.account_id}/messages"
-    try:
-        response = _session().post(
-            url, json=request, headers={"Authorization": f"Bearer {_token(channel)}"}, timeout=_TIMEOUT
-        )
-    except requests.RequestException as exc:
-        raise ChannelError(f"Graph API unreachable: {exc}") from exc
-    body: dict[str, Any] = {}
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not response.ok:
-        error = body.get("error") or {}
+    tries = attempts or config.graph_max_retries() + 1
+    last: ChannelError | None = None
+    for attempt in range(tries):
+        if attempt:
+            delay = random.uniform(0, BASE_DELAY_SECONDS * 2**attempt)  # noqa: S311 - jitter, not crypto
+            time.sleep(delay)
+        bucket_for(channel.account_id).take()
+        try:
+            response = _session().post(
+                url, json=request, headers={"Authorization": f"Bearer {_token(channel)}"}, timeout=_TIMEOUT
+            )
+        except requests.RequestException as exc:
+            last = ChannelError(f"Graph API unreachable: {exc.__class__.__name__}")
+            continue
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.ok:
+            parser = whatsapp if channel.channel == "whatsapp" else instagram
+            return parser.sent_message_id(body) or ""
+        code, message = describe_error(response.status_code, body)
         logger.warning(
-            "Graph API refused a message",
-            extra={"http_status": response.status_code, "meta_error": error, "channel": channel.channel},
+            "Graph API refused a message", extra={"http_status": response.status_code, "meta_code": code}
         )
-        raise ChannelError(
-            f"Graph API error {response.status_code}: {error.get('message', response.reason)}",
-            http_status=response.status_code,
-            meta_code=error.get("code"),
-        )
-    parser = whatsapp if channel.channel == "whatsapp" else instagram
-    return parser.sent_message_id(body) or ""
+        if code in WINDOW_CODES:
+            raise WindowClosed(
+                f"{message}. The customer-service window is closed: send an approved template."
+            )
+        last = ChannelError(message, http_status=response.status_code, meta_code=code)
+        if not retryable(response.status_code, code):
+            break
+    metrics.add_metric(name="GraphSendFailed", unit="Count", value=1)
+    raise last or ChannelError("Graph API failed")

@@ -43,6 +43,15 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch | None:
 
 
 def _start_message_workflow(tenant_id: str, message: conversations.MessageModel) -> None:
+    try:
+        _start_execution(tenant_id, message)
+    except Exception:
+        conversations.mark_message(message, state="received")  # a redelivery will try again
+        raise
+    conversations.mark_message(message, state="dispatched")
+
+
+def _start_execution(tenant_id: str, message: conversations.MessageModel) -> None:
     _sfn().start_execution(
         stateMachineArn=config.message_state_machine_arn(),
         name=f"msg-{new_ulid()}",  # explicit: moto names every unnamed execution "None"
@@ -68,20 +77,28 @@ def accept_message(message: InboundMessage) -> str:
         metrics.add_metric(name="UnknownAccount", unit="Count", value=1)
         return "unknown_account"
     stale = (utc_now() - message.at).total_seconds() > config.max_message_age_seconds()
-    stored, created = conversations.store_inbound(channel.tenant_id, message, stale=stale)
+    stored, _ = conversations.store_inbound(channel.tenant_id, message, stale=stale)
+    if message.deletes:
+        # Idempotent; Instagram sends a deletion under the deleted message's own mid, which the dedupe
+        # then sees as a redelivery.
+        conversations.mark_deleted(stored.conversation_id, message.deletes)
+    if not message.actionable:
+        return "stored"  # kept for the conversation's record; nothing to answer
     if stale:
         metrics.add_metric(name="StaleMessage", unit="Count", value=1)
         return "stale"
-    if not created and stored.state != "received":
+    # New, or stored earlier but never handed off (the start failed and Meta retried): exactly one
+    # delivery wins the claim and starts the workflow.
+    if not conversations.claim_dispatch(stored):
         metrics.add_metric(name="DuplicateMessage", unit="Count", value=1)
         return "duplicate"
-    # New, or stored earlier but never handed off (the start failed and Meta retried): start it now.
     _start_message_workflow(channel.tenant_id, stored)
     return "accepted"
 
 
 def accept(batch: NormalizedBatch) -> dict[str, int]:
-    counts = {"accepted": 0, "duplicate": 0, "stale": 0, "unknown_account": 0, "statuses": 0, "failed": 0}
+    counts = {"accepted": 0, "stored": 0, "duplicate": 0, "stale": 0, "unknown_account": 0, "statuses": 0,
+              "statuses_parked": 0, "failed": 0}  # fmt: skip
     counts["unparseable"] = batch.failed  # logged by the normalizer; retrying would not help
     counts["ignored"] = batch.ignored
     for message in batch.messages:
@@ -95,7 +112,7 @@ def accept(batch: NormalizedBatch) -> dict[str, int]:
             logger.exception("message not accepted")
     for status in batch.statuses:
         try:
-            counts["statuses"] += int(conversations.apply_status(status))
+            counts["statuses" if conversations.apply_status(status) else "statuses_parked"] += 1
         except Exception:
             counts["failed"] += 1
             logger.exception("status not applied")

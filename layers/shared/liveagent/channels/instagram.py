@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent.channels.models import InboundMessage, NormalizedBatch
+from liveagent.channels.models import InboundMessage, NormalizedBatch, StatusUpdate
 from liveagent.observability import logger
 
 
@@ -26,22 +26,35 @@ class InstagramWebhook(_Loose):
     entry: list[Entry] = Field(default_factory=list)
 
 
-def describe(message: dict[str, Any]) -> tuple[str, str, str | None]:
+def describe(message: dict[str, Any]) -> dict[str, Any]:
+    """kind, readable text, media url, note and whether it asks for an answer, for an Instagram message."""
+    described: dict[str, Any] = {"kind": "text", "text": message.get("text") or "", "media_id": None,
+                                 "note": None, "actionable": True}  # fmt: skip
+    story = (message.get("reply_to") or {}).get("story")
+    if story:
+        described["note"] = "reply to your story"
     if message.get("is_deleted"):
-        return "deleted", "[deleted message]", None
-    if message.get("is_unsupported"):
-        return "unsupported", "[unsupported message]", None
-    if "quick_reply" in message:
-        return "quick_reply", message.get("text") or message["quick_reply"].get("payload", ""), None
-    if message.get("text"):
-        return "text", message["text"], None
-    attachments = message.get("attachments") or []
-    if attachments:
-        first = attachments[0]
+        described.update(kind="deleted", text="[the customer deleted a message]", actionable=False)
+        described["deletes"] = message.get("mid")
+    elif message.get("is_unsupported"):
+        described.update(kind="unsupported", text="[unsupported message]", actionable=False)
+    elif "quick_reply" in message:
+        described.update(
+            kind="quick_reply", text=message.get("text") or message["quick_reply"].get("payload", "")
+        )
+    elif not message.get("text") and message.get("attachments"):
+        first = message["attachments"][0]
         kind = first.get("type", "attachment")
-        url = (first.get("payload") or {}).get("url")
-        return kind, f"[{kind}]", url
-    return "unknown", "[message]", None
+        payload = first.get("payload") or {}
+        title = payload.get("title") or ""
+        described.update(kind=kind, text=f"[{kind}] {title}".strip(), media_id=payload.get("url"))
+        if kind == "story_mention":
+            described["note"] = "mentioned you in their story"
+    return described
+
+
+def _event_id(event: dict[str, Any], key: str) -> str:
+    return (event.get(key) or {}).get("mid") or ""
 
 
 def normalize(payload: dict[str, Any]) -> NormalizedBatch:
@@ -50,29 +63,57 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
     for entry in hook.entry:
         for event in entry.messaging:
             try:
-                message = event.get("message")
-                # Echoes are our own sends; reactions, reads and postbacks are not customer questions.
-                if not isinstance(message, dict) or message.get("is_echo"):
-                    batch.ignored += 1
-                    continue
-                kind, text, media = describe(message)
-                batch.messages.append(
-                    InboundMessage(
-                        channel="instagram",
-                        account_id=entry.id,
-                        customer_id=event["sender"]["id"],
-                        message_id=message["mid"],
-                        at=datetime.fromtimestamp(int(event.get("timestamp", 0)) / 1000, UTC),
-                        kind=kind,
-                        text=text,
-                        media_id=media,
-                        reply_to=(message.get("reply_to") or {}).get("mid"),
-                    )
-                )
+                _normalize_event(entry.id, event, batch)
             except Exception:
                 batch.failed += 1
                 logger.exception("unparseable Instagram event", extra={"item": event})
     return batch
+
+
+def _normalize_event(account_id: str, event: dict[str, Any], batch: NormalizedBatch) -> None:
+    at = datetime.fromtimestamp(int(event.get("timestamp", 0)) / 1000, UTC)
+    message = event.get("message")
+    if isinstance(message, dict):
+        if message.get("is_echo"):  # our own send, echoed back
+            batch.ignored += 1
+            return
+        batch.messages.append(
+            InboundMessage(
+                channel="instagram",
+                account_id=account_id,
+                customer_id=event["sender"]["id"],
+                message_id=message["mid"],
+                at=at,
+                reply_to=(message.get("reply_to") or {}).get("mid"),
+                **describe(message),
+            )
+        )
+    elif "postback" in event:  # an icebreaker or button tap: the customer choosing an option
+        postback = event["postback"]
+        batch.messages.append(
+            InboundMessage(
+                channel="instagram",
+                account_id=account_id,
+                customer_id=event["sender"]["id"],
+                message_id=postback.get("mid")
+                or f"postback-{event['sender']['id']}-{event.get('timestamp')}",
+                at=at,
+                kind="postback",
+                text=postback.get("title") or postback.get("payload", ""),
+            )
+        )
+    elif "read" in event and _event_id(event, "read"):
+        batch.statuses.append(
+            StatusUpdate(
+                channel="instagram",
+                account_id=account_id,
+                message_id=_event_id(event, "read"),
+                status="read",
+                at=at,
+            )
+        )
+    else:  # reactions and anything else are not customer questions: ignored on purpose
+        batch.ignored += 1
 
 
 def text_request(to: str, text: str, *, human_agent_tag: bool = False) -> dict[str, Any]:

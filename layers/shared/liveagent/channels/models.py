@@ -23,6 +23,11 @@ class InboundMessage(BaseModel):
     text: str  # the customer's words, or a readable placeholder for agents ("[image] caption")
     media_id: str | None = None
     reply_to: str | None = None
+    note: str | None = None  # for agents: "forwarded", "via ad: ...", "reply to your story"
+    # False for events that are not a request to answer (reactions, deletions, stickers, unsupported):
+    # stored for the conversation's record, but no detection and no escalation.
+    actionable: bool = True
+    deletes: str | None = None  # the Meta id of the customer's message this one deletes
 
 
 class StatusUpdate(BaseModel):

@@ -1,13 +1,15 @@
 """Sending to a customer on the conversation's own channel, inside Meta's messaging windows.
 
 Every outbound message is stored before the Graph API call (delivery "pending") and updated after it
-("sent" with Meta's id, or "failed" with the error), so nothing an agent wrote is ever lost.
+("sent" with Meta's id, or "failed" with the error), so nothing an agent wrote is ever lost. Long texts go
+out as several messages, in order.
 """
 
 from __future__ import annotations
 
 from liveagent import conversations
 from liveagent.channels import find_channel, graph, instagram, whatsapp
+from liveagent.channels.split import limits_for, split_text
 from liveagent.channels.windows import reply_mode
 from liveagent.conversations import ConversationModel, MessageModel
 from liveagent.errors import ChannelError, DomainError, NotFound, WindowClosed
@@ -15,20 +17,28 @@ from liveagent.ids import utc_now
 
 
 def build_request(
-    conversation: ConversationModel, text: str | None, template: dict | None, mode: str
+    conversation: ConversationModel,
+    *,
+    sender: str,
+    mode: str,
+    text: str | None = None,
+    template: dict | None = None,
+    reply_to: str | None = None,
 ) -> dict:
+    """The Graph API body for one message, or WindowClosed before anything is sent."""
     if conversation.channel == "whatsapp":
         if template:
-            return whatsapp.template_request(conversation.customer_id, template["name"], template["language"])
-        if mode != "open":
-            raise WindowClosed(
-                "the WhatsApp 24-hour window is closed: send an approved template instead",
+            return whatsapp.template_request(
+                conversation.customer_id, template["name"], template["language"], template.get("components")
             )
-        return whatsapp.text_request(conversation.customer_id, text or "")
+        if mode != "open":
+            raise WindowClosed("the WhatsApp 24-hour window is closed: send an approved template instead")
+        return whatsapp.text_request(conversation.customer_id, text or "", reply_to=reply_to)
     if template:
-        raise DomainError("templates are a WhatsApp feature; Instagram takes text", code="bad_request")
-    if mode == "closed":
-        raise WindowClosed("the Instagram window (7 days with the HUMAN_AGENT tag) is closed")
+        raise DomainError("templates are a WhatsApp feature; Instagram takes text", code="validation_error")
+    if mode == "closed" or (mode == "human_agent_tag" and sender != "agent"):
+        # Only a human may use the HUMAN_AGENT tag (24 h to 7 days); the bot needs the standard window.
+        raise WindowClosed("the Instagram messaging window is closed for this message")
     return instagram.text_request(
         conversation.customer_id, text or "", human_agent_tag=mode == "human_agent_tag"
     )
@@ -42,25 +52,40 @@ def send_to_customer(
     template: dict | None = None,
     author: str | None = None,
     ticket_id: str | None = None,
-) -> MessageModel:
+    reply_to: str | None = None,
+) -> list[MessageModel]:
+    """Send text (split to the channel's limit) or a template; returns the stored messages, in order."""
     channel = find_channel(conversation.channel, conversation.account_id)
     if channel is None:
         raise NotFound(f"no {conversation.channel} account {conversation.account_id} is configured")
     mode = reply_mode(conversation.channel, conversations.last_customer_at(conversation), utc_now())
-    request = build_request(conversation, text, template, mode)
-    shown = text if text is not None else f"[template] {template['name']} ({template['language']})"
-    message = conversations.store_outbound(
-        conversation,
-        sender=sender,
-        text=shown,
-        author=author,
-        ticket_id=ticket_id,
-        kind="template" if template else "text",
-    )
-    try:
-        graph_id = graph.send(channel, request)
-    except ChannelError as exc:
-        conversations.mark_message(message, delivery="failed", delivery_error=exc.message)
-        raise
-    conversations.mark_message(message, delivery="sent", graph_message_id=graph_id or None)
-    return message
+    if template:
+        parts: list[str | None] = [None]
+    else:
+        parts = list(split_text(text or "", *limits_for(conversation.channel)))
+    requests_ = [
+        build_request(conversation, sender=sender, mode=mode, text=part, template=template,
+                      reply_to=reply_to if i == 0 else None)
+        for i, part in enumerate(parts)
+    ]  # fmt: skip
+    stored = [
+        conversations.store_outbound(
+            conversation,
+            sender=sender,
+            text=part if part is not None else f"[template] {template['name']} ({template['language']})",
+            author=author,
+            ticket_id=ticket_id,
+            kind="template" if template else "text",
+        )
+        for part in parts
+    ]
+    for index, (message, request) in enumerate(zip(stored, requests_, strict=True)):
+        try:
+            graph_id = graph.send(channel, request)
+        except (ChannelError, WindowClosed) as exc:
+            conversations.set_delivery(message, "failed", exc.message)
+            for unsent in stored[index + 1 :]:
+                conversations.set_delivery(unsent, "failed", "not sent: an earlier part failed")
+            raise
+        conversations.mark_sent(message, graph_id)
+    return stored

@@ -12,7 +12,7 @@ from liveagent.observability import logger
 
 _MEDIA = ("image", "video", "audio", "document", "sticker")
 # Events that are not a customer speaking to the business: counted and skipped on purpose.
-_IGNORED_TYPES = {"reaction", "revoke", "system", "ephemeral", "request_welcome"}
+_IGNORED_TYPES = {"system", "ephemeral", "request_welcome"}
 _STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 3, "failed": 4}
 
 
@@ -57,38 +57,61 @@ def _at(timestamp: str | int | None) -> datetime:
     return datetime.fromtimestamp(int(timestamp or 0), UTC)
 
 
-def describe(message: dict[str, Any]) -> tuple[str, str, str | None]:
-    """(kind, readable text, media id) for any WhatsApp message type; agents read the text."""
+def describe(message: dict[str, Any]) -> dict[str, Any]:
+    """kind, readable text, media id, note and whether it asks for an answer, for any WhatsApp type."""
     kind = message.get("type", "unknown")
     body = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    context = message.get("context") or {}
+    note = None
+    if context.get("frequently_forwarded"):
+        note = "forwarded many times"
+    elif context.get("forwarded"):
+        note = "forwarded"
+    if message.get("referral"):
+        note = f"via ad: {message['referral'].get('headline') or message['referral'].get('source_url', '')}"
+    described: dict[str, Any] = {
+        "kind": kind,
+        "text": f"[{kind}]",
+        "media_id": None,
+        "note": note,
+        "actionable": True,
+    }
     if kind == "text":
-        return kind, body.get("body", ""), None
-    if kind in _MEDIA:
+        described["text"] = body.get("body", "")
+    elif kind in _MEDIA:
+        if kind == "audio" and body.get("voice"):
+            described["kind"] = "voice"
         caption = body.get("caption") or body.get("filename") or ""
-        return kind, f"[{kind}] {caption}".strip(), body.get("id")
-    if kind == "location":
+        described.update(text=f"[{described['kind']}] {caption}".strip(), media_id=body.get("id"))
+        described["actionable"] = kind != "sticker"
+    elif kind == "location":
         place = ", ".join(p for p in (body.get("name"), body.get("address")) if p)
-        where = place or f"{body.get('latitude')}, {body.get('longitude')}"
-        return kind, f"[location] {where}", None
-    if kind == "contacts":
+        coordinates = f"{body.get('latitude')}, {body.get('longitude')}"
+        described["text"] = f"[location] {place or coordinates}"
+    elif kind == "contacts":
         names = [c.get("name", {}).get("formatted_name", "?") for c in message.get("contacts", [])]
-        return kind, f"[contacts] {', '.join(names)}", None
-    if kind == "interactive":
+        described["text"] = f"[contacts] {', '.join(names)}"
+    elif kind == "interactive":
         reply_type = body.get("type", "")
         reply = body.get(reply_type, {}) if reply_type else {}
-        return reply_type or kind, reply.get("title", "[interactive]"), None
-    if kind == "button":
-        return kind, body.get("text", "[button]"), None
-    if kind == "order":
+        described.update(kind=reply_type or kind, text=reply.get("title", "[interactive]"))
+    elif kind == "button":
+        described["text"] = body.get("text", "[button]")
+    elif kind == "order":
         items = body.get("product_items", [])
-        return kind, f"[order] {len(items)} item(s) {body.get('text', '')}".strip(), None
-    if kind == "edit":
-        inner = body.get("message", {})
-        _, text, media = describe(inner)
-        return "edited", f"[edited] {text}", media
-    if kind == "unsupported":
-        return kind, "[unsupported message]", None
-    return kind, f"[{kind}]", None
+        described["text"] = f"[order] {len(items)} item(s) {body.get('text', '')}".strip()
+    elif kind == "reaction":
+        emoji = body.get("emoji")
+        described.update(text=f"[reaction {emoji}]" if emoji else "[reaction removed]", actionable=False)
+    elif kind == "revoke":
+        described.update(kind="deleted", text="[the customer deleted a message]", actionable=False)
+        described["deletes"] = body.get("original_message_id")
+    elif kind == "edit":
+        inner = describe(body.get("message", {}))
+        described.update(kind="edited", text=f"[edited] {inner['text']}", media_id=inner["media_id"])
+    elif kind == "unsupported":
+        described.update(text="[unsupported message]", actionable=False)
+    return described
 
 
 def normalize(payload: dict[str, Any]) -> NormalizedBatch:
@@ -107,7 +130,6 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                     if raw.get("type") in _IGNORED_TYPES:
                         batch.ignored += 1
                         continue
-                    kind, text, media = describe(raw)
                     batch.messages.append(
                         InboundMessage(
                             channel="whatsapp",
@@ -116,10 +138,8 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                             customer_name=names.get(raw["from"]),
                             message_id=raw["id"],
                             at=_at(raw.get("timestamp")),
-                            kind=kind,
-                            text=text,
-                            media_id=media,
                             reply_to=(raw.get("context") or {}).get("id"),
+                            **describe(raw),
                         )
                     )
                 except Exception:  # one bad item never drops its neighbours
@@ -148,23 +168,31 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
     return batch
 
 
-def text_request(to: str, text: str) -> dict[str, Any]:
-    return {
+def text_request(to: str, text: str, *, reply_to: str | None = None) -> dict[str, Any]:
+    request: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": to,
         "type": "text",
         "text": {"preview_url": False, "body": text},
     }
+    if reply_to:
+        request["context"] = {"message_id": reply_to}  # shown as a reply to that customer message
+    return request
 
 
-def template_request(to: str, name: str, language: str) -> dict[str, Any]:
+def template_request(
+    to: str, name: str, language: str, components: list[dict] | None = None
+) -> dict[str, Any]:
+    template: dict[str, Any] = {"name": name, "language": {"code": language}}
+    if components:
+        template["components"] = components
     return {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": to,
         "type": "template",
-        "template": {"name": name, "language": {"code": language}},
+        "template": template,
     }
 
 
