@@ -62,3 +62,18 @@ def test_token_bucket_holds_a_sender_to_its_rate() -> None:
     waits = [bucket.take() for _ in range(4)]
     assert waits[:2] == [0.0, 0.0]  # the burst
     assert waits[2] > 0 and waits[3] > 0  # then one token per 1/50 s
+
+
+def test_the_bot_never_uses_the_human_agent_tag() -> None:
+    from liveagent.channels.outbound import build_request
+    from liveagent.conversations import ConversationModel
+    from liveagent.errors import WindowClosed
+
+    conversation = ConversationModel(
+        "c", channel="instagram", customer_id="IGSID-1", tenant_id="t", account_id="a"
+    )
+    tagged = build_request(conversation, sender="agent", mode="human_agent_tag", text="hi")
+    assert tagged["tag"] == "HUMAN_AGENT"
+    with pytest.raises(WindowClosed):
+        build_request(conversation, sender="bot", mode="human_agent_tag", text="hi")
+    assert "tag" not in build_request(conversation, sender="bot", mode="open", text="hi")

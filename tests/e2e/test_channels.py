@@ -247,3 +247,17 @@ def test_any_json_shape_gets_200_or_400_never_an_error(stack, body) -> None:
         f"{stack.api_url}/webhook", data=raw, headers={"X-Hub-Signature-256": signature}, timeout=10
     )
     assert response.status_code in (200, 400), (body, response.status_code, response.text)
+
+
+def test_a_redelivery_older_than_a_day_is_stored_but_starts_nothing(client: Client) -> None:
+    two_days_ago = int((utc_now() - timedelta(days=2)).timestamp())
+    assert (
+        client.webhook(whatsapp_text("I want a human", customer="15550100109", at=two_days_ago)).status_code
+        == 200
+    )
+    stored = MessageModel.query(_conversation_id("whatsapp", DEMO_WA, "15550100109"))
+    assert [m.state for m in stored if m.message_key.startswith("in#")] == ["stale"]
+    sfn = boto3.client("stepfunctions", endpoint_url=client.stack.aws_url)
+    assert all(not sfn.list_executions(stateMachineArn=m["stateMachineArn"])["executions"]
+               for m in sfn.list_state_machines()["stateMachines"])  # fmt: skip
+    assert client.tickets() == []
