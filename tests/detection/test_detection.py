@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from liveagent.detection import KbEntry, TermOverlapIndex, detect
+from liveagent.detection import KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
 
-KB = TermOverlapIndex(
+KB = KnowledgeIndex(
     [
         KbEntry("kb-hours", "What are your opening hours?", ("When are you open?",), "9 to 5."),
         KbEntry("kb-shipping", "How long does delivery take?", ("When will my order arrive?",), "2-4 days."),
@@ -86,8 +86,42 @@ def test_a_rejected_bot_answer_escalates() -> None:
 
 
 def test_sensitivity_shifts_thresholds() -> None:
-    text = "I'm upset about my delivery"  # a mild complaint (score 0.5)
+    from liveagent.detection.signals import negative_score
+
+    text = "I'm a bit annoyed with the staff"
+    score, _, _ = negative_score(text)
     high = decide(text, settings=SETTINGS.model_copy(update={"sensitivity": "high"}))
-    medium = decide(text)
+    low = decide(text, settings=SETTINGS.model_copy(update={"sensitivity": "low"}))
+    assert 0.45 <= score < 0.75  # between the high (0.45) and low (0.75) complaint thresholds
     assert high.reason == "complaint" and high.triggers[0]["threshold"] == pytest.approx(0.45)
-    assert medium.reason != "complaint"
+    assert low.reason != "complaint"
+
+
+def test_negativity_not_about_us_does_not_block_an_answer() -> None:
+    decision = decide("terrible night, I hate mornings. when are you open?")
+    assert not decision.escalate and decision.kb_id == "kb-hours"
+
+
+def test_small_talk_after_a_question_is_not_answered_from_the_kb() -> None:
+    history = [
+        {"role": "customer", "text": "how long does delivery take"},
+        {"role": "bot", "text": "2-4 days."},
+    ]
+    for text in ("thanks, that's exactly what I needed", "cool cool, got it", "👍", "bye, have a good one"):
+        decision = decide(text, history)
+        assert (
+            not decision.escalate and decision.kb_id is None and decision.triggers[0]["type"] == "small_talk"
+        )
+
+
+def test_follow_up_questions_are_read_with_the_previous_one() -> None:
+    history = [
+        {"role": "customer", "text": "how do I reset my password"},
+        {"role": "bot", "text": "Tap 'Forgot'."},
+    ]
+    assert decide("and how long is it valid", history).kb_id == "kb-password"
+
+
+def test_typos_in_requests_for_a_person() -> None:
+    for text in ("i want to talk to a humna", "trasnfer me to a representative", "get me a real persn"):
+        assert decide(text).reason == "agent_requested", text

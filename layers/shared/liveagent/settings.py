@@ -32,7 +32,7 @@ class EscalationSettings(_Doc):
     agent_request_phrases: list[str] = Field(default_factory=list)
     sentiment: SentimentSetting = Field(default_factory=SentimentSetting)
     complexity: ComplexitySetting = Field(default_factory=ComplexitySetting)
-    kb_min_confidence: float = Field(0.45, ge=0.0, le=1.0)
+    kb_min_confidence: float = Field(0.35, ge=0.0, le=1.0)
     sensitivity: Literal["low", "medium", "high"] = "medium"
 
     @field_validator("keywords", "agent_request_phrases")

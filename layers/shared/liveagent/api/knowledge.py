@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from liveagent import knowledge, tickets
 from liveagent.api import current_caller, parse_body
+from liveagent.detection import group_similar
 from liveagent.detection.service import forget_index
-from liveagent.detection.text import fold
 
 router = Router()
 
@@ -49,18 +49,11 @@ def delete_entry(entry_id: str) -> dict:
 
 @router.get("/api/knowledge/unanswered")
 def unanswered() -> dict:
-    """Questions the bot could not answer, grouped by their folded text, most frequent first."""
+    """Questions the bot could not answer, similar ones grouped, most frequent first."""
     caller = current_caller(router)
-    groups: dict[str, dict] = {}
-    for ticket in tickets.list_tickets(caller.tenant_id, limit=500):
-        if ticket.reason != "question_not_found" or not ticket.question:
-            continue
-        key = " ".join(fold(ticket.question).split()).strip(" ?!.")
-        group = groups.setdefault(
-            key, {"question": ticket.question, "count": 0, "ticket_ids": [], "last_seen": ""}
-        )
-        group["count"] += 1
-        group["ticket_ids"].append(ticket.ticket_id)
-        group["last_seen"] = max(group["last_seen"], ticket.created_at)
-    items = sorted(groups.values(), key=lambda g: (-g["count"], g["last_seen"]))
-    return {"items": items}
+    unanswered = [
+        (t.question, t.ticket_id, t.created_at)
+        for t in tickets.list_tickets(caller.tenant_id, limit=500)
+        if t.reason == "question_not_found" and t.question
+    ]
+    return {"items": group_similar(unanswered)}

@@ -12,15 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from liveagent.detection import KbEntry, TermOverlapIndex, detect
+from liveagent.detection import KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
 
 EVAL_KEYWORDS = ["refund", "billing", "complaint"]
 
 
-def load_kb(path: Path) -> TermOverlapIndex:
+def load_kb(path: Path) -> KnowledgeIndex:
     entries = json.loads(path.read_text())
-    return TermOverlapIndex(
+    return KnowledgeIndex(
         [KbEntry(e["id"], e["question"], tuple(e.get("alternates", [])), e["answer"]) for e in entries]
     )
 

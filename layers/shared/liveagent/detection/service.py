@@ -5,19 +5,19 @@ from __future__ import annotations
 import time
 
 from liveagent import conversations, escalation, knowledge, tenants
-from liveagent.detection import Decision, KbEntry, TermOverlapIndex, detect
+from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.observability import metrics
 
 _INDEX_TTL_SECONDS = 30.0
-_indexes: dict[str, tuple[float, TermOverlapIndex]] = {}
+_indexes: dict[str, tuple[float, KnowledgeIndex]] = {}
 
 
-def retriever_for(tenant_id: str) -> TermOverlapIndex:
+def retriever_for(tenant_id: str) -> KnowledgeIndex:
     """The tenant's KB index, cached in the warm Lambda; rebuilt after a KB write here, or after 30 s."""
     cached = _indexes.get(tenant_id)
     if cached and time.monotonic() - cached[0] < _INDEX_TTL_SECONDS:
         return cached[1]
-    index = TermOverlapIndex(
+    index = KnowledgeIndex(
         [
             KbEntry(e.entry_id, e.question, tuple(e.alternates or []), e.answer)
             for e in knowledge.entries(tenant_id)

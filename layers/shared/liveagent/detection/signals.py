@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from liveagent.detection.text import fold, tokens
+from liveagent.detection import sentiment
+from liveagent.detection.text import fold, stem, tokens
 from liveagent.settings import EscalationSettings
 
 _WHO = (
-    r"(human|humans|agent|agents|person|someone|somebody|representative|rep|operator|staff|manager|"
-    r"supervisor|real person|live agent|live person|customer service|support team|agente|humano|persona|"
-    r"asesor|operador|representante|atendente|pessoa|humain|conseiller|operateur|mensch\w*|mitarbeiter\w*|"
-    r"berater\w*|operatore|umano)"
+    r"(human|humans|human being|agent|agents|person|someone|somebody|anyone|representative|rep|operator|"
+    r"staff|manager|supervisor|real person|actual person|live agent|live person|customer service|"
+    r"customer support|support team|agente|humano|persona|alguien|asesor|operador|representante|atendente|"
+    r"pessoa|alguem|humain|conseiller|operateur|quelqu'?un|service client|mensch\w*|mitarbeiter\w*|"
+    r"berater\w*|jemand\w*|operatore|umano|qualcuno)"
 )
 AGENT_REQUEST_PATTERNS = [
     # English: "can I talk to a human", "connect me with an agent", "I want a real person"
@@ -21,7 +24,22 @@ AGENT_REQUEST_PATTERNS = [
     rf"\b(hablar|comunicarme|contactar|falar|conversar|parler|discuter|sprechen|reden|parlare)\b.{{0,30}}\b{_WHO}",
     r"\b(quiero|necesito|quero|preciso|je veux|ich mochte|ich will|voglio)\b.{0,20}\b(agente|humano|"
     r"atendente|humain|conseiller|mensch\w*|mitarbeiter\w*|operatore|persona real)",
+    # Object first (German, and "a person I could chat with", "someone ... give me a call")
+    rf"\b{_WHO}\b.{{0,40}}\b(sprechen|reden|chat|talk|speak|call me|give me a call|ring me|contact me)\b",
+    r"\b(enough with|tired of|stop) (the )?(bot|automated|robot)",
 ]
+# Words that carry a request for a person, for typo-tolerant matching ("humna", "persn", "trasnfer").
+_KEY_WORDS = (
+    "human",
+    "person",
+    "agent",
+    "representative",
+    "transfer",
+    "operator",
+    "someone",
+    "somebody",
+    "speak",
+)
 # Short messages that are only a call for a person: "agent pls", "human!", "operator?"
 _BARE_CALL = re.compile(r"^\W*(an? )?(human|agent|live agent|operator|representative|real person)\b")
 _NEGATION = re.compile(
@@ -93,7 +111,8 @@ NEGATIVE_TERMS = {
     "truffa": 0.8,
 }
 REJECTION_PATTERNS = re.compile(
-    r"\b(doesn'?t help|does not help|didn'?t help|not helpful|not what i asked|that'?s not what|"
+    r"\b(tried (that|it|this)|(didn'?t|doesn'?t|does not|did not) work|never (arrives|arrived|came|comes)|"
+    r"doesn'?t help|does not help|didn'?t help|not helpful|not what i asked|that'?s not what|"
     r"didn'?t answer|did not answer|doesn'?t answer|wrong answer|that'?s wrong|not my question|"
     r"you'?re not understanding|you don'?t understand|no me sirve|no ayuda|nao ajuda|ca n'aide pas|"
     r"hilft nicht|non aiuta)\b"
@@ -106,8 +125,23 @@ def shifted(threshold: float, sensitivity: str) -> float:
     return min(1.0, max(0.05, threshold + _SENSITIVITY_SHIFT[sensitivity]))
 
 
+def _correct_typos(folded: str) -> str:
+    """Replace near-misses of the key words ("humna" -> "human") so the patterns see them."""
+    from rapidfuzz import fuzz, process
+
+    words = []
+    for word in folded.split():
+        core = word.strip(".,!?;:")
+        if len(core) >= 4 and core not in _KEY_WORDS:
+            match = process.extractOne(core, _KEY_WORDS, scorer=fuzz.ratio, score_cutoff=80)
+            if match:
+                word = word.replace(core, match[0])
+        words.append(word)
+    return " ".join(words)
+
+
 def agent_requested(text: str, settings: EscalationSettings) -> dict | None:
-    folded = fold(text)
+    folded = _correct_typos(fold(text))
     if _NEGATION.search(folded):
         return None
     for phrase in settings.agent_request_phrases:
@@ -123,42 +157,111 @@ def agent_requested(text: str, settings: EscalationSettings) -> dict | None:
     return None
 
 
-def negative_score(text: str) -> tuple[float, list[str]]:
+FRUSTRATION_PATTERNS = {
+    r"\bnobody (is|has|had|was|ever|even)\b": 0.45,
+    r"\b(zero|no) (replies|reply|response|answer)\b": 0.45,
+    r"\b(second|third|fourth) (time|month|week)\b": 0.4,
+    r"\bagain\b": 0.25,
+    r"\bstill (not|no|nothing|waiting|haven'?t|hasn'?t)\b": 0.35,
+    r"\bi'?m (done|through) with\b": 0.6,
+    r"\b(gone|going) (so far )?downhill\b": 0.55,
+    r"\bundrinkable\b": 0.6,
+    r"\bwrong (coffee|order|item|size|grind|product|box)\b": 0.45,
+    r"\bcharged (me )?(twice|two times|three times|3 times|again)\b": 0.45,
+    r"\bdoes anyone (there )?(even )?(check|care|read)\b": 0.5,
+    r"\b(absurd|absurdo|ridicule|lacherlich)\b": 0.5,
+    r"\b(rota|roto|quebrado|quebrada|kaputt|casse)\b": 0.35,
+}
+# Praise used for the opposite ("oh great, ... just perfect", "amazing service guys 👏").
+SARCASM_PATTERNS = (
+    r"\boh (great|perfect|wonderful|brilliant)\b",
+    r"\bjust (perfect|great|wonderful|brilliant)\b",
+    r"\b(amazing|great|awesome|fantastic) (service|job|work)\b.*(\U0001f44f|!)",
+    r"\bthanks for nothing\b",
+    r"'[a-z ]+'.*\b(amazing|great|wonderful|fantastic)\b",
+)
+# Negativity only counts as a complaint when it is about us, not about the customer's morning.
+_ABOUT_US = re.compile(
+    r"\b(you|your|you'?re|ur|nimbus|order|ordered|box|delivery|delivered|shipping|package|app|website|"
+    r"service|support|staff|barista|charged|charge|refund|subscription|store|cafe|shop|company|experience|"
+    r"got|received|arrived|sent me|bag|beans|pedido|servico|encomenda|commande|bestellung|ordine)\b"
+    r"|'[a-z ]+'"  # scare quotes around what we sold them: "the 'decaf'"
+)
+
+
+@cache
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def negative_score(text: str) -> tuple[float, list[str], set[str]]:
+    """Negativity in [0, 1] with the evidence: lexicon terms, frustration and sarcasm cues, shouting,
+    and VADER's compound score for English."""
     folded = fold(text)
     hits = [term for term in NEGATIVE_TERMS if re.search(rf"\b{re.escape(term)}\b", folded)]
-    remaining = 1.0
-    for term in hits:
-        remaining *= 1 - NEGATIVE_TERMS[term]
-    score = 1 - remaining
+    weights = [NEGATIVE_TERMS[t] for t in hits]
+    cues = {"lexicon"} if hits else set()
+    for pattern, weight in FRUSTRATION_PATTERNS.items():
+        match = re.search(pattern, folded)
+        if match:
+            hits.append(match.group(0))
+            weights.append(weight)
+            cues.add("frustration")
+    for pattern in SARCASM_PATTERNS:
+        match = re.search(pattern, folded)
+        if match:
+            hits.append(f"sarcasm: {match.group(0)[:40]}")
+            weights.append(0.6)
+            cues.add("sarcasm")
+    compound = _vader().polarity_scores(text)["compound"]
+    if compound < -0.3:
+        hits.append(f"vader {compound}")
+        weights.append(min(0.6, -compound * 0.7))
+        cues.add("vader")
     letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
-        score = 1 - (1 - score) * 0.6  # shouting
-    if "!!" in text:
-        score = 1 - (1 - score) * 0.85
-    return round(score, 3), hits
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+        hits.append("shouting")
+        weights.append(0.4)
+        cues.add("shouting")
+    if "!!" in text or "??" in text:
+        weights.append(0.15)
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1 - weight
+    return round(1 - remaining, 3), hits, cues
 
 
-def complaint(text: str, settings: EscalationSettings) -> dict | None:
+def complaint(text: str, settings: EscalationSettings, history: list[dict] | None = None) -> dict | None:
     if not settings.sentiment.enabled:
         return None
-    score, hits = negative_score(text)
+    score, hits, cues = negative_score(text)
+    provider = "local"
+    if sentiment.provider() == "comprehend":
+        negative = sentiment.comprehend_negative(text)
+        if negative is not None:
+            provider = "comprehend"
+            # Comprehend knows language; our cues still catch sarcasm and frustration it rates neutral.
+            cues.add("comprehend")
+            hits.append(f"comprehend {negative:.2f}")
+            score = max(round(negative, 3), score if cues - {"lexicon", "vader", "comprehend"} else 0.0)
     threshold = shifted(settings.sentiment.threshold, settings.sensitivity)
-    if score >= threshold and hits:
-        return {
-            "type": "complaint",
-            "score": score,
-            "threshold": threshold,
-            "terms": hits,
-            "provider": "local",
-        }
+    # Replying to our answer ("2-4 days lol. it's been 11"), the negativity is about us.
+    replying_to_us = any(h.get("role") in ("bot", "agent") for h in (history or [])[-2:])
+    if score >= threshold and hits and (replying_to_us or _ABOUT_US.search(fold(text))):
+        return {"type": "complaint", "score": score, "threshold": threshold, "terms": hits,
+                "cues": sorted(cues), "provider": provider}  # fmt: skip
     return None
 
 
 def keyword(text: str, settings: EscalationSettings) -> dict | None:
-    folded = fold(text)
+    """Always-escalate keywords: whole words, case/accents folded, any inflection (refund, refunds,
+    refunded, refundable) by comparing Snowball stems; phrases match as stemmed word sequences."""
+    stems = " " + " ".join(stem(t) for t in tokens(text)) + " "
     for word in settings.keywords:
-        # Word boundary, case/accents folded, simple inflections: refund, refunds, refunded, refunding.
-        if re.search(rf"\b{re.escape(fold(word))}(s|es|ed|d|ing)?\b", folded):
+        wanted = " ".join(stem(t) for t in tokens(word))
+        if wanted and f" {wanted} " in stems:
             return {"type": "keyword", "keyword": word}
     return None
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+import Stemmer
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = """
@@ -25,21 +28,14 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@cache
 def stem(token: str) -> str:
-    for suffix, replacement in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ing", ""),
-        ("ed", ""),
-        ("ly", ""),
-        ("es", ""),
-    ):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            return token[: len(token) - len(suffix)] + replacement
-    if token.endswith("s") and not token.endswith("ss") and len(token) > 3:
-        return token[:-1]
-    return token
+    """Snowball (Porter2) English stem: refund, refunds, refunded, refundable -> refund."""
+    return _STEMMER.stemWord(token)
 
 
 def content_terms(text: str) -> list[str]:
-    return [stem(t) for t in tokens(text) if t not in STOP_WORDS]
+    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and len(t) > 1]
