@@ -150,7 +150,7 @@ def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.
 
 def _about_the_service(triggers: list[dict]) -> bool:
     complaint = next(t for t in triggers if t["type"] == "complaint")
-    return bool(set(complaint.get("cues", [])) & {"frustration", "sarcasm", "shouting"})
+    return bool(set(complaint.get("cues", [])) & {"frustration", "sarcasm", "shouting", "directed"})
 
 
 def _without(reasons: list[str], triggers: list[dict], reason: str) -> tuple[list[str], list[dict]]:

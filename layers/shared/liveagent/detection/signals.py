@@ -189,6 +189,9 @@ _ABOUT_US = re.compile(
 )
 
 
+_DIRECTED = re.compile(r"\byour\b|'[a-z ]+'")
+
+
 @cache
 def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -249,6 +252,8 @@ def complaint(text: str, settings: EscalationSettings, history: list[dict] | Non
     threshold = shifted(settings.sentiment.threshold, settings.sensitivity)
     # Replying to our answer ("2-4 days lol. it's been 11"), the negativity is about us.
     replying_to_us = any(h.get("role") in ("bot", "agent") for h in (history or [])[-2:])
+    if replying_to_us or _DIRECTED.search(fold(text)):
+        cues.add("directed")  # aimed at us: "your café", "the 'decaf'", or an answer to our last message
     if score >= threshold and hits and (replying_to_us or _ABOUT_US.search(fold(text))):
         return {"type": "complaint", "score": score, "threshold": threshold, "terms": hits,
                 "cues": sorted(cues), "provider": provider}  # fmt: skip
