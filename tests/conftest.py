@@ -64,10 +64,14 @@ class Client:
         headers = kwargs.pop("headers", {})
         if as_user:
             headers["Authorization"] = f"Bearer {self.token(as_user)}"
-        return requests.request(method, f"{self.base}{path}", headers=headers, timeout=10, **kwargs)
+        return requests.request(method, f"{self.base}{path}", headers=headers, timeout=30, **kwargs)
 
     def webhook(
-        self, payload: dict | bytes, secret: str = APP_SECRET, signature: str | None = None
+        self,
+        payload: dict | bytes,
+        secret: str = APP_SECRET,
+        signature: str | None = None,
+        timeout: float = 10,
     ) -> requests.Response:
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         header = (
@@ -79,7 +83,7 @@ class Client:
             f"{self.base}/webhook",
             data=raw,
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": header},
-            timeout=10,
+            timeout=timeout,
         )
 
     def outbox(self) -> dict:

@@ -18,18 +18,21 @@ app = make_resolver(router)
 
 
 class ReplyStep(BaseModel):
-    action: Literal["bot_answer", "acknowledge"]
+    action: Literal["bot_answer", "acknowledge", "offline_ack"]
     tenant_id: str
     ticket_id: str | None = None
     conversation_id: str | None = None
     message_key: str | None = None
     detection: dict[str, Any] = Field(default_factory=dict)
+    opens_at: str | None = None
 
 
 def run_step(event: dict) -> dict:
     step = ReplyStep.model_validate(event)
     if step.action == "bot_answer":
         return replies.bot_answer(step.conversation_id, step.message_key, step.detection.get("answer") or "")
+    if step.action == "offline_ack":
+        return replies.offline_acknowledge(step.tenant_id, step.ticket_id, step.opens_at)
     return replies.acknowledge(step.tenant_id, step.ticket_id)
 
 

@@ -14,7 +14,13 @@ from liveagent.observability import logger, metrics, tracer
 
 class RouteEvent(BaseModel):
     action: Literal[
-        "open_ticket", "assign", "await_response", "next_level", "flag_unattended", "workflow_failed"
+        "open_ticket",
+        "opening",
+        "assign",
+        "await_response",
+        "next_level",
+        "flag_unattended",
+        "workflow_failed",
     ]
     tenant_id: str
     ticket_id: str | None = None
@@ -30,6 +36,7 @@ STEPS = {
     "open_ticket": lambda e: escalation.open_ticket(
         e.tenant_id, e.conversation_id, e.message_key, e.detection
     ),
+    "opening": lambda e: escalation.opening(e.tenant_id, e.ticket_id),
     "assign": lambda e: escalation.assign(e.tenant_id, e.ticket_id),
     "await_response": lambda e: escalation.await_response(e.tenant_id, e.ticket_id, e.task_token, e.state),
     "next_level": lambda e: escalation.next_level(e.tenant_id, e.ticket_id, e.state),

@@ -7,6 +7,7 @@ import os
 import threading
 
 import requests
+from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 # moto's DynamoDB backend is not atomic under concurrent requests (two conditional writes can both pass).
@@ -37,25 +38,51 @@ def serialize_dynamodb() -> None:
     _serialized = True
 
 
+CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+
+def share_engine_clients() -> None:
+    """moto's Step Functions engine builds a new boto3 client for every Lambda task it runs (several ms
+    of botocore model loading each). One shared client per region and service does the same work."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    build = lambda_eval_utils.boto_client_for
+    if getattr(build, "shared", False):
+        return
+    clients: dict[tuple[str, str], object] = {}
+    lock = threading.Lock()
+
+    def shared_client(region: str, service: str, state_credentials=None):
+        with lock:
+            if (region, service) not in clients:
+                clients[(region, service)] = build(region, service, state_credentials)
+            return clients[(region, service)]
+
+    shared_client.shared = True
+    lambda_eval_utils.boto_client_for = shared_client
+
+
 class FakeAws:
+    """moto's server for clients outside this process (dashboard, curl, tests), and moto's in-process
+    interception for the handlers inside it: both serve the same backends, but in-process calls skip
+    HTTP entirely (one Python process serves the whole stack, so every avoided round trip counts)."""
+
     def __init__(self, port: int) -> None:
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._in_process = mock_aws(config=CONFIG)
 
     def start(self) -> None:
-        # The Step Functions engine calls Lambda back through this port.
         os.environ["MOTO_PORT"] = str(self.port)
         serialize_dynamodb()
+        share_engine_clients()
+        self._in_process.start()
         self._server.start()
         self.configure()
 
     def configure(self) -> None:
-        response = requests.post(
-            f"{self.endpoint}/moto-api/config",
-            json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}},
-            timeout=5,
-        )
+        response = requests.post(f"{self.endpoint}/moto-api/config", json=CONFIG, timeout=5)
         response.raise_for_status()
 
     def reset(self) -> None:
@@ -64,3 +91,4 @@ class FakeAws:
 
     def stop(self) -> None:
         self._server.stop()
+        self._in_process.stop()

@@ -13,12 +13,15 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from infra.local.template import ACCOUNT, REGION, ROOT, Resolver, load_template
+
+WARM_WORKERS = 8  # warm instances per function
 
 
 @dataclass
@@ -70,11 +73,22 @@ class LambdaDispatcher:
             )
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
+        # Long-lived worker threads play the part of warm Lambda instances, a pool per function as each
+        # function has its own concurrency in AWS: per-thread state such as PynamoDB's botocore sessions
+        # is built once per worker, not once per invocation (moto and werkzeug would otherwise run every
+        # invocation on a brand-new thread), and the API never queues behind workflow steps.
+        self._warm = {
+            name: ThreadPoolExecutor(max_workers=WARM_WORKERS, thread_name_prefix=f"lambda-{name}")
+            for name in self.specs
+        }
         self.invocations: list[tuple[str, float]] = []  # (function, seconds): the cost model reads these
 
     def _handler(self, name: str) -> Callable[[Any, Any], Any]:
         spec = self.specs[name]
         module_name, function = spec.handler.rsplit(".", 1)
+        module = self._modules.get(name)
+        if module is not None:
+            return getattr(module, function)
         with self._lock:
             module = self._modules.get(name)
             if module is None:
@@ -94,6 +108,9 @@ class LambdaDispatcher:
         return name
 
     def invoke(self, name_or_arn: str, event: Any) -> Any:
+        return self._warm[self.resolve_name(name_or_arn)].submit(self._run, name_or_arn, event).result()
+
+    def _run(self, name_or_arn: str, event: Any) -> Any:
         name = self.resolve_name(name_or_arn)
         spec = self.specs[name]
         handler = self._handler(name)

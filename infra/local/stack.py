@@ -35,7 +35,6 @@ def configure_environment(api_port: int, aws_port: int) -> Resolver:
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
             "MOTO_PORT": str(aws_port),
             "MOTO_ALLOW_NONEXISTENT_REGION": "false",
             "POWERTOOLS_SERVICE_NAME": "local",

@@ -8,19 +8,21 @@ answer it with SendTaskSuccess.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from functools import cache
 
 import boto3
 from botocore.exceptions import ClientError
 
-from liveagent import agents, config, conversations, notifications, routing, tenants, tickets
+from liveagent import agents, business_hours, config, conversations, notifications, routing, tenants, tickets
 from liveagent.agents import AgentModel
-from liveagent.ids import new_ulid, now_iso
+from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
 from liveagent.observability import logger, metrics
 from liveagent.settings import EscalationPolicy, PolicyLevel
 from liveagent.tickets import TicketModel, history_entry
 
 _GONE_TOKEN_ERRORS = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
+STICKY_HOURS = 24  # a returning customer goes back to the agent who helped them
 
 
 @cache
@@ -119,6 +121,19 @@ def join_open_ticket(
 
 
 # ------------------------------------------------------------------ escalation workflow steps
+def opening(tenant_id: str, ticket_id: str, now: datetime | None = None) -> dict:
+    """Business hours gate: open now, or queue the ticket until the next opening (alerts wait too)."""
+    hours = tenants.load_settings(tenant_id).business_hours
+    at = now or utc_now()
+    if business_hours.is_open(hours, at):
+        return {"open": True, "opens_at": None}
+    opens_at = business_hours.next_opening(hours, at)
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    until = iso(opens_at) if opens_at else None
+    tickets.append_history(ticket, history_entry(0, "queued_until_open", None, until=until))
+    return {"open": False, "opens_at": until}
+
+
 def assign(tenant_id: str, ticket_id: str) -> dict:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     settings = tenants.load_settings(tenant_id)
@@ -130,30 +145,42 @@ def assign(tenant_id: str, ticket_id: str) -> dict:
     team = agents.team(tenant_id)
     roles = routing.allowed_roles(ticket.reason, ticket.department, settings.routing)
     pool = routing.rank(routing.candidates(team, ticket.department, roles), settings.routing.strategy)
+    previous = _returning_customers_agent(ticket)
+    rule = settings.routing.strategy
+    if previous and any(c.agent_id == previous for c in pool):
+        pool = sorted(pool, key=lambda c: c.agent_id != previous)  # stable: the rest keep their order
+        rule = "sticky"
     for candidate in pool:
-        if routing.assign_ticket(ticket, candidate.agent_id):
+        audit = {
+            "at": now_iso(),
+            "agent_id": candidate.agent_id,
+            "strategy": settings.routing.strategy,
+            "rule": rule if candidate.agent_id == previous else settings.routing.strategy,
+            "department": ticket.department,
+            "roles": sorted(roles) if roles is not None else None,
+            "candidates": [{"id": c.agent_id, "open": c.open_count, "capacity": c.capacity} for c in pool],
+        }
+        record = [
+            TicketModel.assignment_audit.set(TicketModel.assignment_audit.append([audit])),
+            tickets.history_action(history_entry(0, "assigned", candidate.agent_id)),
+            TicketModel.escalation_level.set(0),
+        ]
+        if routing.assign_ticket(ticket, candidate.agent_id, record):
             ticket.refresh()
-            audit = {
-                "at": now_iso(),
-                "agent_id": candidate.agent_id,
-                "strategy": settings.routing.strategy,
-                "department": ticket.department,
-                "roles": sorted(roles) if roles is not None else None,
-                "candidates": [
-                    {"id": c.agent_id, "open": c.open_count, "capacity": c.capacity} for c in pool
-                ],
-            }
-            ticket.update(
-                actions=[
-                    TicketModel.assignment_audit.set(TicketModel.assignment_audit.append([audit])),
-                    tickets.history_action(history_entry(0, "assigned", candidate.agent_id)),
-                    TicketModel.escalation_level.set(0),
-                ]
-            )
             return step_state(ticket, 0, 0, level0, [candidate.agent_id], "assigned")
     tickets.append_history(ticket, history_entry(0, "queued", None, department=ticket.department))
     metrics.add_metric(name="TicketQueued", unit="Count", value=1)
     return step_state(ticket, 0, 0, level0, [], "queued")
+
+
+def _returning_customers_agent(ticket: TicketModel) -> str | None:
+    """The agent of this customer's previous ticket, if it closed less than STICKY_HOURS ago."""
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    if not conversation.last_agent_id or not conversation.last_closed_at:
+        return None
+    if utc_now() - parse_iso(conversation.last_closed_at) > timedelta(hours=STICKY_HOURS):
+        return None
+    return conversation.last_agent_id
 
 
 def await_response(tenant_id: str, ticket_id: str, task_token: str, state: dict) -> None:
@@ -197,6 +224,7 @@ def next_level(tenant_id: str, ticket_id: str, state: dict) -> dict:
         level, event, ticket.assignee if event == "reassigned" else ",".join(targets) or None
     )
     entry["targets"] = targets
+    entry["round"] = round_
     ticket.update(
         actions=[
             tickets.history_action(entry),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import time
 from functools import cache
 
 import boto3
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from botocore.config import Config
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from liveagent import config
@@ -32,6 +34,9 @@ class NotificationModel(Model):
     body = UnicodeAttribute(default="")
     ticket_id = UnicodeAttribute(null=True)
     read = BooleanAttribute(default=False)
+    deliveries = JSONAttribute(
+        default=dict
+    )  # {"email": "sent" | "failed: ...", "sms": ..., "in_app": "stored"}
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()
 
@@ -43,18 +48,23 @@ class NotificationModel(Model):
             "body": self.body,
             "ticket_id": self.ticket_id,
             "read": self.read,
+            "deliveries": self.deliveries or {},
             "created_at": self.created_at,
         }
 
 
+# Throttling and transient errors are retried with backoff by botocore's standard retry mode.
+_RETRIES = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+
+
 @cache
 def _ses():
-    return boto3.client("ses", region_name=config.region())
+    return boto3.client("ses", region_name=config.region(), config=_RETRIES)
 
 
 @cache
 def _sns():
-    return boto3.client("sns", region_name=config.region())
+    return boto3.client("sns", region_name=config.region(), config=_RETRIES)
 
 
 def _recipient(tenant_id: str, agent_id: str) -> str:
@@ -62,7 +72,7 @@ def _recipient(tenant_id: str, agent_id: str) -> str:
 
 
 def store_in_app(
-    agent: AgentModel, kind: str, title: str, body: str, ticket_id: str | None
+    agent: AgentModel, kind: str, title: str, body: str, ticket_id: str | None, deliveries: dict | None = None
 ) -> NotificationModel:
     created = now_iso()
     notification_id = new_ulid()
@@ -74,6 +84,7 @@ def store_in_app(
         title=title,
         body=body,
         ticket_id=ticket_id,
+        deliveries=deliveries or {},
         created_at=created,
         expires_at=int(time.time()) + RETENTION_SECONDS,
     )
@@ -86,38 +97,77 @@ def ticket_link(ticket: TicketModel) -> str:
     return f"{base}/#/tickets/{ticket.ticket_id}" if base else f"ticket {ticket.ticket_id}"
 
 
-def notify_agent(
-    agent: AgentModel, kind: str, title: str, body: str, ticket: TicketModel | None
-) -> list[str]:
-    """Send one notification on every channel the agent has switched on; returns the channels used.
+def email_bodies(title: str, body: str, ticket: TicketModel | None) -> tuple[str, str]:
+    """(text, html) for an alert: the ticket's customer, channel, reason, latest messages and link."""
+    if ticket is None:
+        return body, f"<p>{html.escape(body)}</p>"
+    from liveagent import conversations
 
-    A failing channel is logged and counted; it never stops the others.
-    """
-    used = []
-    ticket_id = ticket.ticket_id if ticket else None
-    text = f"{body}\n\n{ticket_link(ticket)}" if ticket else body
-    if agent.notify.in_app:
-        store_in_app(agent, kind, title, body, ticket_id)
-        used.append("in_app")
-    if agent.notify.email and agent.email:
+    recent = conversations.history(ticket.conversation_id, limit=5)
+    who = ticket.customer_name or ticket.customer_id
+    lines = [f"{m.sender}: {m.text}" for m in recent]
+    header = [
+        body,
+        "",
+        f"Customer: {who} ({ticket.channel})",
+        f"Reason: {ticket.reason}",
+        "",
+        "Latest messages:",
+    ]
+    text = "\n".join([*header, *lines, "", f"Open the ticket: {ticket_link(ticket)}"])
+    rows = "".join(
+        f"<tr><td><b>{html.escape(m.sender)}</b></td><td>{html.escape(m.text)}</td></tr>" for m in recent
+    )
+    page = (
+        f"<h2>{html.escape(title)}</h2><p>{html.escape(body)}</p>"
+        f"<p><b>Customer:</b> {html.escape(who)} ({html.escape(ticket.channel)})<br>"
+        f"<b>Reason:</b> {html.escape(ticket.reason)}</p><table>{rows}</table>"
+        f'<p><a href="{html.escape(ticket_link(ticket))}">Open the ticket</a></p>'
+    )
+    return text, page
+
+
+def notify_agent(
+    agent: AgentModel, kind: str, title: str, body: str, ticket: TicketModel | None, *, force: bool = False
+) -> dict[str, str]:
+    """Send one notification on every channel the agent has switched on (email and in-app always when
+    `force`: escalations must reach someone); returns each channel's outcome, also stored on the
+    in-app record. A failing channel is logged and counted; it never stops the others."""
+    deliveries: dict[str, str] = {}
+    if (agent.notify.email or force) and agent.email:
+        text, page = email_bodies(title, body, ticket)
         try:
             _ses().send_email(
                 Source=config.sender_email(),
                 Destination={"ToAddresses": [agent.email]},
-                Message={"Subject": {"Data": title[:200]}, "Body": {"Text": {"Data": text}}},
+                Message={
+                    "Subject": {"Data": title[:200]},
+                    "Body": {"Text": {"Data": text}, "Html": {"Data": page}},
+                },
             )
-            used.append("email")
-        except Exception:
+            deliveries["email"] = "sent"
+        except Exception as exc:
             metrics.add_metric(name="EmailFailed", unit="Count", value=1)
             logger.exception("email notification failed", extra={"agent_id": agent.agent_id})
+            deliveries["email"] = f"failed: {exc.__class__.__name__}"
     if agent.notify.sms and agent.phone:
         try:
             _sns().publish(PhoneNumber=agent.phone, Message=f"{title}: {body}"[:300])
-            used.append("sms")
-        except Exception:
+            deliveries["sms"] = "sent"
+        except Exception as exc:
             metrics.add_metric(name="SmsFailed", unit="Count", value=1)
             logger.exception("SMS notification failed", extra={"agent_id": agent.agent_id})
-    return used
+            deliveries["sms"] = f"failed: {exc.__class__.__name__}"
+    if agent.notify.in_app or force:
+        deliveries["in_app"] = "stored"
+        store_in_app(agent, kind, title, body, ticket.ticket_id if ticket else None, deliveries)
+    return deliveries
+
+
+def sender_verified() -> bool:
+    sender = config.sender_email()
+    attributes = _ses().get_identity_verification_attributes(Identities=[sender])["VerificationAttributes"]
+    return attributes.get(sender, {}).get("VerificationStatus") == "Success"
 
 
 def for_agent(tenant_id: str, agent_id: str, limit: int = 100) -> list[NotificationModel]:
@@ -169,7 +219,10 @@ def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, lis
                 "ticket_escalated",
                 f"Ticket waiting for a response (level {state.get('level')}): {reason}",
             )
-        sent[agent_id] = notify_agent(agent, kind, title, summary, ticket)
+        # Escalation levels always reach people by email and in-app, whatever their settings.
+        sent[agent_id] = notify_agent(
+            agent, kind, title, summary, ticket, force=int(state.get("level", 0)) > 0
+        )
     return sent
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from liveagent import conversations, escalation, tenants, tickets
+from liveagent import business_hours, conversations, escalation, tenants, tickets
 from liveagent.channels.outbound import send_to_customer
 from liveagent.errors import ChannelError, Conflict, WindowClosed
+from liveagent.ids import parse_iso
 from liveagent.observability import logger, metrics
 
 
@@ -53,6 +54,20 @@ def acknowledge(tenant_id: str, ticket_id: str) -> dict:
         sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
     except (ChannelError, WindowClosed) as exc:
         logger.warning("acknowledgement not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
+        return {"delivery": "failed"}
+    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
+
+
+def offline_acknowledge(tenant_id: str, ticket_id: str, opens_at: str | None) -> dict:
+    """Outside business hours: the tenant's offline message with the next opening time."""
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    hours = tenants.load_settings(tenant_id).business_hours
+    text = business_hours.offline_text(hours, parse_iso(opens_at) if opens_at else None)
+    try:
+        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
+    except (ChannelError, WindowClosed) as exc:
+        logger.warning("offline message not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
         return {"delivery": "failed"}
     return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
 

@@ -80,8 +80,9 @@ def rank(pool: list[Candidate], strategy: str) -> list[Candidate]:
     return sorted(pool, key=lambda c: (c.load, c.last_assigned_at, c.agent_id))
 
 
-def assign_ticket(ticket: TicketModel, agent_id: str) -> bool:
-    """One transaction: the ticket gets its only owner, the agent one more open ticket below capacity.
+def assign_ticket(ticket: TicketModel, agent_id: str, record: list | None = None) -> bool:
+    """One transaction: the ticket gets its only owner, the agent one more open ticket below capacity;
+    `record` (more ticket update actions: audit, history) is written in the same transaction.
 
     False when either condition fails (someone else took the ticket, or the agent filled up / went away).
     """
@@ -94,6 +95,7 @@ def assign_ticket(ticket: TicketModel, agent_id: str) -> bool:
                     TicketModel.assignee.set(agent_id),
                     TicketModel.assignee_key.set(f"{ticket.tenant_id}#{agent_id}"),
                     TicketModel.waiting_key.remove(),
+                    *(record or []),
                 ],
                 condition=TicketModel.assignee.does_not_exist() & (TicketModel.status != "closed"),
             )

@@ -93,7 +93,7 @@ class EscalationPolicy(_Doc):
 class BusinessHours(_Doc):
     timezone: str = "UTC"
     hours: dict[str, list[tuple[str, str]]] | None = None
-    holidays: list[str] = Field(default_factory=list)
+    holidays: list[str] = Field(default_factory=list)  # "YYYY-MM-DD", in the tenant's timezone
     offline_message: str = (
         "Thanks for your message! Our team is offline right now and will reply when we open."
     )
@@ -105,6 +105,18 @@ class BusinessHours(_Doc):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone '{value}'") from exc
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _valid_holidays(cls, value: list[str]) -> list[str]:
+        from datetime import date
+
+        for day in value:
+            try:
+                date.fromisoformat(day)
+            except ValueError as exc:
+                raise ValueError(f"holiday '{day}' is not a YYYY-MM-DD date") from exc
         return value
 
     @field_validator("hours")

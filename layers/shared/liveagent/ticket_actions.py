@@ -74,16 +74,21 @@ def reassign(caller: Caller, ticket_id: str, agent_id: str) -> TicketModel:
     return ticket
 
 
-def drain_queue(tenant_id: str, agent_id: str) -> bool:
-    """Capacity freed for an agent: wake the oldest waiting ticket of one of their departments."""
+def drain_queue(tenant_id: str, agent_id: str, look_ahead: int = 25) -> bool:
+    """Capacity freed for an agent: wake the oldest waiting ticket of one of their departments.
+
+    Walks the queue oldest first and wakes the first ticket whose workflow is actually waiting: a ticket
+    woken a moment ago by another close has already given up its token, so it is skipped, not re-woken.
+    """
     agent = agents.find_agent(tenant_id, agent_id)
     if agent is None or agent.status != "online" or int(agent.open_count) >= int(agent.capacity):
         return False
-    oldest: TicketModel | None = None
+    waiting: list[str] = []
     for department in agent.departments or []:
-        for key in TicketModel.waiting.query(f"{tenant_id}#{department}", limit=1):
-            if oldest is None or key.ticket_id < oldest.ticket_id:
-                oldest = key
-    if oldest is None:
-        return False
-    return escalation.signal(tickets.get_ticket(tenant_id, oldest.ticket_id), "capacity")
+        waiting += [
+            key.ticket_id for key in TicketModel.waiting.query(f"{tenant_id}#{department}", limit=look_ahead)
+        ]
+    for ticket_id in sorted(set(waiting)):  # ULIDs: oldest first
+        if escalation.signal(tickets.get_ticket(tenant_id, ticket_id), "capacity"):
+            return True
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from liveagent import notifications
+from liveagent import agents, notifications
 from liveagent.api import current_caller
 
 router = Router()
@@ -21,3 +21,32 @@ def list_notifications() -> dict:
 def mark_read(notification_id: str) -> dict:
     caller = current_caller(router)
     return notifications.mark_read(caller.tenant_id, caller.id, notification_id).to_api()
+
+
+@router.post("/api/notifications/test")
+def send_test() -> dict:
+    """The product's "not receiving notifications?": send the caller a test on each enabled channel and
+    report what happened per channel, and whether the email sender is verified in SES."""
+    caller = current_caller(router)
+    agent = agents.get_agent(caller.tenant_id, caller.id)
+    deliveries = notifications.notify_agent(
+        agent,
+        "test",
+        "Test notification",
+        "This is a test of your Live Agent Escalation notifications.",
+        None,
+    )
+    for channel, on in (
+        ("email", agent.notify.email),
+        ("sms", agent.notify.sms),
+        ("in_app", agent.notify.in_app),
+    ):
+        if not on:
+            deliveries[channel] = "off in your settings"
+    if agent.notify.sms and not agent.phone:
+        deliveries["sms"] = "no phone number on your profile"
+    try:
+        verified = notifications.sender_verified()
+    except Exception:
+        verified = None
+    return {"deliveries": deliveries, "sender_verified": verified, "email": agent.email, "phone": agent.phone}

@@ -34,7 +34,10 @@ def list_tickets() -> dict:
         raise DomainError(f"status must be one of {sorted(STATUSES)}", code="validation_error")
     if assignee == "me":
         assignee = caller.id
-    items = tickets.list_tickets(caller.tenant_id, status=status, assignee=assignee)
+    raw_limit = router.current_event.get_query_string_value("limit") or "50"
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+        raise DomainError("limit must be an integer from 1 to 200", code="validation_error")
+    items = tickets.list_tickets(caller.tenant_id, status=status, assignee=assignee, limit=int(raw_limit))
     return {"items": [t.to_api() for t in items]}
 
 

@@ -1,0 +1,54 @@
+"""Opening hours: is the team there now, and when does it open next (tenant timezone, holidays)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from liveagent.settings import WEEKDAYS, BusinessHours
+
+LOOKAHEAD_DAYS = 60
+
+
+def _spans(hours: BusinessHours, day: date) -> list[tuple[time, time]]:
+    if day.isoformat() in hours.holidays or hours.hours is None:
+        return []
+    return [
+        (time.fromisoformat(a), time.fromisoformat(b))
+        for a, b in hours.hours.get(WEEKDAYS[day.weekday()], [])
+    ]
+
+
+def is_open(hours: BusinessHours, at: datetime) -> bool:
+    if hours.hours is None and not hours.holidays:
+        return True
+    local = at.astimezone(ZoneInfo(hours.timezone))
+    if hours.hours is None:  # always open except holidays
+        return local.date().isoformat() not in hours.holidays
+    return any(start <= local.time() < end for start, end in _spans(hours, local.date()))
+
+
+def next_opening(hours: BusinessHours, at: datetime) -> datetime | None:
+    """The next moment (UTC) the team is open, at or after `at`; None if never within 60 days."""
+    if is_open(hours, at):
+        return at.astimezone(UTC)
+    zone = ZoneInfo(hours.timezone)
+    local = at.astimezone(zone)
+    for offset in range(LOOKAHEAD_DAYS + 1):
+        day = local.date() + timedelta(days=offset)
+        if hours.hours is None:
+            if day.isoformat() not in hours.holidays:
+                return datetime.combine(day, time(0, 0), zone).astimezone(UTC)
+            continue
+        for start, _ in sorted(_spans(hours, day)):
+            opening = datetime.combine(day, start, zone)
+            if opening > local:
+                return opening.astimezone(UTC)
+    return None
+
+
+def offline_text(hours: BusinessHours, opens_at: datetime | None) -> str:
+    if opens_at is None:
+        return hours.offline_message
+    local = opens_at.astimezone(ZoneInfo(hours.timezone))
+    return f"{hours.offline_message} We open again {local:%A} at {local:%H:%M} ({hours.timezone})."
