@@ -200,3 +200,35 @@ def test_fifty_concurrent_escalations_three_agents_of_capacity_five(client: Clie
 
 def _all_tickets(client: Client) -> list[dict]:
     return client.tickets(limit="100")
+
+
+def test_hand_over_moves_the_ticket_and_the_counters_and_new_messages_reach_the_assignee(
+    client: Client,
+) -> None:
+    _status(client, "lead@demo.test", "away")
+    ticket = _escalate(client, "15550400014")
+    owner = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
+    other = "bob@demo.test" if owner == "alice@demo.test" else "alice@demo.test"
+    # An agent who does not own the ticket cannot hand it over; its owner can.
+    refused = client.api(
+        "POST",
+        f"/api/tickets/{ticket['id']}/assign",
+        as_user=other,
+        json={"agent_id": client.agent_id(other)},
+    )
+    assert refused.status_code == 403
+    moved = client.api(
+        "POST",
+        f"/api/tickets/{ticket['id']}/assign",
+        as_user=owner,
+        json={"agent_id": client.agent_id(other)},
+    )
+    assert moved.status_code == 200 and moved.json()["assignee"] == client.agent_id(other)
+    agents = {a["email"]: a for a in client.api("GET", "/api/agents").json()["items"]}
+    assert agents[owner]["open_tickets"] == 0 and agents[other]["open_tickets"] == 1
+    assert any(e["event"] == "handed_over" for e in moved.json()["escalation"]["history"])
+    # The new owner is told (level 0 restarts for them), and hears about the customer's next message.
+    client.webhook(whatsapp_text("any news on this?", customer="15550400014"))
+    notes = eventually(lambda: [n for n in client.api("GET", "/api/notifications", as_user=other).json()["items"]
+                                if n["kind"] == "customer_message"])  # fmt: skip
+    assert notes[0]["body"] == "any news on this?" and notes[0]["ticket_id"] == ticket["id"]
