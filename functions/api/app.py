@@ -5,10 +5,12 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from liveagent.api import knowledge, make_resolver, notifications, settings, team, tickets
+from liveagent.api import analytics, knowledge, make_resolver, notifications, settings, team, tickets
 from liveagent.observability import logger, metrics, tracer
 
-app = make_resolver(tickets.router, team.router, knowledge.router, settings.router, notifications.router)
+app = make_resolver(
+    tickets.router, team.router, knowledge.router, settings.router, notifications.router, analytics.router
+)
 
 
 @app.get("/health")

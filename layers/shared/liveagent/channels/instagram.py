@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from liveagent.channels.models import InboundMessage, NormalizedBatch, StatusUpdate
-from liveagent.observability import logger
+from liveagent.observability import logger, redact
 
 
 class _Loose(BaseModel):
@@ -66,7 +66,7 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                 _normalize_event(entry.id, event, batch)
             except Exception:
                 batch.failed += 1
-                logger.exception("unparseable Instagram event", extra={"item": event})
+                logger.exception("unparseable Instagram event", extra={"item": redact(event)})
     return batch
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from liveagent.channels.models import InboundMessage, NormalizedBatch, StatusUpdate
-from liveagent.observability import logger
+from liveagent.observability import logger, redact
 
 _MEDIA = ("image", "video", "audio", "document", "sticker")
 # Events that are not a customer speaking to the business: counted and skipped on purpose.
@@ -144,7 +144,7 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                     )
                 except Exception:  # one bad item never drops its neighbours
                     batch.failed += 1
-                    logger.exception("unparseable WhatsApp message", extra={"item": raw})
+                    logger.exception("unparseable WhatsApp message", extra={"item": redact(raw)})
             for raw in value.statuses:
                 try:
                     if raw.get("status") not in _STATUS_RANK:
@@ -164,7 +164,7 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                     )
                 except Exception:
                     batch.failed += 1
-                    logger.exception("unparseable WhatsApp status", extra={"item": raw})
+                    logger.exception("unparseable WhatsApp status", extra={"item": redact(raw)})
     return batch
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from liveagent import conversations, escalation, knowledge, tenants
+from liveagent import analytics, conversations, escalation, knowledge, tenants
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.observability import metrics
 
@@ -50,4 +50,5 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
     ]
     decision = preview(tenant_id, message.text, past)
     metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
+    analytics.count_decision(tenant_id, decision.escalate)
     return {"decision": "escalate" if decision.escalate else "answer", **decision.model_dump()}

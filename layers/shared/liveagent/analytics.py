@@ -1,0 +1,102 @@
+"""Analytics for admins and agents: volumes, reasons, escalation rate, first-response times vs the SLA.
+
+Tickets in the period come from one key-range query (ticket ids are ULIDs, so time-ordered); the
+escalation rate uses per-day decision counters kept by the detect step (no scans).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import datetime, timedelta
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from liveagent import config
+from liveagent.ids import parse_iso, utc_now
+from liveagent.tickets import REASON_ORDER, TicketModel
+
+SLA_TARGET_SECONDS = 3600  # "aim for under 1 hour response time"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class DailyStatsModel(Model):
+    """Per tenant and day: how many customer messages the bot answered and how many escalated.
+    Kept in the Tenants table under "<tenant>#stats#<YYYY-MM-DD>" (single-table)."""
+
+    class Meta:
+        table_name = config.table_name("TENANTS_TABLE")
+        region = config.region()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    answered = NumberAttribute(default=0)
+    escalated = NumberAttribute(default=0)
+
+
+def _stats_key(tenant_id: str, day: str) -> str:
+    return f"{tenant_id}#stats#{day}"
+
+
+def count_decision(tenant_id: str, escalated: bool, at: datetime | None = None) -> None:
+    day = (at or utc_now()).strftime("%Y-%m-%d")
+    field = DailyStatsModel.escalated if escalated else DailyStatsModel.answered
+    DailyStatsModel(_stats_key(tenant_id, day)).update(actions=[field.add(1)])
+
+
+def ulid_floor(moment: datetime) -> str:
+    """The smallest ULID at or after `moment` (for key-range queries on time-ordered ids)."""
+    value = int(moment.timestamp() * 1000)
+    chars = []
+    for _ in range(10):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars)) + "0" * 16
+
+
+def summarize(
+    tickets: list[TicketModel], answered: int, escalated: int, target: int = SLA_TARGET_SECONDS
+) -> dict:
+    """Pure: the summary of a period from its tickets and decision counts."""
+    first_responses = [
+        (parse_iso(t.first_response_at) - parse_iso(t.created_at)).total_seconds()
+        for t in tickets
+        if t.first_response_at
+    ]
+    by_reason = Counter(t.reason for t in tickets)
+    by_status = Counter(t.status for t in tickets)
+    decisions = answered + escalated
+    return {
+        "tickets": len(tickets),
+        "by_reason": {reason: by_reason.get(reason, 0) for reason in REASON_ORDER},
+        "by_status": {status: by_status.get(status, 0) for status in ("requested", "answered", "closed")},
+        "by_department": dict(Counter(t.department or "none" for t in tickets)),
+        "escalation_rate": round(escalated / decisions, 4) if decisions else 0.0,
+        "bot_answered": answered,
+        "median_first_response_seconds": round(statistics.median(first_responses), 1)
+        if first_responses
+        else None,
+        "sla": {
+            "target_seconds": target,
+            "met_ratio": round(sum(1 for s in first_responses if s <= target) / len(first_responses), 4)
+            if first_responses
+            else None,
+        },
+        "per_agent": dict(Counter(t.assignee for t in tickets if t.assignee)),
+    }
+
+
+def summary(tenant_id: str, days: int, now: datetime | None = None) -> dict:
+    end = now or utc_now()
+    start = end - timedelta(days=days)
+    tickets = list(TicketModel.query(tenant_id, TicketModel.ticket_id >= ulid_floor(start)))
+    answered = escalated = 0
+    for offset in range(days + 1):
+        day = (start + timedelta(days=offset)).strftime("%Y-%m-%d")
+        try:
+            stats = DailyStatsModel.get(_stats_key(tenant_id, day))
+        except DailyStatsModel.DoesNotExist:
+            continue
+        answered += int(stats.answered)
+        escalated += int(stats.escalated)
+    return {"days": days, **summarize(tickets, answered, escalated)}
