@@ -10,6 +10,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, LocalSecondaryIndex
 
 from infra.local.template import ROOT, Resolver, load_template
 from liveagent.agents import AgentModel
+from liveagent.audit import AuditModel
 from liveagent.channels import ChannelModel
 from liveagent.conversations import ConversationModel, MessageModel
 from liveagent.knowledge import KnowledgeModel
@@ -25,6 +26,7 @@ MODELS = {
     "MessagesTable": [MessageModel, ConversationModel],
     "KnowledgeTable": [KnowledgeModel],
     "NotificationsTable": [NotificationModel],
+    "AuditTable": [AuditModel],
 }
 RESOURCES = load_template()["Resources"]
 

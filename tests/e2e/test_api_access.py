@@ -63,3 +63,38 @@ def test_bad_bodies_are_400_with_the_field_named(client: Client) -> None:
 def test_unknown_api_route_is_404_in_the_error_shape(client: Client) -> None:
     response = client.api("GET", "/api/nothing-here")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_wrong_method_is_405_with_allow(client: Client) -> None:
+    response = client.api("DELETE", "/api/tickets")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_admin_changes_are_in_the_audit_log_and_only_admins_read_it(client: Client) -> None:
+    settings = client.api("GET", "/api/settings/escalation").json()
+    assert (
+        client.api(
+            "PUT", "/api/settings/escalation", json={**settings, "keywords": ["refund", "lawyer"]}
+        ).status_code
+        == 200
+    )
+    created = client.api(
+        "POST", "/api/knowledge", json={"question": "Do you have parking?", "answer": "Yes, free."}
+    )
+    assert client.api("DELETE", f"/api/knowledge/{created.json()['id']}").status_code == 200
+    assert (
+        client.api("PUT", f"/api/agents/{client.agent_id('bob@demo.test')}", json={"capacity": 3}).status_code
+        == 200
+    )
+    log = client.api("GET", "/api/audit").json()["items"]
+    assert [e["action"] for e in log] == [
+        "agent.update",
+        "knowledge.delete",
+        "knowledge.create",
+        "settings.update",
+    ]
+    assert all(e["actor"] == client.agent_id("admin@demo.test") and e["at"] for e in log)
+    assert log[3]["target"] == "escalation" and log[3]["details"]["keywords"] == ["refund", "lawyer"]
+    assert client.api("GET", "/api/audit", as_user="alice@demo.test").status_code == 403
+    assert client.api("GET", "/api/audit", as_user="admin@acme.test").json()["items"] == []

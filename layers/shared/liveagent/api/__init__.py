@@ -65,9 +65,15 @@ def make_resolver(*routers: Router) -> APIGatewayRestResolver:
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:
-        return error_response(
-            404, "not_found", f"no route {app.current_event.http_method} {app.current_event.path}"
-        )
+        method, path = app.current_event.http_method, app.current_event.path
+        # The path exists with other methods -> 405 with Allow. (Reads the resolver's registered routes:
+        # internal to Powertools, which is pinned in requirements.)
+        allowed = sorted({r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)})
+        if allowed:
+            response = error_response(405, "method_not_allowed", f"{method} is not allowed on {path}")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return error_response(404, "not_found", f"no route {method} {path}")
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:

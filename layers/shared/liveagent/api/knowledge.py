@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from liveagent import knowledge, tickets
+from liveagent import audit, knowledge, tickets
 from liveagent.api import current_caller, parse_body
 from liveagent.detection import group_similar
 from liveagent.detection.service import forget_index
@@ -24,6 +24,7 @@ def add_entry() -> tuple[dict, int]:
     caller.require_admin()
     entry = knowledge.put_entry(caller.tenant_id, parse_body(router, knowledge.KnowledgeEntryIn))
     forget_index(caller.tenant_id)
+    audit.record(caller, "knowledge.create", entry.entry_id, {"question": entry.question})
     return entry.to_api(), 201
 
 
@@ -35,6 +36,7 @@ def update_entry(entry_id: str) -> dict:
     body = parse_body(router, knowledge.KnowledgeEntryIn).model_copy(update={"id": entry_id})
     entry = knowledge.put_entry(caller.tenant_id, body)
     forget_index(caller.tenant_id)
+    audit.record(caller, "knowledge.update", entry_id, {"question": entry.question})
     return entry.to_api()
 
 
@@ -44,6 +46,7 @@ def delete_entry(entry_id: str) -> dict:
     caller.require_admin()
     knowledge.delete_entry(caller.tenant_id, entry_id)
     forget_index(caller.tenant_id)
+    audit.record(caller, "knowledge.delete", entry_id)
     return {"deleted": entry_id}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent import tenants
+from liveagent import audit, tenants
 from liveagent.api import current_caller, parse_body
 from liveagent.detection.service import preview
 from liveagent.errors import NotFound
@@ -47,6 +47,7 @@ def put_settings(name: str) -> dict:
     field = _document(name)
     document = parse_body(router, SETTINGS_DOCUMENTS[name]).model_dump(mode="json")
     version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id)
+    audit.record(caller, "settings.update", name, document)
     return {**document, **version}
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent import agents, ticket_actions
+from liveagent import agents, audit, ticket_actions
 from liveagent.agents import AgentModel
 from liveagent.api import current_caller, parse_body
 from liveagent.errors import Forbidden
@@ -96,4 +96,13 @@ def update_agent(agent_id: str) -> dict:
         agent.update(actions=actions)
     if "status" in changes:
         set_status(agent, changes["status"])
+    if caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
+        audit.record(caller, "agent.update", agent_id, changes)
     return agent.to_api()
+
+
+@router.get("/api/audit")
+def audit_log() -> dict:
+    caller = current_caller(router)
+    caller.require_admin()
+    return {"items": [entry.to_api() for entry in audit.recent(caller.tenant_id)]}
