@@ -33,43 +33,43 @@ class ReplyIn(BaseModel):
         return self
 
 
-def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
-    conversation = conversations.get_conversation(conversation_id)
+def _bot_says(
+    conversation: conversations.ConversationModel, text: str, what: str, ticket_id: str | None = None
+) -> dict:
+    """A message from the bot. A failed send is stored with delivery "failed" and reported, not raised:
+    the workflow does not retry a customer-visible send blindly."""
     try:
-        sent = send_to_customer(conversation, sender="bot", text=answer)
+        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
     except (ChannelError, WindowClosed) as exc:
-        # Stored with delivery "failed"; the workflow does not retry a customer-visible send blindly.
-        logger.warning("bot answer not delivered", extra={"error": exc.message})
-        metrics.add_metric(name="BotAnswerFailed", unit="Count", value=1)
+        logger.warning(f"{what} not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
+        metrics.add_metric(name="BotMessageFailed", unit="Count", value=1)
         return {"delivery": "failed"}
-    metrics.add_metric(name="BotAnswered", unit="Count", value=1)
     return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
+
+
+def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
+    result = _bot_says(conversations.get_conversation(conversation_id), answer, "bot answer")
+    if result["delivery"] == "sent":
+        metrics.add_metric(name="BotAnswered", unit="Count", value=1)
+    return result
 
 
 def acknowledge(tenant_id: str, ticket_id: str) -> dict:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    conversation = conversations.get_conversation(ticket.conversation_id)
     text = tenants.load_settings(tenant_id).messages.acknowledgement
-    try:
-        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
-    except (ChannelError, WindowClosed) as exc:
-        logger.warning("acknowledgement not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
-        return {"delivery": "failed"}
-    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
+    return _bot_says(
+        conversations.get_conversation(ticket.conversation_id), text, "acknowledgement", ticket_id
+    )
 
 
 def offline_acknowledge(tenant_id: str, ticket_id: str, opens_at: str | None) -> dict:
     """Outside business hours: the tenant's offline message with the next opening time."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    conversation = conversations.get_conversation(ticket.conversation_id)
     hours = tenants.load_settings(tenant_id).business_hours
     text = business_hours.offline_text(hours, parse_iso(opens_at) if opens_at else None)
-    try:
-        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
-    except (ChannelError, WindowClosed) as exc:
-        logger.warning("offline message not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
-        return {"delivery": "failed"}
-    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
+    return _bot_says(
+        conversations.get_conversation(ticket.conversation_id), text, "offline message", ticket_id
+    )
 
 
 def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -> dict:
