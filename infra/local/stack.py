@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import warnings
@@ -92,14 +93,16 @@ class LocalStack:
         )
         self.users = seed(self.provisioned, self.aws_url)
 
-    def reset(self) -> None:
-        """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared."""
+    def _stop_workflows(self) -> None:
         sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=self.aws_url)
         for machine in sfn.list_state_machines()["stateMachines"]:
-            for execution in sfn.list_executions(
-                stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
-            )["executions"]:
+            running = sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
+            for execution in running["executions"]:
                 sfn.stop_execution(executionArn=execution["executionArn"])
+
+    def reset(self) -> None:
+        """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared."""
+        self._stop_workflows()
         self.aws.reset()
         self.graph.clear()
         self._clear_caches()
@@ -117,6 +120,8 @@ class LocalStack:
     def stop(self) -> None:
         if self.gateway:
             self.gateway.stop()
+        with contextlib.suppress(Exception):  # stopping anyway
+            self._stop_workflows()  # waiting workflows would otherwise fail noisily as the backends go
         self.aws.stop()
 
     # ---------------------------------------------------------------- what the local routes show

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
@@ -111,6 +112,10 @@ class TicketModel(Model):
         }
 
 
+def is_ticket_id(value: str) -> bool:
+    return len(value) == 26 and all(c in "0123456789ABCDEFGHJKMNPQRSTVWXYZ" for c in value)
+
+
 def primary_reason(reasons: list[str]) -> str:
     return min(reasons, key=REASON_ORDER.index)
 
@@ -156,19 +161,72 @@ def get_ticket(tenant_id: str, ticket_id: str) -> TicketModel:
         raise NotFound(f"ticket '{ticket_id}' not found") from exc
 
 
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str | None = None
+    assignee: str | None = None
+    department: str | None = None
+    reason: str | None = None
+    channel: str | None = None
+    customer: str | None = None  # text search in the customer's name or id (case-insensitive)
+
+
+def _start_key(tenant_id: str, cursor: str | None, **index_key: str) -> dict | None:
+    """A cursor is the last returned ticket id; DynamoDB's start key adds the index's own key."""
+    if not cursor:
+        return None
+    key = {"tenant_id": tenant_id, "ticket_id": cursor, **index_key}
+    return {name: {"S": value} for name, value in key.items()}
+
+
 def list_tickets(
     tenant_id: str, *, status: str | None = None, assignee: str | None = None, limit: int = 50
 ) -> list[TicketModel]:
-    if assignee:
-        items = TicketModel.by_assignee.query(f"{tenant_id}#{assignee}", scan_index_forward=False)
-        if status:
-            return [t for t in items if t.status == status][:limit]
-        return list(items)[:limit]
-    if status:
-        return list(
-            TicketModel.by_status.query(f"{tenant_id}#{status}", scan_index_forward=False, limit=limit)
-        )
-    return list(TicketModel.query(tenant_id, scan_index_forward=False, limit=limit))
+    return page_tickets(tenant_id, TicketFilter(status=status, assignee=assignee), limit)[0]
+
+
+def page_tickets(
+    tenant_id: str, where: TicketFilter, limit: int = 50, cursor: str | None = None
+) -> tuple[list[TicketModel], str | None]:
+    """One page of tickets, newest first, and the cursor for the next page (None at the end).
+
+    Reads the narrowest index (assignee, else status, else the tenant's tickets) and filters the rest
+    server-side; the cursor is the last ticket id returned, so filtered pages never skip tickets."""
+    condition = None
+    for attribute, value in ((TicketModel.department, where.department), (TicketModel.reason, where.reason),
+                             (TicketModel.channel, where.channel)):  # fmt: skip
+        if value:
+            condition = attribute == value if condition is None else condition & (attribute == value)
+    if where.assignee and where.status:
+        clause = TicketModel.status == where.status
+        condition = clause if condition is None else condition & clause
+    if where.assignee:
+        assignee_key = f"{tenant_id}#{where.assignee}"
+        results = TicketModel.by_assignee.query(
+            assignee_key, filter_condition=condition, scan_index_forward=False,
+            last_evaluated_key=_start_key(tenant_id, cursor, assignee_key=assignee_key),
+        )  # fmt: skip
+    elif where.status:
+        tenant_status = f"{tenant_id}#{where.status}"
+        results = TicketModel.by_status.query(
+            tenant_status, filter_condition=condition, scan_index_forward=False,
+            last_evaluated_key=_start_key(tenant_id, cursor, tenant_status=tenant_status),
+        )  # fmt: skip
+    else:
+        results = TicketModel.query(
+            tenant_id, filter_condition=condition, scan_index_forward=False,
+            last_evaluated_key=_start_key(tenant_id, cursor),
+        )  # fmt: skip
+    needle = (where.customer or "").lower()
+    page: list[TicketModel] = []
+    for ticket in results:
+        if needle and needle not in f"{ticket.customer_name or ''} {ticket.customer_id}".lower():
+            continue
+        page.append(ticket)
+        if len(page) == limit:
+            break
+    more = len(page) == limit and next(iter(results), None) is not None
+    return page, (page[-1].ticket_id if more else None)
 
 
 def history_action(entry: dict):

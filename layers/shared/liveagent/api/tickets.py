@@ -27,18 +27,32 @@ class KnowledgeFromTicketIn(BaseModel):
 
 @router.get("/api/tickets")
 def list_tickets() -> dict:
+    """Newest first; filters status, assignee (an id or "me"), department, reason, channel, q (customer
+    name/id search); `limit` 1-200 (default 50); `cursor` from the previous page's `next`."""
     caller = current_caller(router)
-    status = router.current_event.get_query_string_value("status") or None
-    assignee = router.current_event.get_query_string_value("assignee") or None
+    query = router.current_event.get_query_string_value
+    status, assignee = query("status") or None, query("assignee") or None
     if status and status not in STATUSES:
         raise DomainError(f"status must be one of {sorted(STATUSES)}", code="validation_error")
-    if assignee == "me":
-        assignee = caller.id
-    raw_limit = router.current_event.get_query_string_value("limit") or "50"
+    reason = query("reason") or None
+    if reason and reason not in tickets.REASON_ORDER:
+        raise DomainError(f"reason must be one of {list(tickets.REASON_ORDER)}", code="validation_error")
+    raw_limit = query("limit") or "50"
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
         raise DomainError("limit must be an integer from 1 to 200", code="validation_error")
-    items = tickets.list_tickets(caller.tenant_id, status=status, assignee=assignee, limit=int(raw_limit))
-    return {"items": [t.to_api() for t in items]}
+    cursor = query("cursor") or None
+    if cursor and not tickets.is_ticket_id(cursor):
+        raise DomainError("cursor is not one this API returned", code="validation_error")
+    where = tickets.TicketFilter(
+        status=status,
+        assignee=caller.id if assignee == "me" else assignee,
+        department=query("department") or None,
+        reason=reason,
+        channel=query("channel") or None,
+        customer=query("q") or None,
+    )
+    page, next_cursor = tickets.page_tickets(caller.tenant_id, where, int(raw_limit), cursor)
+    return {"items": [t.to_api() for t in page], "next": next_cursor}
 
 
 @router.get("/api/tickets/<ticket_id>")
