@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from liveagent import ticket_actions
 from liveagent.api import analytics, knowledge, make_resolver, notifications, settings, team, tickets
 from liveagent.observability import logger, metrics, tracer
 
@@ -22,4 +23,6 @@ def health() -> dict:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if event.get("source") == "aws.events":  # the hourly schedule in template.yaml
+        return {"auto_closed": ticket_actions.auto_close_quiet_tickets()}
     return app.resolve(event, context)

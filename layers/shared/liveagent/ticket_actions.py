@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pynamodb.exceptions import UpdateError
 
 from liveagent import agents, conversations, escalation, routing, tickets
 from liveagent.auth import Caller
 from liveagent.errors import Conflict, Forbidden
-from liveagent.ids import now_iso
+from liveagent.ids import now_iso, utc_now
 from liveagent.observability import logger
 from liveagent.tickets import TicketModel, history_entry
 
@@ -92,3 +94,30 @@ def drain_queue(tenant_id: str, agent_id: str, look_ahead: int = 25) -> bool:
         if escalation.signal(tickets.get_ticket(tenant_id, ticket_id), "capacity"):
             return True
     return False
+
+
+AUTO_CLOSE_HOURS = 72
+
+
+def auto_close_quiet_tickets(now: datetime | None = None, quiet_hours: int = AUTO_CLOSE_HOURS) -> int:
+    """Close answered tickets whose customer has not written for `quiet_hours` (hourly schedule).
+    Each is closed like an agent would, recorded as closed by "system:auto-close"."""
+    from liveagent.tenants import TenantModel
+
+    cutoff = (now or utc_now()) - timedelta(hours=quiet_hours)
+    closed = 0
+    # The Tenants table also holds per-day counters ("<tenant>#stats#<day>"): tenants have no "#".
+    for tenant in TenantModel.scan(filter_condition=~TenantModel.tenant_id.contains("#")):
+        system = Caller(
+            id="system:auto-close", tenant_id=tenant.tenant_id, permission="admin", username="auto-close"
+        )
+        for ticket in TicketModel.by_status.query(f"{tenant.tenant_id}#answered"):
+            last = conversations.last_customer_at(conversations.get_conversation(ticket.conversation_id))
+            if last is not None and last < cutoff:
+                try:
+                    close(system, ticket.ticket_id)
+                    closed += 1
+                except Conflict:
+                    continue  # closed by someone a moment ago
+    logger.info("auto-close run", extra={"closed": closed})
+    return closed

@@ -1,0 +1,45 @@
+"""Answered tickets whose customer went quiet for 72 h close automatically (hourly schedule)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from liveagent import conversations
+from liveagent.conversations import HEADER_KEY, ConversationModel
+from liveagent.ids import iso, utc_now
+from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+
+SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+
+
+def test_quiet_answered_tickets_close_and_others_stay_open(client: Client) -> None:
+    opened = {}
+    for customer in ("15550900001", "15550900002", "15550900003"):
+        client.webhook(whatsapp_text("I want to talk to a human", customer=customer))
+        opened[customer] = eventually(
+            lambda c=customer: [t for t in client.tickets() if t["customer"]["id"] == c and t["assignee"]]
+        )[0]
+    for customer in ("15550900001", "15550900002"):  # answered; 0003 stays "requested"
+        ticket = opened[customer]
+        agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
+        assert (
+            client.api(
+                "POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hi!"}
+            ).status_code
+            == 201
+        )
+    quiet = conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, "15550900001")
+    ConversationModel(quiet, HEADER_KEY).update(
+        actions=[ConversationModel.last_customer_at.set(iso(utc_now() - timedelta(hours=73)))]
+    )
+
+    assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 1}
+    status = {c: client.api("GET", f"/api/tickets/{t['id']}").json() for c, t in opened.items()}
+    assert status["15550900001"]["status"] == "closed"
+    assert status["15550900001"]["escalation"]["history"][-1]["to"] == "system:auto-close"
+    assert status["15550900002"]["status"] == "answered" and status["15550900003"]["status"] == "requested"
+    agents = {a["id"]: a for a in client.api("GET", "/api/agents").json()["items"]}
+    still_open = [t for c, t in opened.items() if status[c]["status"] != "closed"]
+    for agent_id, agent in agents.items():
+        assert agent["open_tickets"] == sum(1 for t in still_open if t["assignee"] == agent_id)
+    assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 0}  # idempotent
