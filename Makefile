@@ -38,6 +38,7 @@ eval-detection: $(VENV)/.installed
 	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)"
 
 bench: $(VENV)/.installed
+	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/detection.py
 
 clean:
