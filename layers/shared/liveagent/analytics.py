@@ -64,6 +64,7 @@ def summarize(
         if t.first_response_at
     ]
     by_reason = Counter(t.reason for t in tickets)
+    rated = sum(1 for t in tickets if t.satisfaction)
     by_status = Counter(t.status for t in tickets)
     decisions = answered + escalated
     return {
@@ -83,6 +84,12 @@ def summarize(
             else None,
         },
         "per_agent": dict(Counter(t.assignee for t in tickets if t.assignee)),
+        "satisfaction": {
+            "responses": sum(1 for t in tickets if t.satisfaction),
+            "good_ratio": round(sum(1 for t in tickets if t.satisfaction == "good") / rated, 4)
+            if rated
+            else None,
+        },
     }
 
 

@@ -69,6 +69,7 @@ class MessageModel(Model):
     delivery_rank = NumberAttribute(null=True)  # statuses only move forward (conditional on this)
     delivery_error = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)  # "forwarded", "via ad: ...", "reply to your story"
+    payload = UnicodeAttribute(null=True)  # the tapped button's id
     deleted_at = UnicodeAttribute(null=True)  # the customer deleted this message on their side
     graph_message_id = UnicodeAttribute(null=True)
     by_time = ByTime()
@@ -169,6 +170,7 @@ def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tu
         media_id=message.media_id,
         reply_to=message.reply_to,
         note=message.note,
+        payload=message.payload,
         state="stale" if stale else ("received" if message.actionable else "stored"),
     )
     try:

@@ -142,6 +142,13 @@ class Messages(_Doc):
     small_talk: str = "Hi! How can I help you today?"
 
 
+class SatisfactionSettings(_Doc):
+    """One rating question when a ticket closes (while the channel's window is open)."""
+
+    enabled: bool = True
+    question: str = Field("How did we do? Tap to rate the help you got.", min_length=1, max_length=900)
+
+
 def default_policy() -> EscalationPolicy:
     return EscalationPolicy(
         levels=[
@@ -159,6 +166,7 @@ class TenantSettings(_Doc):
     escalation_policy: EscalationPolicy = Field(default_factory=default_policy)
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     messages: Messages = Field(default_factory=Messages)
+    satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
 
 
 # The settings documents the API exposes, by the name used in /api/settings/{name}.
@@ -167,4 +175,5 @@ SETTINGS_DOCUMENTS: dict[str, type[_Doc]] = {
     "routing": RoutingSettings,
     "escalation-policy": EscalationPolicy,
     "business-hours": BusinessHours,
+    "satisfaction": SatisfactionSettings,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
@@ -45,7 +46,49 @@ def close(caller: Caller, ticket_id: str) -> TicketModel:
     escalation.signal(ticket, "closed")
     if ticket.assignee:
         drain_queue(caller.tenant_id, ticket.assignee)
+    ask_satisfaction(ticket)
     return ticket
+
+
+RATINGS = (("good", "👍 Good"), ("bad", "👎 Not good"))
+
+
+def ask_satisfaction(ticket: TicketModel) -> None:
+    """One rating question after closing, if the tenant wants it and the window is open. Never blocks
+    the close: a failed send is stored as failed and logged."""
+    from liveagent import tenants
+    from liveagent.channels.outbound import ask_with_choices
+
+    settings = tenants.load_settings(ticket.tenant_id).satisfaction
+    if not settings.enabled:
+        return
+    try:
+        conversation = conversations.get_conversation(ticket.conversation_id)
+        choices = [(f"csat:{ticket.ticket_id}:{value}", title) for value, title in RATINGS]
+        ask_with_choices(conversation, settings.question, choices, ticket.ticket_id)
+    except Exception:
+        logger.exception("satisfaction question not sent", extra={"ticket_id": ticket.ticket_id})
+
+
+def record_satisfaction(conversation_id: str, payload: str) -> str | None:
+    """A tapped rating ("csat:<ticket>:<good|bad>") from this conversation's customer: stored on the
+    ticket once. Returns the ticket id, or None when the payload is not a rating for this conversation."""
+    parts = payload.split(":")
+    if len(parts) != 3 or parts[0] != "csat" or parts[2] not in dict(RATINGS):
+        return None
+    conversation = conversations.get_conversation(conversation_id)
+    try:
+        ticket = tickets.get_ticket(conversation.tenant_id, parts[1])
+    except Exception:
+        return None
+    if ticket.conversation_id != conversation_id:
+        return None
+    with contextlib.suppress(UpdateError):  # rated already: the first answer stands
+        ticket.update(
+            actions=[TicketModel.satisfaction.set(parts[2])],
+            condition=TicketModel.satisfaction.does_not_exist(),
+        )
+    return ticket.ticket_id
 
 
 def reassign(caller: Caller, ticket_id: str, agent_id: str) -> TicketModel:

@@ -78,6 +78,7 @@ class TicketModel(Model):
     acknowledged_at = UnicodeAttribute(null=True)
     first_response_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
+    satisfaction = UnicodeAttribute(null=True)  # "good" | "bad", the customer's answer after closing
     expires_at = NumberAttribute(null=True)
     by_status = ByStatus()
     by_assignee = ByAssignee()
@@ -109,6 +110,7 @@ class TicketModel(Model):
             "acknowledged_at": self.acknowledged_at,
             "first_response_at": self.first_response_at,
             "closed_at": self.closed_at,
+            "satisfaction": self.satisfaction,
         }
 
 

@@ -13,7 +13,7 @@ from liveagent.settings import SETTINGS_DOCUMENTS
 
 router = Router()
 _FIELD = {"escalation": "escalation", "routing": "routing", "escalation-policy": "escalation_policy",
-          "business-hours": "business_hours"}  # fmt: skip
+          "business-hours": "business_hours", "satisfaction": "satisfaction"}  # fmt: skip
 
 
 class Turn(BaseModel):

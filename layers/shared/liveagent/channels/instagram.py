@@ -39,9 +39,8 @@ def describe(message: dict[str, Any]) -> dict[str, Any]:
     elif message.get("is_unsupported"):
         described.update(kind="unsupported", text="[unsupported message]", actionable=False)
     elif "quick_reply" in message:
-        described.update(
-            kind="quick_reply", text=message.get("text") or message["quick_reply"].get("payload", "")
-        )
+        payload = message["quick_reply"].get("payload")
+        described.update(kind="quick_reply", text=message.get("text") or payload or "", payload=payload)
     elif not message.get("text") and message.get("attachments"):
         first = message["attachments"][0]
         kind = first.get("type", "attachment")
@@ -100,6 +99,7 @@ def _normalize_event(account_id: str, event: dict[str, Any], batch: NormalizedBa
                 at=at,
                 kind="postback",
                 text=postback.get("title") or postback.get("payload", ""),
+                payload=postback.get("payload"),
             )
         )
     elif "read" in event and _event_id(event, "read"):
@@ -123,6 +123,11 @@ def text_request(to: str, text: str, *, human_agent_tag: bool = False) -> dict[s
         request["messaging_type"] = "MESSAGE_TAG"
         request["tag"] = "HUMAN_AGENT"
     return request
+
+
+def quick_replies_request(to: str, text: str, choices: list[tuple[str, str]]) -> dict[str, Any]:
+    replies = [{"content_type": "text", "title": title[:20], "payload": cid} for cid, title in choices[:13]]
+    return {"recipient": {"id": to}, "message": {"text": text, "quick_replies": replies}}
 
 
 def sent_message_id(response: dict[str, Any]) -> str | None:

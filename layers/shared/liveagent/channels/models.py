@@ -28,6 +28,7 @@ class InboundMessage(BaseModel):
     # stored for the conversation's record, but no detection and no escalation.
     actionable: bool = True
     deletes: str | None = None  # the Meta id of the customer's message this one deletes
+    payload: str | None = None  # the id of the button / quick reply the customer tapped
 
 
 class StatusUpdate(BaseModel):

@@ -44,6 +44,29 @@ def build_request(
     )
 
 
+def ask_with_choices(
+    conversation: ConversationModel, text: str, choices: list[tuple[str, str]], ticket_id: str | None = None
+) -> MessageModel | None:
+    """A question with tappable answers (WhatsApp reply buttons / Instagram quick replies), only inside
+    the standard window; returns the stored message, or None when the window is closed."""
+    channel = find_channel(conversation.channel, conversation.account_id)
+    mode = reply_mode(conversation.channel, conversations.last_customer_at(conversation), utc_now())
+    if channel is None or mode != "open":
+        return None
+    module = (
+        whatsapp.buttons_request if conversation.channel == "whatsapp" else instagram.quick_replies_request
+    )
+    request = module(conversation.customer_id, text, choices)
+    message = conversations.store_outbound(
+        conversation, sender="bot", text=text, ticket_id=ticket_id, kind="question"
+    )
+    try:
+        conversations.mark_sent(message, graph.send(channel, request))
+    except (ChannelError, WindowClosed) as exc:
+        conversations.set_delivery(message, "failed", exc.message)
+    return message
+
+
 def send_to_customer(
     conversation: ConversationModel,
     *,

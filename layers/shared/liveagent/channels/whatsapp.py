@@ -94,9 +94,11 @@ def describe(message: dict[str, Any]) -> dict[str, Any]:
     elif kind == "interactive":
         reply_type = body.get("type", "")
         reply = body.get(reply_type, {}) if reply_type else {}
-        described.update(kind=reply_type or kind, text=reply.get("title", "[interactive]"))
+        described.update(
+            kind=reply_type or kind, text=reply.get("title", "[interactive]"), payload=reply.get("id")
+        )
     elif kind == "button":
-        described["text"] = body.get("text", "[button]")
+        described.update(text=body.get("text", "[button]"), payload=body.get("payload"))
     elif kind == "order":
         items = body.get("product_items", [])
         described["text"] = f"[order] {len(items)} item(s) {body.get('text', '')}".strip()
@@ -199,3 +201,15 @@ def template_request(
 def sent_message_id(response: dict[str, Any]) -> str | None:
     messages = response.get("messages") or [{}]
     return messages[0].get("id")
+
+
+def buttons_request(to: str, text: str, choices: list[tuple[str, str]]) -> dict[str, Any]:
+    """Interactive reply buttons (at most 3; titles at most 20 characters); the id comes back on tap."""
+    buttons = [{"type": "reply", "reply": {"id": cid, "title": title[:20]}} for cid, title in choices[:3]]
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "interactive",
+        "interactive": {"type": "button", "body": {"text": text}, "action": {"buttons": buttons}},
+    }

@@ -39,6 +39,12 @@ def preview(tenant_id: str, text: str, history: list[dict]) -> Decision:
 def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> dict:
     conversation = conversations.get_conversation(conversation_id)
     message = conversations.get_message(conversation_id, message_key)
+    if message.payload and message.payload.startswith("csat:"):
+        from liveagent.ticket_actions import record_satisfaction
+
+        rated = record_satisfaction(conversation_id, message.payload)
+        if rated:
+            return {"decision": "rated", "ticket_id": rated}
     if conversation.open_ticket_id:
         ticket_id = escalation.join_open_ticket(conversation, message)
         metrics.add_metric(name="JoinedTicket", unit="Count", value=1)
