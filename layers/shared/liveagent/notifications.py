@@ -11,7 +11,7 @@ from botocore.config import Config
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import agents, config, conversations, tickets
 from liveagent.agents import AgentModel
 from liveagent.errors import NotFound
 from liveagent.ids import new_ulid, now_iso
@@ -101,8 +101,6 @@ def email_bodies(title: str, body: str, ticket: TicketModel | None) -> tuple[str
     """(text, html) for an alert: the ticket's customer, channel, reason, latest messages and link."""
     if ticket is None:
         return body, f"<p>{html.escape(body)}</p>"
-    from liveagent import conversations
-
     recent = conversations.history(ticket.conversation_id, limit=5)
     who = ticket.customer_name or ticket.customer_id
     lines = [f"{m.sender}: {m.text}" for m in recent]
@@ -194,8 +192,6 @@ _REASON_TITLE = {
 
 def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, list[str]]:
     """Tell the people of the current escalation level about the ticket; returns who got what."""
-    from liveagent import agents, tickets
-
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     if not ticket.is_open:
         return {}
@@ -227,8 +223,6 @@ def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, lis
 
 
 def announce_failure(tenant_id: str, ticket_id: str, error: dict | None) -> None:
-    from liveagent import agents, tickets
-
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     cause = (error or {}).get("Error", "unknown error")
     for admin in agents.admins(agents.team(tenant_id)):

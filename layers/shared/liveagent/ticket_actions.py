@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from liveagent import agents, conversations, escalation, routing, tickets
+from liveagent import agents, conversations, escalation, routing, tenants, tickets
 from liveagent.auth import Caller
+from liveagent.channels.outbound import ask_with_choices
 from liveagent.errors import Conflict, Forbidden
 from liveagent.ids import now_iso, utc_now
 from liveagent.observability import logger
@@ -56,9 +57,6 @@ RATINGS = (("good", "👍 Good"), ("bad", "👎 Not good"))
 def ask_satisfaction(ticket: TicketModel) -> None:
     """One rating question after closing, if the tenant wants it and the window is open. Never blocks
     the close: a failed send is stored as failed and logged."""
-    from liveagent import tenants
-    from liveagent.channels.outbound import ask_with_choices
-
     settings = tenants.load_settings(ticket.tenant_id).satisfaction
     if not settings.enabled:
         return
@@ -145,12 +143,10 @@ AUTO_CLOSE_HOURS = 72
 def auto_close_quiet_tickets(now: datetime | None = None, quiet_hours: int = AUTO_CLOSE_HOURS) -> int:
     """Close answered tickets whose customer has not written for `quiet_hours` (hourly schedule).
     Each is closed like an agent would, recorded as closed by "system:auto-close"."""
-    from liveagent.tenants import TenantModel
-
     cutoff = (now or utc_now()) - timedelta(hours=quiet_hours)
     closed = 0
     # The Tenants table also holds per-day counters ("<tenant>#stats#<day>"): tenants have no "#".
-    for tenant in TenantModel.scan(filter_condition=~TenantModel.tenant_id.contains("#")):
+    for tenant in tenants.TenantModel.scan(filter_condition=~tenants.TenantModel.tenant_id.contains("#")):
         system = Caller(
             id="system:auto-close", tenant_id=tenant.tenant_id, permission="admin", username="auto-close"
         )

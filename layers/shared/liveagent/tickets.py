@@ -194,31 +194,25 @@ def page_tickets(
 
     Reads the narrowest index (assignee, else status, else the tenant's tickets) and filters the rest
     server-side; the cursor is the last ticket id returned, so filtered pages never skip tickets."""
+    clauses = [(TicketModel.department, where.department), (TicketModel.reason, where.reason),
+               (TicketModel.channel, where.channel)]  # fmt: skip
+    if where.assignee:  # the assignee index is narrower than status: status becomes a filter
+        index_key, read = {"assignee_key": f"{tenant_id}#{where.assignee}"}, TicketModel.by_assignee.query
+        clauses.append((TicketModel.status, where.status))
+    elif where.status:
+        index_key, read = {"tenant_status": f"{tenant_id}#{where.status}"}, TicketModel.by_status.query
+    else:
+        index_key, read = {}, TicketModel.query
     condition = None
-    for attribute, value in ((TicketModel.department, where.department), (TicketModel.reason, where.reason),
-                             (TicketModel.channel, where.channel)):  # fmt: skip
+    for attribute, value in clauses:
         if value:
             condition = attribute == value if condition is None else condition & (attribute == value)
-    if where.assignee and where.status:
-        clause = TicketModel.status == where.status
-        condition = clause if condition is None else condition & clause
-    if where.assignee:
-        assignee_key = f"{tenant_id}#{where.assignee}"
-        results = TicketModel.by_assignee.query(
-            assignee_key, filter_condition=condition, scan_index_forward=False,
-            last_evaluated_key=_start_key(tenant_id, cursor, assignee_key=assignee_key),
-        )  # fmt: skip
-    elif where.status:
-        tenant_status = f"{tenant_id}#{where.status}"
-        results = TicketModel.by_status.query(
-            tenant_status, filter_condition=condition, scan_index_forward=False,
-            last_evaluated_key=_start_key(tenant_id, cursor, tenant_status=tenant_status),
-        )  # fmt: skip
-    else:
-        results = TicketModel.query(
-            tenant_id, filter_condition=condition, scan_index_forward=False,
-            last_evaluated_key=_start_key(tenant_id, cursor),
-        )  # fmt: skip
+    results = read(
+        next(iter(index_key.values()), tenant_id),
+        filter_condition=condition,
+        scan_index_forward=False,
+        last_evaluated_key=_start_key(tenant_id, cursor, **index_key),
+    )
     needle = (where.customer or "").lower()
     page: list[TicketModel] = []
     for ticket in results:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from liveagent.detection import signals
 from liveagent.detection.knowledge_index import KbEntry, KnowledgeIndex, Retriever
-from liveagent.detection.text import fold
+from liveagent.detection.text import content_terms, fold
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import primary_reason
 
@@ -131,8 +131,6 @@ def detect(
 def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.5) -> list[dict]:
     """Group (question, ticket_id, seen_at) by stemmed content-term overlap (Jaccard), most asked first:
     "Do you sell espresso machines?" and "espresso machines, do you sell them" land together."""
-    from liveagent.detection.text import content_terms
-
     groups: list[tuple[set[str], dict]] = []
     for question, ticket_id, seen_at in sorted(questions, key=lambda q: q[2]):
         terms = set(content_terms(question)) or {question.lower()}

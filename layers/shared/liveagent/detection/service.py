@@ -7,6 +7,7 @@ import time
 from liveagent import analytics, conversations, escalation, knowledge, tenants
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.observability import metrics
+from liveagent.ticket_actions import record_satisfaction
 
 _INDEX_TTL_SECONDS = 30.0
 _indexes: dict[str, tuple[float, KnowledgeIndex]] = {}
@@ -40,8 +41,6 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
     conversation = conversations.get_conversation(conversation_id)
     message = conversations.get_message(conversation_id, message_key)
     if message.payload and message.payload.startswith("csat:"):
-        from liveagent.ticket_actions import record_satisfaction
-
         rated = record_satisfaction(conversation_id, message.payload)
         if rated:
             return {"decision": "rated", "ticket_id": rated}
