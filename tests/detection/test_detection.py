@@ -116,10 +116,93 @@ def test_small_talk_after_a_question_is_not_answered_from_the_kb() -> None:
 
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
     history = [
+        {"role": "customer", "text": "when are you open"},
+        {"role": "bot", "text": "9 to 5."},
+    ]
+    decision = decide("and for my order, when will it arrive?", history)
+    assert not decision.escalate and decision.kb_id == "kb-shipping"
+
+
+def test_a_follow_up_the_answer_just_sent_does_not_cover_goes_to_a_person() -> None:
+    # Sending "Tap 'Forgot'." again would not say how long the link is valid.
+    history = [
         {"role": "customer", "text": "how do I reset my password"},
         {"role": "bot", "text": "Tap 'Forgot'."},
     ]
-    assert decide("and how long is it valid", history).kb_id == "kb-password"
+    decision = decide("and how long is the reset valid", history)
+    assert decision.escalate and decision.reason == "question_not_found"
+    assert decision.triggers[0] == {
+        "type": "answer_already_sent",
+        "kb_id": "kb-password",
+        "follow_up_in_answer": 0.0,
+    }
+
+
+def test_a_follow_up_the_answer_covers_is_answered_again() -> None:
+    index = KnowledgeIndex(
+        [
+            KbEntry(
+                "kb-link",
+                "How do I reset my password?",
+                (),
+                "We email a reset link. The link is valid for 1 hour.",
+            )
+        ]
+    )
+    history = [
+        {"role": "customer", "text": "how do I reset my password"},
+        {"role": "bot", "text": "We email a reset link. The link is valid for 1 hour."},
+    ]
+    decision = detect("is the reset link valid long?", history, SETTINGS, index)
+    assert not decision.escalate and decision.kb_id == "kb-link"
+
+
+@pytest.mark.parametrize(
+    ("text", "kb_id"),
+    [
+        ("¿abren los domingos?", "kb-hours"),  # Spanish, against an English KB
+        ("vocês abrem no fim de semana?", "kb-hours"),
+        ("cant log in, forgot my pw", "kb-password"),  # shorthand
+        ("how soon would my order get to me", "kb-shipping"),  # "how soon" asks what "how long" asks
+        ("my flat 🎉 is lovely. when are you open?", "kb-hours"),  # the question, not the news around it
+    ],
+)
+def test_retrieval_reads_concepts_across_languages_and_wordings(text: str, kb_id: str) -> None:
+    decision = decide(text)
+    assert not decision.escalate and decision.kb_id == kb_id
+
+
+def test_a_question_mostly_about_something_the_entry_does_not_cover_is_not_answered() -> None:
+    decision = decide("are dogs and cats and birds allowed on the patio when you are open?")
+    assert decision.escalate and decision.reason == "question_not_found"
+    miss = decision.triggers[0]
+    assert miss["closest_kb_id"] == "kb-hours" and miss["coverage"] < miss["min_coverage"]
+
+
+def test_holiday_opening_hours_are_not_answered_with_the_usual_hours() -> None:
+    decision = decide("are you open on christmas day?")
+    assert decision.escalate and decision.triggers[0]["not_in_entry"] == ["holiday"]
+    with_holidays = KnowledgeIndex(
+        [KbEntry("kb-hours", "When are you open?", (), "9 to 5, closed on public holidays.")]
+    )
+    assert detect("are you open on christmas day?", [], SETTINGS, with_holidays).kb_id == "kb-hours"
+
+
+def test_typos_are_corrected_but_other_words_are_not_folded_into_kb_words() -> None:
+    index = KnowledgeIndex([KbEntry("kb-grind", "Can you grind the beans?", (), "Yes, any grind size.")])
+    assert index.best("can you grnd the beans").entry.id == "kb-grind"
+    assert detect("do you sell grinders?", [], SETTINGS, index).escalate
+
+
+def test_higher_sensitivity_asks_more_of_a_kb_answer() -> None:
+    from liveagent.detection.signals import required
+
+    assert required(0.35, "high") > required(0.35, "medium") > required(0.35, "low")
+    text = "delivery options?"
+    confidence = KB.best(text).confidence
+    assert required(0.35, "low") <= confidence < required(0.35, "high")
+    assert not decide(text, settings=SETTINGS.model_copy(update={"sensitivity": "low"})).escalate
+    assert decide(text, settings=SETTINGS.model_copy(update={"sensitivity": "high"})).escalate
 
 
 def test_typos_in_requests_for_a_person() -> None:

@@ -1,7 +1,7 @@
-"""Regression guard on the labeled development set (copied from shared/eval into tests/fixtures/eval).
+"""The labeled development set (copied from shared/eval into tests/fixtures/eval) meets the issue's targets.
 
-The floors are the figures measured when this was written (issue 4); they only move up. The issue's
-targets (decision 0.95, reason 0.92, kb 0.92, false escalations 0.05) are not met yet: see the README.
+Targets: decision accuracy 0.95, reason accuracy 0.92, KB accuracy 0.92, false escalations at most 0.05.
+Measured when this was written: 0.9727 / 0.9643 / 0.9535 / 0.0185 (missed escalations 0.0357).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from liveagent.detection.evaluate import evaluate
 EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
 
 
-def test_detection_on_the_development_set_does_not_regress() -> None:
+def test_detection_meets_the_targets_on_the_development_set() -> None:
     result = evaluate(EVAL / "kb.json", EVAL / "detection_dev.jsonl")
     assert result["cases"] == 110
-    assert result["decision_accuracy"] >= 0.89
-    assert result["reason_accuracy"] >= 0.89
-    assert result["kb_accuracy"] >= 0.76
-    assert result["false_escalation_rate"] <= 0.12
-    assert result["missed_escalation_rate"] <= 0.11
+    assert result["decision_accuracy"] >= 0.95
+    assert result["reason_accuracy"] >= 0.92
+    assert result["kb_accuracy"] >= 0.92
+    assert result["false_escalation_rate"] <= 0.05
+    assert result["missed_escalation_rate"] <= 0.05

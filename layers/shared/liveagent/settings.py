@@ -33,6 +33,9 @@ class EscalationSettings(_Doc):
     sentiment: SentimentSetting = Field(default_factory=SentimentSetting)
     complexity: ComplexitySetting = Field(default_factory=ComplexitySetting)
     kb_min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+    # The share of what the customer asks that the entry must cover (IDF-weighted), so that "are dogs
+    # allowed at your cafés?" is not answered with the café addresses.
+    kb_min_coverage: float = Field(0.2, ge=0.0, le=1.0)
     sensitivity: Literal["low", "medium", "high"] = "medium"
 
     @field_validator("keywords", "agent_request_phrases")

@@ -7,7 +7,7 @@ import re
 from pydantic import BaseModel, Field
 
 from liveagent.detection import signals
-from liveagent.detection.knowledge_index import KbEntry, KnowledgeIndex, Retriever
+from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever
 from liveagent.detection.text import content_terms, fold
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import primary_reason
@@ -32,6 +32,7 @@ _COMPLIMENT = re.compile(
 _RESOLVED = re.compile(r"\b(nvm|never ?mind|found it|figured it out|all sorted|sorted now|no need)\b")
 _WORD = re.compile(r"\w")
 FOLLOW_UP_MAX_WORDS = 8
+ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent must mention to send it again
 
 
 def small_talk(text: str) -> str | None:
@@ -96,7 +97,8 @@ def detect(
     fire("question_not_found", signals.answer_rejected(text, history))
     fire("question_not_found", signals.repeated_question(text, history))
 
-    threshold = signals.shifted(settings.kb_min_confidence, settings.sensitivity)
+    threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
+    min_coverage = signals.required(settings.kb_min_coverage, settings.sensitivity, scale=0.5)
     match = retriever.best(text)
     follow_up = _follow_up_query(text, history)
     if follow_up:
@@ -104,7 +106,18 @@ def detect(
         contextual = retriever.best(follow_up)
         if contextual and (match is None or contextual.confidence > match.confidence):
             match = contextual
-    confident = match is not None and match.confidence >= threshold
+    confident = (
+        match is not None
+        and match.confidence >= threshold
+        and match.coverage >= min_coverage
+        and not match.uncovered_qualifiers
+    )
+    already_sent = (
+        _answer_already_sent(text, match, history, retriever) if confident and not small_talk(text) else None
+    )
+    if already_sent:
+        # "it already shipped though, what happens now?": the entry the bot just sent again would not help.
+        fire("question_not_found", already_sent)
     if confident and "complaint" in reasons and not _about_the_service(triggers):
         # "I hate dairy, what milks do you have?": negative words, but a question we can answer.
         reasons, triggers = _without(reasons, triggers, "complaint")
@@ -118,13 +131,15 @@ def detect(
         return Decision(
             escalate=False, kb_id=match.entry.id, answer=match.entry.answer, confidence=match.confidence
         )
-    evidence = {
+    evidence: dict = {
         "type": "kb_miss",
         "best_confidence": match.confidence if match else 0.0,
         "threshold": threshold,
     }
     if match:
-        evidence["closest_kb_id"] = match.entry.id
+        evidence.update(closest_kb_id=match.entry.id, coverage=match.coverage, min_coverage=min_coverage)
+        if match.uncovered_qualifiers:
+            evidence["not_in_entry"] = list(match.uncovered_qualifiers)
     return Decision(escalate=True, reason="question_not_found", triggers=[evidence])
 
 
@@ -154,6 +169,23 @@ def _about_the_service(triggers: list[dict]) -> bool:
 def _without(reasons: list[str], triggers: list[dict], reason: str) -> tuple[list[str], list[dict]]:
     kept = [(r, t) for r, t in zip(reasons, triggers, strict=True) if r != reason]
     return [r for r, _ in kept], [t for _, t in kept]
+
+
+def _answer_already_sent(
+    text: str, match: KbMatch | None, history: list[dict], retriever: Retriever
+) -> dict | None:
+    """The customer follows up on the answer the bot just sent with something that answer does not say."""
+    last_bot = next((h.get("text", "") for h in reversed(history) if h.get("role") == "bot"), None)
+    if match is None or not last_bot or retriever.entry_for_answer(last_bot) != match.entry.id:
+        return None
+    in_answer = retriever.answer_coverage(match.entry.id, text)
+    if in_answer >= ANSWER_COVERS_FOLLOW_UP:
+        return None
+    return {
+        "type": "answer_already_sent",
+        "kb_id": match.entry.id,
+        "follow_up_in_answer": round(in_answer, 3),
+    }
 
 
 def _follow_up_query(text: str, history: list[dict]) -> str | None:

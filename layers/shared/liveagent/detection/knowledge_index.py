@@ -1,12 +1,16 @@
 """Retrieval over a tenant's knowledge base with a bounded confidence score.
 
 Each entry is indexed by its question and alternates (what customers ask) and, with less weight, its
-answer (the words a customer may use for the same thing: "without caffeine" -> the decaf answer).
-Terms are Snowball-stemmed content words; a query word that is not in the KB vocabulary is corrected to
-the closest vocabulary word when it is a likely typo (rapidfuzz). The confidence of an entry is the mean of
+answer (the words a customer may use for the same thing: "100 beans get you a free drink"). Terms are
+Snowball-stemmed content words after concept folding (`lexicon`: "¿abren?" -> open, "pw" -> password); a
+query word that is not in the KB vocabulary is corrected to the closest vocabulary word when it is a likely
+typo (Damerau-Levenshtein, rapidfuzz). The message is read clause by clause (`text.clauses`): its questions,
+then the whole message, and the best reading wins. The confidence of an entry is the mean of
   - coverage: the IDF-weighted share of the query's terms found in the entry (answer-only matches at half
     weight): low when the customer asks about something the KB does not mention, and
   - question similarity: the best share of one question/alternate's terms that the query contains.
+Coverage is also returned on its own (callers hold it to a floor), with the qualifiers ("holiday") the
+query names and the entry does not.
 The Retriever protocol lets a hosted model (e.g. Bedrock embeddings) replace this without touching callers.
 """
 
@@ -19,14 +23,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
-from liveagent.detection.text import content_terms
+from liveagent.detection.lexicon import QUALIFIERS
+from liveagent.detection.text import clauses, content_terms
 
 ANSWER_WEIGHT = 0.5
 SHORTLIST = 50  # documents fully scored after the postings pass
 TYPO_MIN_LENGTH = 4
-TYPO_MIN_SIMILARITY = 80
+TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,17 @@ class KbMatch:
     entry: KbEntry
     confidence: float
     matched: str
+    coverage: float = 0.0  # IDF-weighted share of the query the entry covers
+    similarity: float = 0.0  # share of the closest question/alternate that the query contains
+    uncovered_qualifiers: tuple[str, ...] = ()  # e.g. "holiday": asked about, not in the entry
 
 
 class Retriever(Protocol):
     def best(self, query: str) -> KbMatch | None: ...
+
+    def entry_for_answer(self, text: str) -> str | None: ...
+
+    def answer_coverage(self, entry_id: str, text: str) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,21 @@ class KnowledgeIndex:
         self._idf = {t: math.log(1 + total / n) for t, n in frequency.items()}
         self._unknown_idf = math.log(1 + total)
         self._vocabulary = list(self._idf)
+        self._by_answer = {" ".join(d.entry.answer.split()): i for i, d in enumerate(self._docs)}
+        self._by_id = {d.entry.id: i for i, d in enumerate(self._docs)}
+
+    def entry_for_answer(self, text: str) -> str | None:
+        """The id of the entry whose answer this is (the bot's earlier message), if any."""
+        doc_id = self._by_answer.get(" ".join(text.split()))
+        return None if doc_id is None else self._docs[doc_id].entry.id
+
+    def answer_coverage(self, entry_id: str, text: str) -> float:
+        """The IDF-weighted share of the message's terms that the entry's answer mentions."""
+        doc_id = self._by_id.get(entry_id)
+        terms = {self._correct(t) for t in content_terms(text)}
+        if doc_id is None or not terms:
+            return 0.0
+        return self._weight(terms & self._docs[doc_id].answer_terms) / self._weight(terms)
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -86,15 +114,25 @@ class KnowledgeIndex:
     def _correct(self, term: str) -> str:
         if term in self._idf or len(term) < TYPO_MIN_LENGTH or not self._vocabulary:
             return term
+        # A typo is an edit or two away (a swap counts as one); a longer word that starts with a KB word is
+        # a different word ("grinder" is not "grind"), so it is left alone.
+        max_edits = 1 if len(term) < TYPO_LONG_WORD else 2
         match = process.extractOne(
-            term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY
+            term, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits
         )
-        return match[0] if match else term
+        if match is None or term.startswith(match[0]) or match[0].startswith(term):
+            return term
+        return match[0]
 
     def _weight(self, terms: frozenset[str] | set[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in terms)
 
     def best(self, query: str) -> KbMatch | None:
+        """The best entry for the message's most answerable clause (or the whole message)."""
+        matches = [match for clause in clauses(query) if (match := self._best_for(clause))]
+        return max(matches, key=lambda match: match.confidence, default=None)
+
+    def _best_for(self, query: str) -> KbMatch | None:
         query_terms = {self._correct(t) for t in content_terms(query)}
         if not query_terms:
             return None
@@ -119,5 +157,8 @@ class KnowledgeIndex:
             )  # fmt: skip
             confidence = round((coverage + similarity) / 2, 3)
             if best is None or confidence > best.confidence:
-                best = KbMatch(doc.entry, confidence, matched)
+                uncovered = tuple(sorted((query_terms & QUALIFIERS) - doc.question_terms - doc.answer_terms))
+                best = KbMatch(
+                    doc.entry, confidence, matched, round(coverage, 3), round(similarity, 3), uncovered
+                )
         return best

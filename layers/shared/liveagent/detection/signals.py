@@ -121,8 +121,13 @@ _SENSITIVITY_SHIFT = {"low": 0.15, "medium": 0.0, "high": -0.15}
 
 
 def shifted(threshold: float, sensitivity: str) -> float:
-    """Higher sensitivity lowers every threshold: more messages reach a human."""
+    """Higher sensitivity lowers every trigger threshold: more messages reach a human."""
     return min(1.0, max(0.05, threshold + _SENSITIVITY_SHIFT[sensitivity]))
+
+
+def required(minimum: float, sensitivity: str, scale: float = 1.0) -> float:
+    """Higher sensitivity raises what the bot needs before it answers alone: more messages reach a human."""
+    return round(min(1.0, max(0.0, minimum - scale * _SENSITIVITY_SHIFT[sensitivity])), 3)
 
 
 def _correct_typos(folded: str) -> str:

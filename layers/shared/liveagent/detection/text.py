@@ -8,12 +8,15 @@ from functools import cache
 
 import Stemmer
 
+from liveagent.detection.lexicon import WORD_CONCEPTS, fold_concepts
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = """
 a an the is are was were be been am i you we they he she it my your our me us do does did can could would
 should will shall to of in on at for from by with and or but if so this that these those there what which
 who whom how when where why please pls hi hello hey thanks thank any some have has had get got just about
-into out up than then too very im its not no yes ok okay u ur
+into out up than then too very im its not no yes ok okay u ur many much also really still already now yet
+even only else something anything thing things guys lot bit
 """
 STOP_WORDS = frozenset(_STOP.split())
 
@@ -38,4 +41,31 @@ def stem(token: str) -> str:
 
 
 def content_terms(text: str) -> list[str]:
-    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and len(t) > 1]
+    """Stemmed content words, with support concepts folded across languages and wordings (`lexicon`)."""
+    words = _TOKEN.findall(fold_concepts(fold(text)))
+    terms = (WORD_CONCEPTS.get(w, w) for w in words)
+    return [stem(t) for t in terms if t not in STOP_WORDS and len(t) > 1]
+
+
+# Clause breaks: sentence ends, ", ", "but"/"though", and emoji (customers use them as punctuation).
+_CLAUSE_BREAK = re.compile(r"([.?!;¿¡]+|,\s+|\s+(?:but|though)\s+|[\U0001F000-\U0001FFFF\u2600-\u27BF]+)")
+_QUESTION_START = re.compile(
+    r"^(how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may|any|got|"
+    r"have|has|if|como|que|cuando|donde|cual|quanto|quando|onde|qual|comment|quand|ou|quel|quelle|est-ce|"
+    r"wie|wann|wo|welche|gibt|kann|come|quando|dove|quale|posso|puedo|tienen|hay)\b"
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The questions the message asks (clauses ending in "?" or opening like one), then the whole message:
+    "new apartment 🎉 how do I update where my coffee gets sent?" is read as the question it asks, not with
+    the news around it."""
+    pieces = _CLAUSE_BREAK.split(text)
+    questions = []
+    for clause, delimiter in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+        words = fold(clause).split()
+        if len(words) >= 2 and ("?" in delimiter or _QUESTION_START.match(" ".join(words))):
+            questions.append(" ".join(clause.split()))
+    if len(questions) == 1 and len(questions[0].split()) == len(text.split()):
+        return [text]
+    return [*dict.fromkeys(questions), text]
