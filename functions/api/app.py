@@ -6,17 +6,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from liveagent import ticket_actions
-from liveagent.api import analytics, knowledge, make_resolver, notifications, settings, team, tickets
+from liveagent.api import analytics, health, knowledge, make_resolver, notifications, settings, team, tickets
 from liveagent.observability import logger, metrics, tracer
 
 app = make_resolver(
-    tickets.router, team.router, knowledge.router, settings.router, notifications.router, analytics.router
+    health.router,
+    tickets.router,
+    team.router,
+    knowledge.router,
+    settings.router,
+    notifications.router,
+    analytics.router,
 )
-
-
-@app.get("/health")
-def health() -> dict:
-    return {"status": "ok"}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

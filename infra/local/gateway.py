@@ -98,11 +98,22 @@ def _error(status: int, code: str, message: str) -> Response:
     return _json(status, {"error": {"code": code, "message": message}})
 
 
+def gateway_responses(resolver: Resolver) -> dict[str, tuple[int, str]]:
+    """template.yaml's GatewayResponses: API Gateway's own errors (status, JSON body) by response type."""
+    responses = {}
+    for resource in resolver.of_type("AWS::Serverless::Api").values():
+        for kind, spec in resource["Properties"].get("GatewayResponses", {}).items():
+            status = int(spec.get("StatusCode", 500 if kind == "DEFAULT_5XX" else 400))
+            responses[kind] = (status, spec["ResponseTemplates"]["application/json"])
+    return responses
+
+
 class Gateway:
     def __init__(self, stack: Any, port: int) -> None:
         self.stack = stack
         self.port = port
         self.routes = template_routes(stack.resolver)
+        self.gateway_responses = gateway_responses(stack.resolver)
         self._server = make_server("127.0.0.1", port, self, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-gateway", daemon=True)
 
@@ -129,15 +140,19 @@ class Gateway:
             return _json(200, self.stack.dashboard_config())
         if path.startswith("/local/"):
             return self.local_route(request)
+        if request.method == "OPTIONS" and (path.startswith("/api/") or path == "/webhook"):
+            return Response(status=204, headers=self.cors_headers())  # SAM's Cors: preflight, no auth
         for route in self.routes:
             match = route.pattern.match(path)
             if match and route.method in ("ANY", request.method):
                 return self.invoke(route, match.groupdict(), request)
-        if request.method == "OPTIONS" and (path.startswith("/api/") or path == "/webhook"):
-            return Response(status=204, headers=self.cors_headers())
         if request.method == "GET":
             return self.static(path)
-        return _json(403, {"message": "Missing Authentication Token"})  # what API Gateway answers
+        return self.gateway_error("MISSING_AUTHENTICATION_TOKEN")  # what API Gateway answers an unknown route
+
+    def gateway_error(self, kind: str) -> Response:
+        status, body = self.gateway_responses[kind]
+        return Response(body, status=status, content_type="application/json", headers=self.cors_headers())
 
     def cors_headers(self) -> dict[str, str]:
         return {
@@ -151,7 +166,7 @@ class Gateway:
         if route.authorized:
             claims = self.stack.token_verifier.claims(request.headers.get("Authorization"))
             if claims is None:
-                return _json(401, {"message": "Unauthorized"})
+                return self.gateway_error("UNAUTHORIZED")
         event = self.rest_event(route, path_parameters, request, claims)
         result = self.stack.lambdas.invoke(route.function, event)
         body = result.get("body") or ""

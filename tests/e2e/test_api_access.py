@@ -98,3 +98,53 @@ def test_admin_changes_are_in_the_audit_log_and_only_admins_read_it(client: Clie
     assert log[3]["target"] == "escalation" and log[3]["details"]["keywords"] == ["refund", "lawyer"]
     assert client.api("GET", "/api/audit", as_user="alice@demo.test").status_code == 403
     assert client.api("GET", "/api/audit", as_user="admin@acme.test").json()["items"] == []
+
+
+def test_the_openapi_spec_is_served_and_lists_every_route(client: Client) -> None:
+    spec = client.api("GET", "/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.1") and spec["components"]["securitySchemes"]["cognito"]
+    assert "/api/tickets/{ticket_id}/reply" in spec["paths"] and "/api/settings/tickets" in spec["paths"]
+    reply = spec["paths"]["/api/tickets/{ticket_id}/reply"]["post"]
+    assert reply["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReplyIn")
+    assert {"201", "400", "401", "403", "404", "409", "415", "502"} <= set(reply["responses"])
+
+
+def test_a_body_that_is_not_json_is_refused_clearly(client: Client) -> None:
+    as_text = client.api("POST", "/api/knowledge", data="question=hi", headers={"Content-Type": "text/plain"})
+    assert as_text.status_code == 415 and as_text.json()["error"]["code"] == "unsupported_media_type"
+    broken = client.api("POST", "/api/knowledge", data="{nope", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "bad_request"
+    missing = client.api("POST", "/api/knowledge", json={"question": "hi"})
+    assert missing.status_code == 400 and missing.json()["error"]["message"] == "answer: Field required"
+
+
+def test_routing_that_nobody_could_serve_is_refused(client: Client) -> None:
+    routing = client.api("GET", "/api/settings/routing").json()
+    orphan = {
+        **routing,
+        "departments": [{"name": "night_shift", "keywords": []}],
+        "default_department": "night_shift",
+    }
+    refused = client.api("PUT", "/api/settings/routing", json=orphan)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "unroutable"
+    assert (
+        client.api("GET", "/api/settings/routing").json()["default_department"]
+        == routing["default_department"]
+    )
+
+
+def test_ticket_lifecycle_settings_are_versioned(client: Client) -> None:
+    assert client.api("GET", "/api/settings/tickets").json() == {
+        "auto_close_hours": 72,
+        "retention_days": 365,
+        "updated_at": None,
+        "updated_by": None,
+    }
+    saved = client.api(
+        "PUT", "/api/settings/tickets", json={"auto_close_hours": 24, "retention_days": 30}
+    ).json()
+    assert saved["auto_close_hours"] == 24 and saved["updated_by"] == client.agent_id("admin@demo.test")
+    wrong = client.api("PUT", "/api/settings/tickets", json={"auto_close_hours": "24", "retention_days": 30})
+    assert wrong.status_code == 400 and wrong.json()["error"]["message"].startswith("auto_close_hours:")
+    agent = client.api("PUT", "/api/settings/tickets", as_user="alice@demo.test", json=saved)
+    assert agent.status_code == 403

@@ -43,3 +43,16 @@ def test_quiet_answered_tickets_close_and_others_stay_open(client: Client) -> No
     for agent_id, agent in agents.items():
         assert agent["open_tickets"] == sum(1 for t in still_open if t["assignee"] == agent_id)
     assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 0}  # idempotent
+
+
+def test_the_quiet_time_is_the_tenants_setting(client: Client) -> None:
+    assert client.api("PUT", "/api/settings/tickets", json={"auto_close_hours": 2, "retention_days": 30}).ok
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550900011"))
+    ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
+    agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
+    client.api("POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hi!"})
+    quiet = conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, "15550900011")
+    ConversationModel(quiet, HEADER_KEY).update(
+        actions=[ConversationModel.last_customer_at.set(iso(utc_now() - timedelta(hours=3)))]
+    )
+    assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 1}

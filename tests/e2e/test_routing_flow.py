@@ -194,7 +194,7 @@ def test_fifty_concurrent_escalations_three_agents_of_capacity_five(client: Clie
         taken = {t["id"] for t in _all_tickets(client) if t["id"] in waiting_ids and t["assignee"]}
         return taken if len(taken) == 2 else None
 
-    taken = eventually(taken_from_queue, timeout=30)
+    taken = eventually(taken_from_queue, timeout=120, interval=1.0)
     assert taken == {waiting[0]["id"], waiting[1]["id"]}  # the oldest waiting tickets first
 
 

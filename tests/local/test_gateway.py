@@ -27,7 +27,11 @@ def test_health_config_and_unknown_paths(client: Client) -> None:
     config = requests.get(f"{client.base}/config.json").json()
     assert set(config) == {"region", "userPoolId", "userPoolClientId", "cognitoEndpoint", "apiBase"}
     assert config["cognitoEndpoint"] == client.stack.aws_url
-    assert requests.post(f"{client.base}/nowhere").status_code == 403  # API Gateway's answer
+    # API Gateway's MISSING_AUTHENTICATION_TOKEN, as template.yaml's GatewayResponses shape it.
+    nowhere = requests.post(f"{client.base}/nowhere")
+    assert nowhere.status_code == 404 and nowhere.json()["error"]["code"] == "not_found"
+    no_token = requests.get(f"{client.base}/api/tickets")
+    assert no_token.status_code == 401 and no_token.json()["error"]["code"] == "unauthorized"
 
 
 def test_faults_make_the_graph_api_fail_then_recover(client: Client) -> None:

@@ -6,6 +6,7 @@ escalation rate uses per-day decision counters kept by the detect step (no scans
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from datetime import datetime, timedelta
@@ -14,10 +15,16 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from liveagent import config
+from liveagent.business_hours import open_seconds_between
+from liveagent.detection import group_similar
 from liveagent.ids import parse_iso, utc_now
+from liveagent.settings import BusinessHours
+from liveagent.tenants import load_settings
 from liveagent.tickets import REASON_ORDER, TicketModel
 
 SLA_TARGET_SECONDS = 3600  # "aim for under 1 hour response time"
+TOP_UNANSWERED = 5
+ALWAYS_OPEN = BusinessHours()
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -54,12 +61,25 @@ def ulid_floor(moment: datetime) -> str:
     return "".join(reversed(chars)) + "0" * 16
 
 
+def _percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (p90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 1)
+
+
 def summarize(
-    tickets: list[TicketModel], answered: int, escalated: int, target: int = SLA_TARGET_SECONDS
+    tickets: list[TicketModel],
+    answered: int,
+    escalated: int,
+    target: int = SLA_TARGET_SECONDS,
+    hours: BusinessHours | None = None,
 ) -> dict:
-    """Pure: the summary of a period from its tickets and decision counts."""
+    """Pure: the summary of a period from its tickets and decision counts. First-response times count
+    only opening hours when the tenant has them (the SLA is about the team's working time)."""
     first_responses = [
-        (parse_iso(t.first_response_at) - parse_iso(t.created_at)).total_seconds()
+        open_seconds_between(hours or ALWAYS_OPEN, parse_iso(t.created_at), parse_iso(t.first_response_at))
         for t in tickets
         if t.first_response_at
     ]
@@ -77,13 +97,15 @@ def summarize(
         "median_first_response_seconds": round(statistics.median(first_responses), 1)
         if first_responses
         else None,
+        "p90_first_response_seconds": _percentile(first_responses, 0.9),
         "sla": {
             "target_seconds": target,
+            "business_hours": bool(hours and (hours.hours is not None or hours.holidays)),
             "met_ratio": round(sum(1 for s in first_responses if s <= target) / len(first_responses), 4)
             if first_responses
             else None,
         },
-        "per_agent": dict(Counter(t.assignee for t in tickets if t.assignee)),
+        "per_agent": _per_agent(tickets),
         "satisfaction": {
             "responses": sum(1 for t in tickets if t.satisfaction),
             "good_ratio": round(sum(1 for t in tickets if t.satisfaction == "good") / rated, 4)
@@ -91,6 +113,24 @@ def summarize(
             else None,
         },
     }
+
+
+def _per_agent(tickets: list[TicketModel]) -> dict[str, dict]:
+    """Per assignee: tickets, how many are closed, and their median first response (seconds)."""
+    result: dict[str, dict] = {}
+    for agent in sorted({t.assignee for t in tickets if t.assignee}):
+        mine = [t for t in tickets if t.assignee == agent]
+        waits = [
+            (parse_iso(t.first_response_at) - parse_iso(t.created_at)).total_seconds()
+            for t in mine
+            if t.first_response_at
+        ]
+        result[agent] = {
+            "tickets": len(mine),
+            "closed": sum(1 for t in mine if t.status == "closed"),
+            "median_first_response_seconds": round(statistics.median(waits), 1) if waits else None,
+        }
+    return result
 
 
 def summary(tenant_id: str, days: int, now: datetime | None = None) -> dict:
@@ -106,4 +146,14 @@ def summary(tenant_id: str, days: int, now: datetime | None = None) -> dict:
             continue
         answered += int(stats.answered)
         escalated += int(stats.escalated)
-    return {"days": days, **summarize(tickets, answered, escalated)}
+    hours = load_settings(tenant_id).business_hours
+    unanswered = [
+        (t.question, t.ticket_id, t.created_at)
+        for t in tickets
+        if t.reason == "question_not_found" and t.question
+    ]
+    return {
+        "days": days,
+        **summarize(tickets, answered, escalated, hours=hours),
+        "top_unanswered": group_similar(unanswered)[:TOP_UNANSWERED],
+    }

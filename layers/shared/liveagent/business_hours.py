@@ -52,3 +52,29 @@ def offline_text(hours: BusinessHours, opens_at: datetime | None) -> str:
         return hours.offline_message
     local = opens_at.astimezone(ZoneInfo(hours.timezone))
     return f"{hours.offline_message} We open again {local:%A} at {local:%H:%M} ({hours.timezone})."
+
+
+def open_seconds_between(hours: BusinessHours, start: datetime, end: datetime) -> float:
+    """Seconds between two moments that fall in opening hours: a ticket raised on Friday evening and
+    answered on Monday at 9:05 waited 5 business minutes, not 60 hours."""
+    if end <= start:
+        return 0.0
+    if hours.hours is None and not hours.holidays:
+        return (end - start).total_seconds()
+    zone = ZoneInfo(hours.timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    total = 0.0
+    day = local_start.date()
+    while day <= local_end.date():
+        if hours.hours is None:
+            spans = [] if day.isoformat() in hours.holidays else [(time(0, 0), None)]
+        else:
+            spans = _spans(hours, day)
+        for open_at, close_at in spans:
+            span_start = datetime.combine(day, open_at, zone)
+            span_end = datetime.combine(day + timedelta(days=1), time(0, 0), zone) if close_at is None \
+                else datetime.combine(day, close_at, zone)  # fmt: skip
+            overlap = (min(span_end, local_end) - max(span_start, local_start)).total_seconds()
+            total += max(0.0, overlap)
+        day += timedelta(days=1)
+    return total

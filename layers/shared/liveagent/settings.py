@@ -18,13 +18,13 @@ class _Doc(BaseModel):
 
 
 class SentimentSetting(_Doc):
-    enabled: bool = True
-    threshold: float = Field(0.6, ge=0.0, le=1.0)
+    enabled: bool = Field(True, strict=True)
+    threshold: float = Field(0.6, ge=0.0, le=1.0, strict=True)
 
 
 class ComplexitySetting(_Doc):
-    enabled: bool = True
-    threshold: float = Field(0.7, ge=0.0, le=1.0)
+    enabled: bool = Field(True, strict=True)
+    threshold: float = Field(0.7, ge=0.0, le=1.0, strict=True)
 
 
 class EscalationSettings(_Doc):
@@ -32,10 +32,10 @@ class EscalationSettings(_Doc):
     agent_request_phrases: list[str] = Field(default_factory=list)
     sentiment: SentimentSetting = Field(default_factory=SentimentSetting)
     complexity: ComplexitySetting = Field(default_factory=ComplexitySetting)
-    kb_min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+    kb_min_confidence: float = Field(0.35, ge=0.0, le=1.0, strict=True)
     # The share of what the customer asks that the entry must cover (IDF-weighted), so that "are dogs
     # allowed at your cafés?" is not answered with the café addresses.
-    kb_min_coverage: float = Field(0.2, ge=0.0, le=1.0)
+    kb_min_coverage: float = Field(0.2, ge=0.0, le=1.0, strict=True)
     sensitivity: Literal["low", "medium", "high"] = "medium"
 
     @field_validator("keywords", "agent_request_phrases")
@@ -78,13 +78,13 @@ class RoutingSettings(_Doc):
 
 class PolicyLevel(_Doc):
     target: str = Field(pattern=_TARGET.pattern)
-    timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600)
-    reassign: bool = False
+    timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600, strict=True)
+    reassign: bool = Field(False, strict=True)
 
 
 class EscalationPolicy(_Doc):
     levels: list[PolicyLevel] = Field(min_length=1, max_length=10)
-    repeat: int = Field(0, ge=0, le=10)
+    repeat: int = Field(0, ge=0, le=10, strict=True)
 
     @model_validator(mode="after")
     def _starts_with_assignee(self) -> EscalationPolicy:
@@ -148,7 +148,7 @@ class Messages(_Doc):
 class SatisfactionSettings(_Doc):
     """One rating question when a ticket closes (while the channel's window is open)."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, strict=True)
     question: str = Field("How did we do? Tap to rate the help you got.", min_length=1, max_length=900)
 
 
@@ -163,6 +163,14 @@ def default_policy() -> EscalationPolicy:
     )
 
 
+class TicketSettings(_Doc):
+    """Ticket lifecycle: answered tickets with no customer message for `auto_close_hours` close by
+    themselves; closed tickets are archived and expire (DynamoDB TTL) `retention_days` after closing."""
+
+    auto_close_hours: int = Field(72, ge=1, le=24 * 90, strict=True)
+    retention_days: int = Field(365, ge=1, le=3650, strict=True)
+
+
 class TenantSettings(_Doc):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
@@ -170,12 +178,14 @@ class TenantSettings(_Doc):
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     messages: Messages = Field(default_factory=Messages)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
+    tickets: TicketSettings = Field(default_factory=TicketSettings)
 
 
 # The settings documents the API exposes, by the name used in /api/settings/{name}.
 SETTINGS_DOCUMENTS: dict[str, type[_Doc]] = {
     "escalation": EscalationSettings,
     "routing": RoutingSettings,
+    "tickets": TicketSettings,
     "escalation-policy": EscalationPolicy,
     "business-hours": BusinessHours,
     "satisfaction": SatisfactionSettings,

@@ -40,7 +40,7 @@ def close(caller: Caller, ticket_id: str) -> TicketModel:
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     if not ticket.is_open:
         raise Conflict("ticket is already closed", code="ticket_closed")
-    tickets.mark_closed(ticket)
+    tickets.mark_closed(ticket, tenants.load_settings(caller.tenant_id).tickets.retention_days)
     tickets.append_history(ticket, history_entry(int(ticket.escalation_level), "closed", caller.id))
     routing.free_capacity(ticket)
     conversations.release_ticket(ticket.conversation_id, ticket.ticket_id, ticket.assignee)
@@ -137,16 +137,14 @@ def drain_queue(tenant_id: str, agent_id: str, look_ahead: int = 25) -> bool:
     return False
 
 
-AUTO_CLOSE_HOURS = 72
-
-
-def auto_close_quiet_tickets(now: datetime | None = None, quiet_hours: int = AUTO_CLOSE_HOURS) -> int:
-    """Close answered tickets whose customer has not written for `quiet_hours` (hourly schedule).
-    Each is closed like an agent would, recorded as closed by "system:auto-close"."""
-    cutoff = (now or utc_now()) - timedelta(hours=quiet_hours)
+def auto_close_quiet_tickets(now: datetime | None = None) -> int:
+    """Close answered tickets whose customer has not written for the tenant's `auto_close_hours`
+    (hourly schedule). Each is closed like an agent would, recorded as closed by "system:auto-close"."""
     closed = 0
     # The Tenants table also holds per-day counters ("<tenant>#stats#<day>"): tenants have no "#".
     for tenant in tenants.TenantModel.scan(filter_condition=~tenants.TenantModel.tenant_id.contains("#")):
+        quiet_hours = tenants.load_settings(tenant.tenant_id).tickets.auto_close_hours
+        cutoff = (now or utc_now()) - timedelta(hours=quiet_hours)
         system = Caller(
             id="system:auto-close", tenant_id=tenant.tenant_id, permission="admin", username="auto-close"
         )

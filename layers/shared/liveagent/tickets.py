@@ -171,6 +171,7 @@ class TicketFilter:
     reason: str | None = None
     channel: str | None = None
     customer: str | None = None  # text search in the customer's name or id (case-insensitive)
+    include_closed: bool = True  # the API's default list leaves closed (archived) tickets out
 
 
 def _start_key(tenant_id: str, cursor: str | None, **index_key: str) -> dict | None:
@@ -203,7 +204,7 @@ def page_tickets(
         index_key, read = {"tenant_status": f"{tenant_id}#{where.status}"}, TicketModel.by_status.query
     else:
         index_key, read = {}, TicketModel.query
-    condition = None
+    condition = None if where.include_closed or where.status else TicketModel.status != "closed"
     for attribute, value in clauses:
         if value:
             condition = attribute == value if condition is None else condition & (attribute == value)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from liveagent import analytics
 from liveagent.api import current_caller
-from liveagent.errors import DomainError
+from liveagent.api.schemas import AnalyticsSummary
 
 router = Router()
 
 
 @router.get("/api/analytics/summary")
-def summary() -> dict:
+def summary(days: Annotated[int, Query(ge=1, le=365, description="the last N days")] = 7) -> AnalyticsSummary:
     caller = current_caller(router)
-    raw = router.current_event.get_query_string_value("days") or "7"
-    if not raw.isdigit() or not 1 <= int(raw) <= 365:
-        raise DomainError("days must be an integer from 1 to 365", code="validation_error")
-    return analytics.summary(caller.tenant_id, int(raw))
+    return AnalyticsSummary.model_validate(analytics.summary(caller.tenant_id, days))

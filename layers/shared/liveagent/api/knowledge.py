@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from liveagent import audit, knowledge, tickets
-from liveagent.api import current_caller, parse_body
+from liveagent.api import current_caller
+from liveagent.api.schemas import Deleted, KnowledgeEntryOut, KnowledgeList, UnansweredList
 from liveagent.detection import group_similar
 from liveagent.detection.service import forget_index
 
@@ -13,50 +17,54 @@ router = Router()
 
 
 @router.get("/api/knowledge")
-def list_entries() -> dict:
+def list_entries() -> KnowledgeList:
     caller = current_caller(router)
-    return {"items": [e.to_api() for e in knowledge.entries(caller.tenant_id)]}
+    return KnowledgeList.model_validate({"items": [e.to_api() for e in knowledge.entries(caller.tenant_id)]})
 
 
-@router.post("/api/knowledge")
-def add_entry() -> tuple[dict, int]:
+@router.post("/api/knowledge", status_code=201)
+def add_entry(body: Annotated[knowledge.KnowledgeEntryIn, Body()]) -> KnowledgeEntryOut:
+    """The index updates at once: the next customer asking this is answered."""
     caller = current_caller(router)
     caller.require_admin()
-    entry = knowledge.put_entry(caller.tenant_id, parse_body(router, knowledge.KnowledgeEntryIn))
+    entry = knowledge.put_entry(caller.tenant_id, body)
     forget_index(caller.tenant_id)
     audit.record(caller, "knowledge.create", entry.entry_id, {"question": entry.question})
-    return entry.to_api(), 201
+    return KnowledgeEntryOut.model_validate(entry.to_api())
 
 
 @router.put("/api/knowledge/<entry_id>")
-def update_entry(entry_id: str) -> dict:
+def update_entry(entry_id: str, body: Annotated[knowledge.KnowledgeEntryIn, Body()]) -> KnowledgeEntryOut:
     caller = current_caller(router)
     caller.require_admin()
     knowledge.get_entry(caller.tenant_id, entry_id)
-    body = parse_body(router, knowledge.KnowledgeEntryIn).model_copy(update={"id": entry_id})
-    entry = knowledge.put_entry(caller.tenant_id, body)
+    entry = knowledge.put_entry(caller.tenant_id, body.model_copy(update={"id": entry_id}))
     forget_index(caller.tenant_id)
     audit.record(caller, "knowledge.update", entry_id, {"question": entry.question})
-    return entry.to_api()
+    return KnowledgeEntryOut.model_validate(entry.to_api())
 
 
 @router.delete("/api/knowledge/<entry_id>")
-def delete_entry(entry_id: str) -> dict:
+def delete_entry(entry_id: str) -> Deleted:
     caller = current_caller(router)
     caller.require_admin()
     knowledge.delete_entry(caller.tenant_id, entry_id)
     forget_index(caller.tenant_id)
     audit.record(caller, "knowledge.delete", entry_id)
-    return {"deleted": entry_id}
+    return Deleted(deleted=entry_id)
 
 
 @router.get("/api/knowledge/unanswered")
-def unanswered() -> dict:
+def unanswered() -> UnansweredList:
     """Questions the bot could not answer, similar ones grouped, most frequent first."""
     caller = current_caller(router)
+    return UnansweredList.model_validate({"items": unanswered_groups(caller.tenant_id)})
+
+
+def unanswered_groups(tenant_id: str) -> list[dict]:
     unanswered = [
         (t.question, t.ticket_id, t.created_at)
-        for t in tickets.list_tickets(caller.tenant_id, limit=500)
+        for t in tickets.list_tickets(tenant_id, limit=500)
         if t.reason == "question_not_found" and t.question
     ]
-    return {"items": group_similar(unanswered)}
+    return group_similar(unanswered)

@@ -6,25 +6,28 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from liveagent import agents, notifications
 from liveagent.api import current_caller
+from liveagent.api.schemas import NotificationList, NotificationOut, NotificationTestOut
 
 router = Router()
 
 
 @router.get("/api/notifications")
-def list_notifications() -> dict:
+def list_notifications() -> NotificationList:
     caller = current_caller(router)
     items = [n.to_api() for n in notifications.for_agent(caller.tenant_id, caller.id)]
-    return {"items": items, "unread": sum(1 for n in items if not n["read"])}
+    return NotificationList.model_validate({"items": items, "unread": sum(1 for n in items if not n["read"])})
 
 
 @router.post("/api/notifications/<notification_id>/read")
-def mark_read(notification_id: str) -> dict:
+def mark_read(notification_id: str) -> NotificationOut:
     caller = current_caller(router)
-    return notifications.mark_read(caller.tenant_id, caller.id, notification_id).to_api()
+    return NotificationOut.model_validate(
+        notifications.mark_read(caller.tenant_id, caller.id, notification_id).to_api()
+    )
 
 
 @router.post("/api/notifications/test")
-def send_test() -> dict:
+def send_test() -> NotificationTestOut:
     """The product's "not receiving notifications?": send the caller a test on each enabled channel and
     report what happened per channel, and whether the email sender is verified in SES."""
     caller = current_caller(router)
@@ -49,4 +52,6 @@ def send_test() -> dict:
         verified = notifications.sender_verified()
     except Exception:
         verified = None
-    return {"deliveries": deliveries, "sender_verified": verified, "email": agent.email, "phone": agent.phone}
+    return NotificationTestOut(
+        deliveries=deliveries, sender_verified=verified, email=agent.email, phone=agent.phone
+    )

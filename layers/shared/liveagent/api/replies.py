@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from liveagent import replies
-from liveagent.api import current_caller, parse_body
+from liveagent.api import current_caller
+from liveagent.api.schemas import ReplyOut
 
 router = Router()
 
 
-@router.post("/api/tickets/<ticket_id>/reply")
-def reply(ticket_id: str) -> tuple[dict, int]:
+@router.post("/api/tickets/<ticket_id>/reply", status_code=201)
+def reply(ticket_id: str, body: Annotated[replies.ReplyIn, Body()]) -> ReplyOut:
+    """Sent to the customer on the ticket's channel; a text longer than one channel message is split."""
     caller = current_caller(router)
-    body = parse_body(router, replies.ReplyIn)
-    return replies.agent_reply(caller.tenant_id, ticket_id, caller.id, body), 201
+    return ReplyOut.model_validate(replies.agent_reply(caller.tenant_id, ticket_id, caller.id, body))

@@ -1,19 +1,25 @@
-"""Admin settings documents and the detection preview."""
+"""Admin settings documents (one GET/PUT pair per document, each with its own schema) and the detection
+preview."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the settings routes are made in a loop, and Powertools reads
+# their (real, not string) annotations to validate bodies and write the OpenAPI schemas.
+
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from liveagent import audit, tenants
-from liveagent.api import current_caller, parse_body
+from liveagent import agents, audit, tenants
+from liveagent.api import current_caller
+from liveagent.api.schemas import DecisionOut
 from liveagent.detection.service import preview
-from liveagent.errors import NotFound
-from liveagent.settings import SETTINGS_DOCUMENTS
+from liveagent.errors import DomainError
+from liveagent.settings import SETTINGS_DOCUMENTS, RoutingSettings
 
 router = Router()
-_FIELD = {"escalation": "escalation", "routing": "routing", "escalation-policy": "escalation_policy",
-          "business-hours": "business_hours", "satisfaction": "satisfaction"}  # fmt: skip
+RO = {"readOnly": True}
+FIELDS = {name: name.replace("-", "_") for name in SETTINGS_DOCUMENTS}  # "business-hours" -> business_hours
 
 
 class Turn(BaseModel):
@@ -27,33 +33,72 @@ class PreviewIn(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=50)
 
 
-def _document(name: str) -> str:
-    if name not in SETTINGS_DOCUMENTS:
-        raise NotFound(f"unknown settings document '{name}' (one of {sorted(SETTINGS_DOCUMENTS)})")
-    return _FIELD[name]
+def _versioned(model: type[BaseModel]) -> type[BaseModel]:
+    return create_model(
+        f"{model.__name__}Versioned",
+        __base__=model,
+        # Read-only: a document read with GET can be sent back with PUT as it is; these two are ignored.
+        updated_at=(str | None, Field(None, description="when it last changed", json_schema_extra=RO)),
+        updated_by=(str | None, Field(None, description="who changed it (agent id)", json_schema_extra=RO)),
+    )
 
 
-@router.get("/api/settings/<name>")
-def get_settings(name: str) -> dict:
-    caller = current_caller(router)
-    field = _document(name)
-    return getattr(tenants.load_settings(caller.tenant_id), field).model_dump(mode="json")
+def _read(tenant_id: str, field: str) -> dict[str, Any]:
+    tenant = tenants.get_tenant(tenant_id)
+    document = getattr(tenants.load_settings(tenant_id), field).model_dump(mode="json")
+    return {**document, **(tenant.versions or {}).get(field, {})}
 
 
-@router.put("/api/settings/<name>")
-def put_settings(name: str) -> dict:
-    caller = current_caller(router)
-    caller.require_admin()
-    field = _document(name)
-    document = parse_body(router, SETTINGS_DOCUMENTS[name]).model_dump(mode="json")
-    version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id)
-    audit.record(caller, "settings.update", name, document)
-    return {**document, **version}
+def _check_routable(tenant_id: str, routing: RoutingSettings) -> None:
+    """Refuse routing that no agent could serve: escalations would have nobody to go to."""
+    departments = {d.name for d in routing.departments} | {routing.default_department}
+    staffed = {d for agent in agents.team(tenant_id) for d in (agent.departments or [])}
+    if not departments & staffed:
+        raise DomainError(
+            f"no agent works in any of the departments {sorted(departments)}: escalations could not be "
+            "routed. Add agents to a department first (PUT /api/agents/{id}).",
+            code="unroutable",
+            status=409,
+        )
+
+
+def _register(name: str, model: type[BaseModel]) -> None:
+    field = FIELDS[name]
+    out = _versioned(model)
+
+    def get_document() -> out:  # type: ignore[valid-type]
+        caller = current_caller(router)
+        return out.model_validate(_read(caller.tenant_id, field))
+
+    def put_document(body: Annotated[out, Body()]) -> out:  # type: ignore[valid-type]
+        caller = current_caller(router)
+        caller.require_admin()
+        document = body.model_dump(mode="json", exclude={"updated_at", "updated_by"})
+        if model is RoutingSettings:
+            _check_routable(caller.tenant_id, RoutingSettings.model_validate(document))
+        version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id)
+        audit.record(caller, "settings.update", name, document)
+        return out.model_validate({**document, **version})
+
+    path = f"/api/settings/{name}"
+    get_document.__doc__ = f"The tenant's {name} settings, with who changed them last."
+    put_document.__doc__ = (
+        f"Replace the {name} settings (admins). Validated as a whole; recorded in the audit log."
+    )
+    router.get(path, operation_id=f"get_{field}_settings")(get_document)
+    router.put(path, operation_id=f"put_{field}_settings")(put_document)
+
+
+for _name, _model in SETTINGS_DOCUMENTS.items():
+    _register(_name, _model)
 
 
 @router.post("/api/detect/preview")
-def detect_preview() -> dict:
+def detect_preview(body: Annotated[PreviewIn, Body()]) -> DecisionOut:
+    """What the bot would do with this message (decision, reason, triggers, KB answer), without sending
+    or storing anything."""
     caller = current_caller(router)
-    body = parse_body(router, PreviewIn)
     decision = preview(caller.tenant_id, body.text, [t.model_dump() for t in body.history])
-    return decision.model_dump(include={"escalate", "reason", "triggers", "kb_id", "answer", "confidence"})
+    return DecisionOut.model_validate(
+        decision.model_dump(include={"escalate", "reason", "triggers", "kb_id", "answer", "confidence"})
+    )

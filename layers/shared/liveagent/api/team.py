@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from liveagent import agents, audit, ticket_actions
 from liveagent.agents import AgentModel
-from liveagent.api import current_caller, parse_body
+from liveagent.api import current_caller
+from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut
 from liveagent.errors import Forbidden
 
 router = Router()
@@ -23,9 +25,9 @@ class StatusIn(BaseModel):
 
 class NotifyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: bool | None = None
-    sms: bool | None = None
-    in_app: bool | None = None
+    email: bool | None = Field(None, strict=True)
+    sms: bool | None = Field(None, strict=True)
+    in_app: bool | None = Field(None, strict=True)
 
 
 class AgentUpdateIn(BaseModel):
@@ -35,7 +37,7 @@ class AgentUpdateIn(BaseModel):
     name: str | None = Field(None, max_length=120)
     departments: list[str] | None = None
     roles: list[str] | None = None
-    capacity: int | None = Field(None, ge=0, le=100)
+    capacity: int | None = Field(None, ge=0, le=100, strict=True)
     phone: str | None = Field(None, pattern=E164)
 
 
@@ -49,38 +51,37 @@ def set_status(agent: AgentModel, status: str) -> None:
 
 
 @router.get("/api/me")
-def me() -> dict:
+def me() -> MeOut:
     caller = current_caller(router)
     agent = agents.find_agent(caller.tenant_id, caller.id)
-    return {
-        "id": caller.id,
-        "email": agent.email if agent else caller.username,
-        "tenant_id": caller.tenant_id,
-        "permission": caller.permission,
-        "status": agent.status if agent else None,
-    }
+    return MeOut(
+        id=caller.id,
+        email=agent.email if agent else caller.username,
+        tenant_id=caller.tenant_id,
+        permission=caller.permission,
+        status=agent.status if agent else None,
+    )
 
 
 @router.put("/api/me/status")
-def put_my_status() -> dict:
+def put_my_status(body: Annotated[StatusIn, Body()]) -> AgentOut:
     caller = current_caller(router)
-    body = parse_body(router, StatusIn)
     agent = agents.get_agent(caller.tenant_id, caller.id)
     set_status(agent, body.status)
-    return agent.to_api()
+    return AgentOut.model_validate(agent.to_api())
 
 
 @router.get("/api/agents")
-def list_agents() -> dict:
+def list_agents() -> AgentList:
     caller = current_caller(router)
     caller.require_admin()
-    return {"items": [a.to_api() for a in agents.team(caller.tenant_id)]}
+    return AgentList.model_validate({"items": [a.to_api() for a in agents.team(caller.tenant_id)]})
 
 
 @router.put("/api/agents/<agent_id>")
-def update_agent(agent_id: str) -> dict:
+def update_agent(agent_id: str, body: Annotated[AgentUpdateIn, Body()]) -> AgentOut:
+    """Admins change anything; agents only their own status and notification settings."""
     caller = current_caller(router)
-    body = parse_body(router, AgentUpdateIn)
     changes = body.model_dump(exclude_none=True)
     if not caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
         raise Forbidden("agents may change only their own status and notification settings")
@@ -98,11 +99,12 @@ def update_agent(agent_id: str) -> dict:
         set_status(agent, changes["status"])
     if caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
         audit.record(caller, "agent.update", agent_id, changes)
-    return agent.to_api()
+    return AgentOut.model_validate(agent.to_api())
 
 
 @router.get("/api/audit")
-def audit_log() -> dict:
+def audit_log() -> AuditList:
+    """Admin changes, newest first: who, what, when."""
     caller = current_caller(router)
     caller.require_admin()
-    return {"items": [entry.to_api() for entry in audit.recent(caller.tenant_id)]}
+    return AuditList.model_validate({"items": [entry.to_api() for entry in audit.recent(caller.tenant_id)]})

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from liveagent import conversations, knowledge, ticket_actions, tickets
-from liveagent.api import current_caller, parse_body
+from liveagent.api import current_caller
+from liveagent.api.schemas import KnowledgeEntryOut, TicketDetail, TicketOut, TicketPage
 from liveagent.detection.service import forget_index
 from liveagent.errors import DomainError
 
 router = Router()
-STATUSES = {"requested", "answered", "closed"}
+# An empty value ("?status=") is no filter.
+StatusFilter = Literal["requested", "answered", "closed", ""]
+ReasonFilter = Literal["agent_requested", "complaint", "custom_trigger", "question_not_found", ""]
+CURSOR = r"^([0-9A-HJKMNP-TV-Z]{26})?$"  # a ticket id (ULID), or empty
 
 
 class AssignIn(BaseModel):
@@ -26,65 +33,67 @@ class KnowledgeFromTicketIn(BaseModel):
 
 
 @router.get("/api/tickets")
-def list_tickets() -> dict:
-    """Newest first; filters status, assignee (an id or "me"), department, reason, channel, q (customer
-    name/id search); `limit` 1-200 (default 50); `cursor` from the previous page's `next`."""
+def list_tickets(
+    status: Annotated[StatusFilter | None, Query()] = None,
+    assignee: Annotated[str | None, Query(description='an agent id, or "me"', max_length=128)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[ReasonFilter | None, Query()] = None,
+    channel: Annotated[Literal["whatsapp", "instagram", ""] | None, Query()] = None,
+    q: Annotated[str | None, Query(description="search in the customer's name or id", max_length=200)] = None,
+    include_closed: Annotated[bool, Query(description="closed tickets are archived: out if false")] = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(description="`next` of the previous page", pattern=CURSOR)] = None,
+) -> TicketPage:
+    """Newest first. Closed tickets are archived: listed with `status=closed` or `include_closed=true`.
+    An empty filter (`?status=&assignee=`) is no filter."""
     caller = current_caller(router)
-    query = router.current_event.get_query_string_value
-    status, assignee = query("status") or None, query("assignee") or None
-    if status and status not in STATUSES:
-        raise DomainError(f"status must be one of {sorted(STATUSES)}", code="validation_error")
-    reason = query("reason") or None
-    if reason and reason not in tickets.REASON_ORDER:
-        raise DomainError(f"reason must be one of {list(tickets.REASON_ORDER)}", code="validation_error")
-    raw_limit = query("limit") or "50"
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
-        raise DomainError("limit must be an integer from 1 to 200", code="validation_error")
-    cursor = query("cursor") or None
-    if cursor and not tickets.is_ticket_id(cursor):
-        raise DomainError("cursor is not one this API returned", code="validation_error")
     where = tickets.TicketFilter(
-        status=status,
-        assignee=caller.id if assignee == "me" else assignee,
-        department=query("department") or None,
-        reason=reason,
-        channel=query("channel") or None,
-        customer=query("q") or None,
+        status=status or None,
+        assignee=caller.id if assignee == "me" else assignee or None,
+        department=department or None,
+        reason=reason or None,
+        channel=channel or None,
+        customer=q or None,
+        include_closed=include_closed or status == "closed",
     )
-    page, next_cursor = tickets.page_tickets(caller.tenant_id, where, int(raw_limit), cursor)
-    return {"items": [t.to_api() for t in page], "next": next_cursor}
+    page, next_cursor = tickets.page_tickets(caller.tenant_id, where, limit, cursor or None)
+    return TicketPage.model_validate({"items": [t.to_api() for t in page], "next": next_cursor})
 
 
 @router.get("/api/tickets/<ticket_id>")
-def get_ticket(ticket_id: str) -> dict:
+def get_ticket(ticket_id: str) -> TicketDetail:
+    """The ticket with its whole conversation in order, delivery status per outbound message, triggers,
+    escalation history and assignment audit."""
     caller = current_caller(router)
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     body = ticket.to_api()
     body["messages"] = [m.to_api() for m in conversations.history(ticket.conversation_id)]
-    return body
+    return TicketDetail.model_validate(body)
 
 
 @router.post("/api/tickets/<ticket_id>/ack")
-def acknowledge(ticket_id: str) -> dict:
-    return ticket_actions.acknowledge(current_caller(router), ticket_id).to_api()
+def acknowledge(ticket_id: str) -> TicketOut:
+    return TicketOut.model_validate(ticket_actions.acknowledge(current_caller(router), ticket_id).to_api())
 
 
 @router.post("/api/tickets/<ticket_id>/close")
-def close(ticket_id: str) -> dict:
-    return ticket_actions.close(current_caller(router), ticket_id).to_api()
+def close(ticket_id: str) -> TicketOut:
+    return TicketOut.model_validate(ticket_actions.close(current_caller(router), ticket_id).to_api())
 
 
 @router.post("/api/tickets/<ticket_id>/assign")
-def assign(ticket_id: str) -> dict:
+def assign(ticket_id: str, body: Annotated[AssignIn, Body()]) -> TicketOut:
     caller = current_caller(router)
-    body = parse_body(router, AssignIn)
-    return ticket_actions.reassign(caller, ticket_id, body.agent_id).to_api()
+    return TicketOut.model_validate(ticket_actions.reassign(caller, ticket_id, body.agent_id).to_api())
 
 
-@router.post("/api/tickets/<ticket_id>/knowledge")
-def add_to_knowledge(ticket_id: str) -> tuple[dict, int]:
+@router.post("/api/tickets/<ticket_id>/knowledge", status_code=201)
+def add_to_knowledge(
+    ticket_id: str, body: Annotated[KnowledgeFromTicketIn | None, Body()] = None
+) -> KnowledgeEntryOut:
+    """Defaults: the customer's escalated question and the last agent reply on the ticket."""
     caller = current_caller(router)
-    body = parse_body(router, KnowledgeFromTicketIn)
+    body = body or KnowledgeFromTicketIn()
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     messages = conversations.history(ticket.conversation_id)
     last_reply = next(
@@ -99,4 +108,4 @@ def add_to_knowledge(ticket_id: str) -> tuple[dict, int]:
         source_ticket_id=ticket_id,
     )
     forget_index(caller.tenant_id)
-    return entry.to_api(), 201
+    return KnowledgeEntryOut.model_validate(entry.to_api())

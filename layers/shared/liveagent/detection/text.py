@@ -17,6 +17,11 @@ should will shall to of in on at for from by with and or but if so this that the
 who whom how when where why please pls hi hello hey thanks thank any some have has had get got just about
 into out up than then too very im its not no yes ok okay u ur many much also really still already now yet
 even only else something anything thing things guys lot bit
+el la los las un una unos de del en con por para que se es son lo le mi tu su al y
+os as um uma do da dos das em no na nos nas com pra por para que se e eu meu minha voce voces
+le les des du et est il elle je tu vous nous mon ma mes au aux en pour avec que qui ce ces une
+der die das den dem des ein eine einen einem und ist sind ich du sie wir mein meine mit fur von zu bei
+il lo gli di del della che per con un una uno sono mio mia voi noi
 """
 STOP_WORDS = frozenset(_STOP.split())
 
