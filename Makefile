@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint run eval-detection bench openapi clean
+.PHONY: test lint run eval-detection bench cost openapi screenshots chromium clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -27,8 +27,19 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/statelint infra/statemachines/*.asl.json
 
-test: lint
+# The browser tests drive Debian's Chromium (never a downloaded browser); installed here when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: lint chromium
 	$(PY) -m pytest -q
+
+# Re-take the README's dashboard screenshots (docs/screenshots/) with the browser tests.
+screenshots: $(VENV)/.installed chromium
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/dashboard
 
 run: $(VENV)/.installed
 	API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) exec $(PY) -m infra.local
@@ -41,8 +52,10 @@ openapi: $(VENV)/.installed
 	$(PY) -m liveagent.api.openapi openapi.json
 
 bench: $(VENV)/.installed
-	$(PY) benchmarks/cold_start.py
-	$(PY) benchmarks/detection.py
+	$(PY) benchmarks/run.py
+
+cost: $(VENV)/.installed
+	$(PY) benchmarks/cost.py 2>/dev/null | grep -v '^{"_aws"\|^{"level"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .aws-sam

@@ -21,7 +21,11 @@ from typing import Any
 
 from infra.local.template import ACCOUNT, REGION, ROOT, Resolver, load_template
 
-WARM_WORKERS = 8  # warm instances per function
+# One warm instance per function: like a Lambda instance, it runs one invocation at a time. Its module
+# state (Powertools' resolver and routers, the idempotency config) is per instance and not thread-safe, so
+# two concurrent requests in one module would read each other's events. Functions still run in parallel
+# with each other, and DynamoDB conditions and transactions still meet concurrent workflow steps.
+WARM_WORKERS = 1
 
 
 @dataclass
@@ -73,7 +77,7 @@ class LambdaDispatcher:
             )
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
-        # Long-lived worker threads play the part of warm Lambda instances, a pool per function as each
+        # A long-lived worker thread plays the part of a warm Lambda instance, one per function as each
         # function has its own concurrency in AWS: per-thread state such as PynamoDB's botocore sessions
         # is built once per worker, not once per invocation (moto and werkzeug would otherwise run every
         # invocation on a brand-new thread), and the API never queues behind workflow steps.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
-from liveagent.detection import sentiment, signals
+from liveagent.detection import KbEntry, KnowledgeIndex, detect, sentiment, signals
 from liveagent.settings import EscalationSettings
 
 SETTINGS = EscalationSettings()
@@ -25,7 +25,7 @@ def _language(stub: Stubber, code: str = "en") -> None:
 
 
 def test_comprehend_negative_score_decides_the_complaint(comprehend) -> None:
-    _language(comprehend)
+    # The local analyzer misses this one; Comprehend does not. Language guessed locally: one paid call.
     comprehend.add_response(
         "detect_sentiment",
         {
@@ -39,20 +39,39 @@ def test_comprehend_negative_score_decides_the_complaint(comprehend) -> None:
 
 
 def test_comprehend_neutral_is_not_a_complaint(comprehend) -> None:
-    _language(comprehend, "es")
     comprehend.add_response(
         "detect_sentiment",
         {
             "Sentiment": "NEUTRAL",
             "SentimentScore": {"Positive": 0.1, "Negative": 0.05, "Neutral": 0.85, "Mixed": 0.0},
         },
+        {"Text": "el pedido llegó tarde otra vez, qué mal", "LanguageCode": "es"},
     )
-    assert signals.complaint("¿dónde está mi pedido?", SETTINGS) is None
+    assert signals.complaint("el pedido llegó tarde otra vez, qué mal", SETTINGS) is None
+
+
+def test_a_question_the_kb_answers_never_reaches_comprehend(comprehend) -> None:
+    # No stubbed response: a call to Comprehend would fail this test (and cost a paid request).
+    index = KnowledgeIndex([KbEntry("kb-hours", "When are you open?", (), "9 to 5.")])
+    decision = detect("when are you open on sundays?", [], SETTINGS, index)
+    assert not decision.escalate and decision.kb_id == "kb-hours"
+
+
+def test_when_the_language_is_unclear_comprehend_detects_it(comprehend) -> None:
+    _language(comprehend, "en")
+    comprehend.add_response(
+        "detect_sentiment",
+        {
+            "Sentiment": "NEGATIVE",
+            "SentimentScore": {"Positive": 0.0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0.0},
+        },
+    )
+    assert signals.complaint("ugh. 3 weeks. nothing.", SETTINGS, [{"role": "bot", "text": "2-4 days"}])
 
 
 def test_comprehend_failure_falls_back_to_the_local_analyzer(comprehend) -> None:
     comprehend.add_client_error(
-        "detect_dominant_language", service_error_code="ThrottlingException", http_status_code=400
+        "detect_sentiment", service_error_code="ThrottlingException", http_status_code=400
     )
     trigger = signals.complaint("This is unacceptable, the worst service ever!!", SETTINGS)
     assert trigger["provider"] == "local" and trigger["score"] >= trigger["threshold"]

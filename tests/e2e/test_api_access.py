@@ -148,3 +148,20 @@ def test_ticket_lifecycle_settings_are_versioned(client: Client) -> None:
     assert wrong.status_code == 400 and wrong.json()["error"]["message"].startswith("auto_close_hours:")
     agent = client.api("PUT", "/api/settings/tickets", as_user="alice@demo.test", json=saved)
     assert agent.status_code == 403
+
+
+def test_concurrent_requests_each_get_their_own_answer(client: Client) -> None:
+    # The dashboard fires several requests at once; each must be answered for its own caller and route.
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls = [
+        ("admin@demo.test", "/api/me"),
+        ("alice@demo.test", "/api/me"),
+        ("bob@demo.test", "/api/notifications"),
+    ] * 6
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda call: client.api("GET", call[1], as_user=call[0]), calls))
+    for (user, path), answer in zip(calls, answers, strict=True):
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["email"] == user if path == "/api/me" else "unread" in body

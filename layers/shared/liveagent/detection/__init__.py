@@ -90,13 +90,6 @@ def detect(
             triggers.append(trigger)
             reasons.append(reason)
 
-    fire("agent_requested", signals.agent_requested(text, settings))
-    fire("complaint", signals.complaint(text, settings, history))
-    fire("custom_trigger", signals.keyword(text, settings))
-    fire("custom_trigger", signals.complexity(text, settings))
-    fire("question_not_found", signals.answer_rejected(text, history))
-    fire("question_not_found", signals.repeated_question(text, history))
-
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
     min_coverage = signals.required(settings.kb_min_coverage, settings.sensitivity, scale=0.5)
     match = retriever.best(text)
@@ -112,6 +105,15 @@ def detect(
         and match.coverage >= min_coverage
         and not match.uncovered_qualifiers
     )
+    fire("agent_requested", signals.agent_requested(text, settings))
+    # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
+    # small talk, or a request for a person (which outranks a complaint anyway).
+    consult = not confident and not reasons and small_talk(text) is None
+    fire("complaint", signals.complaint(text, settings, history, consult_model=consult))
+    fire("custom_trigger", signals.keyword(text, settings))
+    fire("custom_trigger", signals.complexity(text, settings))
+    fire("question_not_found", signals.answer_rejected(text, history))
+    fire("question_not_found", signals.repeated_question(text, history))
     already_sent = (
         _answer_already_sent(text, match, history, retriever) if confident and not small_talk(text) else None
     )

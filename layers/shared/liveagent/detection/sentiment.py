@@ -45,3 +45,51 @@ def comprehend_negative(text: str, language: str | None = None) -> float | None:
         metrics.add_metric(name="ComprehendFallback", unit="Count", value=1)
         logger.warning("Comprehend unavailable, using the local analyzer", extra={"error": str(exc)})
         return None
+
+
+# Words that only (or mostly) one of our languages uses: enough to tell them apart in a chat message,
+# and it saves a paid DetectDominantLanguage call per message.
+_LANGUAGE_WORDS = {
+    "en": {
+        "the",
+        "and",
+        "is",
+        "my",
+        "you",
+        "your",
+        "it",
+        "not",
+        "what",
+        "with",
+        "this",
+        "have",
+        "me",
+        "why",
+        "i",
+        "to",
+        "want",
+        "can",
+        "how",
+        "where",
+        "when",
+        "please",
+        "need",
+        "still",
+        "been",
+        "was",
+        "of",
+    },
+    "es": {"el", "los", "las", "es", "mi", "por", "qué", "que", "con", "una", "está", "pero", "muy", "tengo"},
+    "pt": {"não", "nao", "meu", "minha", "você", "voce", "com", "uma", "está", "mas", "muito", "tenho", "é"},
+    "fr": {"le", "les", "est", "mon", "ma", "pas", "avec", "une", "mais", "très", "je", "vous", "c'est"},
+    "de": {"der", "die", "das", "ist", "mein", "meine", "nicht", "mit", "und", "aber", "sehr", "ich", "sie"},
+    "it": {"il", "è", "mio", "mia", "non", "con", "una", "ma", "molto", "sono", "perché", "che", "gli"},
+}
+
+
+def guess_language(text: str) -> str | None:
+    """The language with most of its marker words in the text; None when there is no marker at all."""
+    words = set(text.lower().replace("?", " ").replace("!", " ").replace(",", " ").split())
+    scores = {code: len(words & markers) for code, markers in _LANGUAGE_WORDS.items()}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] else None

@@ -241,13 +241,18 @@ def negative_score(text: str) -> tuple[float, list[str], set[str]]:
     return round(1 - remaining, 3), hits, cues
 
 
-def complaint(text: str, settings: EscalationSettings, history: list[dict] | None = None) -> dict | None:
+def complaint(
+    text: str, settings: EscalationSettings, history: list[dict] | None = None, consult_model: bool = True
+) -> dict | None:
+    """Negativity about us. With SENTIMENT_PROVIDER=comprehend, Amazon Comprehend scores the message when
+    `consult_model` (the KB does not answer it) or the local analyzer already sees negativity: paid calls
+    only where the decision can turn on them."""
     if not settings.sentiment.enabled:
         return None
     score, hits, cues = negative_score(text)
     provider = "local"
-    if sentiment.provider() == "comprehend":
-        negative = sentiment.comprehend_negative(text)
+    if sentiment.provider() == "comprehend" and (consult_model or hits):
+        negative = sentiment.comprehend_negative(text, sentiment.guess_language(text))
         if negative is not None:
             provider = "comprehend"
             # Comprehend knows language; our cues still catch sarcasm and frustration it rates neutral.

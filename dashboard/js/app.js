@@ -1,0 +1,105 @@
+// The dashboard shell: sign-in, the header (tabs, my status, unread count) and a hash router.
+import { get, put } from "./api.js";
+import { current, login, logout } from "./auth.js";
+import { adminView } from "./views/admin.js";
+import { meView, notificationsView } from "./views/me.js";
+import { supportView, ticketView } from "./views/support.js";
+import { $, $$, act, notice } from "./ui.js";
+
+export const state = { me: null, timers: [] };
+
+const routes = [
+  [/^#\/support$/, () => supportView()],
+  [/^#\/tickets\/([0-9A-Z]+)$/, (m) => ticketView(m[1])],
+  [/^#\/notifications$/, () => notificationsView()],
+  [/^#\/me$/, () => meView()],
+  [/^#\/admin(?:\/([a-z-]+))?$/, (m) => adminView(m[1] || "escalation")],
+];
+
+// Views poll (new tickets, notifications); leaving a view stops its timers.
+export function every(ms, work) {
+  const id = setInterval(work, ms);
+  state.timers.push(id);
+  return id;
+}
+
+async function route() {
+  state.timers.forEach(clearInterval);
+  state.timers = [];
+  if (!current()) return showLogin();
+  if (!state.me) await start();
+  const hash = location.hash || "#/support";
+  for (const [pattern, view] of routes) {
+    const match = hash.match(pattern);
+    if (match) {
+      if (hash.startsWith("#/admin") && state.me.permission !== "admin") {
+        location.hash = "#/support";
+        return;
+      }
+      const tab = hash.split("/")[1] === "tickets" ? "support" : hash.split("/")[1];
+      $$("nav a").forEach((a) => a.setAttribute("aria-current", a.dataset.tab === tab ? "page" : "false"));
+      await view(match);
+      return;
+    }
+  }
+  location.hash = "#/support";
+}
+
+async function start() {
+  state.me = await get("/api/me");
+  $("#login").hidden = true;
+  $("#top").hidden = false;
+  $("#who").textContent = `${state.me.email} (${state.me.permission})`;
+  $$(".admin-only").forEach((el) => (el.hidden = state.me.permission !== "admin"));
+  $("#my-status").value = state.me.status || "offline";
+  $("#my-status").disabled = !state.me.status;
+  refreshUnread();
+  setInterval(refreshUnread, 10_000);
+}
+
+export async function refreshUnread() {
+  if (!current()) return;
+  try {
+    const { unread } = await get("/api/notifications");
+    const badge = $("#unread");
+    badge.textContent = unread;
+    badge.hidden = !unread;
+    badge.setAttribute("aria-label", `${unread} unread`);
+  } catch {
+    /* shown by the views; the badge just waits for the next poll */
+  }
+}
+
+function showLogin() {
+  state.me = null;
+  $("#top").hidden = true;
+  $("#view").innerHTML = "";
+  $("#login").hidden = false;
+  $("#login-form input[name=email]").focus();
+}
+
+$("#login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  $("#login-error").textContent = "";
+  try {
+    await login(form.email.value.trim(), form.password.value);
+    form.reset();
+    await route();
+  } catch (error) {
+    $("#login-error").textContent = error.message;
+  }
+});
+
+$("#logout").addEventListener("click", () => logout());
+window.addEventListener("lae:logout", () => {
+  state.me = null;
+  showLogin();
+});
+
+$("#my-status").addEventListener("change", (event) =>
+  act(null, () => put("/api/me/status", { status: event.target.value }), `You are ${event.target.value}.`),
+);
+
+window.addEventListener("hashchange", () => route().catch((e) => notice(e.message, "error")));
+route().catch((e) => notice(e.message, "error"));

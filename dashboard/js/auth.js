@@ -1,0 +1,101 @@
+// Sign-in with the Cognito user pool named in /config.json (USER_PASSWORD_AUTH), tokens in sessionStorage
+// (gone when the tab closes), refreshed a minute before they expire.
+
+const KEY = "lae.session";
+let config = null;
+let refreshTimer = null;
+
+export async function loadConfig() {
+  if (!config) {
+    const response = await fetch("config.json");
+    if (!response.ok) throw new Error(`could not load config.json (${response.status})`);
+    config = await response.json();
+  }
+  return config;
+}
+
+async function cognito(action, body) {
+  const { cognitoEndpoint, region } = await loadConfig();
+  const endpoint = cognitoEndpoint || `https://cognito-idp.${region}.amazonaws.com/`;
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const kind = (data.__type || "").split("#").pop();
+    const words = {
+      NotAuthorizedException: "Wrong email or password.",
+      UserNotFoundException: "Wrong email or password.",
+      PasswordResetRequiredException: "Your password must be reset by an admin.",
+      TooManyRequestsException: "Too many attempts; wait a moment and try again.",
+    };
+    throw new Error(words[kind] || data.message || `Sign-in failed (${response.status}).`);
+  }
+  return data;
+}
+
+function claims(token) {
+  const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "=")));
+}
+
+function save(result, refreshToken) {
+  const session = {
+    idToken: result.IdToken,
+    refreshToken: result.RefreshToken || refreshToken,
+    expiresAt: claims(result.IdToken).exp * 1000,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(session));
+  scheduleRefresh(session);
+  return session;
+}
+
+function scheduleRefresh(session) {
+  clearTimeout(refreshTimer);
+  const wait = Math.max(5_000, session.expiresAt - Date.now() - 60_000);
+  refreshTimer = setTimeout(() => refresh().catch(() => logout()), wait);
+}
+
+export async function login(email, password) {
+  const { userPoolClientId } = await loadConfig();
+  const data = await cognito("InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH",
+    ClientId: userPoolClientId,
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  if (!data.AuthenticationResult) throw new Error("This account needs a step we do not support here.");
+  return save(data.AuthenticationResult);
+}
+
+export async function refresh() {
+  const session = current();
+  if (!session) throw new Error("not signed in");
+  const { userPoolClientId } = await loadConfig();
+  const data = await cognito("InitiateAuth", {
+    AuthFlow: "REFRESH_TOKEN_AUTH",
+    ClientId: userPoolClientId,
+    AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+  });
+  return save(data.AuthenticationResult, session.refreshToken);
+}
+
+export function current() {
+  const raw = sessionStorage.getItem(KEY);
+  if (!raw) return null;
+  const session = JSON.parse(raw);
+  if (session.expiresAt <= Date.now()) return null;
+  if (!refreshTimer) scheduleRefresh(session);
+  return session;
+}
+
+export function logout() {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  sessionStorage.removeItem(KEY);
+  window.dispatchEvent(new Event("lae:logout"));
+}

@@ -1,0 +1,380 @@
+// Admin screens: escalation rules, routing, escalation policy, business hours, team, knowledge base, analytics.
+import { del, get, post, put } from "../api.js";
+import { $, $$, REASONS, act, html, lines, mount, when } from "../ui.js";
+
+const SECTIONS = [
+  ["escalation", "Escalation rules"],
+  ["routing", "Routing"],
+  ["policy", "Escalation policy"],
+  ["hours", "Business hours"],
+  ["team", "Team"],
+  ["knowledge", "Knowledge base"],
+  ["analytics", "Analytics"],
+];
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export async function adminView(section) {
+  mount(
+    $("#view"),
+    html`<h1>Admin</h1>
+    <nav class="subnav" aria-label="Admin">${SECTIONS.map(
+      ([id, label]) => html`<a href="#/admin/${id}" aria-current="${id === section ? "page" : "false"}">${label}</a>`,
+    )}</nav>
+    <section id="admin" class="card"></section>`,
+  );
+  const views = { escalation, routing, policy, hours, team, knowledge, analytics };
+  try {
+    await (views[section] || escalation)($("#admin"));
+  } catch (error) {
+    mount($("#admin"), html`<p class="error">${error.message}</p>`);
+  }
+}
+
+function saved(doc) {
+  return doc.updated_at ? html`<p class="muted">Last changed ${when(doc.updated_at)} by ${doc.updated_by}.</p>` : "";
+}
+
+function onSubmit(form, work, message) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act(form.querySelector("button[type=submit]"), work, message);
+  });
+}
+
+// ------------------------------------------------------------------ escalation rules
+async function escalation(box) {
+  const doc = await get("/api/settings/escalation");
+  mount(
+    box,
+    html`<h2>Escalation rules</h2>${saved(doc)}
+    <form id="escalation-form">
+      <label>Always-escalate keywords (comma or one per line) <textarea name="keywords" rows="2">${doc.keywords.join(", ")}</textarea></label>
+      <label>Phrases that ask for a person <textarea name="phrases" rows="2">${doc.agent_request_phrases.join("\n")}</textarea></label>
+      <fieldset><legend>Sentiment</legend>
+        <label class="inline"><input type="checkbox" name="sentiment_on" ${doc.sentiment.enabled ? "checked" : ""}> Escalate complaints</label>
+        <label>Negative score threshold <input name="sentiment" type="number" min="0" max="1" step="0.05" value="${doc.sentiment.threshold}"></label>
+      </fieldset>
+      <fieldset><legend>Complexity</legend>
+        <label class="inline"><input type="checkbox" name="complexity_on" ${doc.complexity.enabled ? "checked" : ""}> Escalate complex messages</label>
+        <label>Threshold <input name="complexity" type="number" min="0" max="1" step="0.05" value="${doc.complexity.threshold}"></label>
+      </fieldset>
+      <label>Minimum KB confidence to answer <input name="kb" type="number" min="0" max="1" step="0.05" value="${doc.kb_min_confidence}"></label>
+      <label>Sensitivity <select name="sensitivity">${["low", "medium", "high"].map((s) => html`<option ${doc.sensitivity === s ? "selected" : ""}>${s}</option>`)}</select></label>
+      <button type="submit">Save escalation rules</button>
+    </form>
+    <h3>Test the bot</h3>
+    <form id="preview-form" class="inline-form"><label>Customer message <input name="text" required></label><button type="submit">What would the bot do?</button></form>
+    <div id="preview"></div>`,
+  );
+  const form = $("#escalation-form");
+  onSubmit(
+    form,
+    () =>
+      put("/api/settings/escalation", {
+        ...doc,
+        keywords: lines(form.keywords.value),
+        agent_request_phrases: form.phrases.value.split("\n").map((s) => s.trim()).filter(Boolean),
+        sentiment: { enabled: form.sentiment_on.checked, threshold: Number(form.sentiment.value) },
+        complexity: { enabled: form.complexity_on.checked, threshold: Number(form.complexity.value) },
+        kb_min_confidence: Number(form.kb.value),
+        sensitivity: form.sensitivity.value,
+      }),
+    "Escalation rules saved.",
+  );
+  $("#preview-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await act(event.target.querySelector("button"), () => post("/api/detect/preview", { text: event.target.text.value }));
+    if (!result) return;
+    mount(
+      $("#preview"),
+      result.escalate
+        ? html`<p><strong>Escalates</strong>: ${REASONS[result.reason] || result.reason}</p><pre>${JSON.stringify(result.triggers, null, 2)}</pre>`
+        : html`<p><strong>Answers</strong>${result.kb_id ? html` from <code>${result.kb_id}</code> (confidence ${result.confidence})` : ""}:</p><blockquote>${result.answer}</blockquote>`,
+    );
+  });
+}
+
+// ------------------------------------------------------------------ routing
+async function routing(box) {
+  const doc = await get("/api/settings/routing");
+  const draw = () =>
+    mount(
+      box,
+      html`<h2>Routing</h2>${saved(doc)}
+      <form id="routing-form">
+        <table class="editor"><thead><tr><th>Department</th><th>Keywords</th><th></th></tr></thead>
+        <tbody>${doc.departments.map(
+          (d, i) => html`<tr><td><input aria-label="Department name" name="dept-${i}" value="${d.name}" required pattern="[A-Za-z0-9_\\-]+"></td>
+            <td><input aria-label="Keywords" name="kw-${i}" value="${d.keywords.join(", ")}"></td>
+            <td><button type="button" data-remove-dept="${i}">Remove</button></td></tr>`,
+        )}</tbody></table>
+        <button type="button" id="add-dept">Add department</button>
+        <label>Default department <input name="default" value="${doc.default_department}" required></label>
+        <label>Strategy <select name="strategy">${["least_loaded", "round_robin"].map((s) => html`<option ${doc.strategy === s ? "selected" : ""}>${s}</option>`)}</select></label>
+        <h3>Role rules</h3>
+        <table class="editor"><thead><tr><th>When reason</th><th>When department</th><th>Roles</th><th></th></tr></thead>
+        <tbody>${doc.rules.map(
+          (r, i) => html`<tr><td><select aria-label="Reason" name="rreason-${i}"><option value="">any</option>${Object.keys(REASONS).map((k) => html`<option ${r.when.reason === k ? "selected" : ""}>${k}</option>`)}</select></td>
+            <td><input aria-label="Department" name="rdept-${i}" value="${r.when.department || ""}"></td>
+            <td><input aria-label="Roles" name="rroles-${i}" value="${r.roles.join(", ")}" required></td>
+            <td><button type="button" data-remove-rule="${i}">Remove</button></td></tr>`,
+        )}</tbody></table>
+        <button type="button" id="add-rule">Add rule</button>
+        <button type="submit">Save routing</button>
+      </form>`,
+    );
+  const read = () => {
+    const f = $("#routing-form");
+    doc.departments = doc.departments.map((_, i) => ({ name: f[`dept-${i}`].value.trim(), keywords: lines(f[`kw-${i}`].value) }));
+    doc.rules = doc.rules.map((_, i) => ({
+      when: { ...(f[`rreason-${i}`].value ? { reason: f[`rreason-${i}`].value } : {}), ...(f[`rdept-${i}`].value ? { department: f[`rdept-${i}`].value } : {}) },
+      roles: lines(f[`rroles-${i}`].value),
+    }));
+    doc.default_department = f.default.value.trim();
+    doc.strategy = f.strategy.value;
+  };
+  const wire = () => {
+    draw();
+    $("#add-dept").addEventListener("click", () => (read(), doc.departments.push({ name: "", keywords: [] }), wire()));
+    $("#add-rule").addEventListener("click", () => (read(), doc.rules.push({ when: {}, roles: [] }), wire()));
+    $$("[data-remove-dept]").forEach((b) => b.addEventListener("click", () => (read(), doc.departments.splice(Number(b.dataset.removeDept), 1), wire())));
+    $$("[data-remove-rule]").forEach((b) => b.addEventListener("click", () => (read(), doc.rules.splice(Number(b.dataset.removeRule), 1), wire())));
+    onSubmit($("#routing-form"), () => (read(), put("/api/settings/routing", doc)), "Routing saved.");
+  };
+  wire();
+}
+
+// ------------------------------------------------------------------ escalation policy (levels editor)
+async function policy(box) {
+  const doc = await get("/api/settings/escalation-policy");
+  const wire = () => {
+    mount(
+      box,
+      html`<h2>Escalation policy</h2>${saved(doc)}
+      <p class="muted">Who is notified when a ticket waits, and after how long. Targets: <code>assignee</code>, <code>role:NAME</code>, <code>agent:ID</code>, <code>permission:admin</code>.</p>
+      <form id="policy-form">
+        <table class="editor"><thead><tr><th>Level</th><th>Target</th><th>Timeout (s)</th><th>Takes the ticket</th><th></th></tr></thead>
+        <tbody>${doc.levels.map(
+          (l, i) => html`<tr><td>${i}</td><td><input aria-label="Target" name="target-${i}" value="${l.target}" required></td>
+            <td><input aria-label="Timeout seconds" name="timeout-${i}" type="number" min="1" value="${l.timeout_seconds}" required></td>
+            <td><input aria-label="Reassign" name="reassign-${i}" type="checkbox" ${l.reassign ? "checked" : ""}></td>
+            <td><button type="button" data-remove="${i}">Remove</button></td></tr>`,
+        )}</tbody></table>
+        <button type="button" id="add-level">Add level</button>
+        <label>Repeat the ladder <input name="repeat" type="number" min="0" max="10" value="${doc.repeat}"></label>
+        <button type="submit">Save policy</button>
+      </form>`,
+    );
+    const read = () => {
+      const f = $("#policy-form");
+      doc.levels = doc.levels.map((_, i) => ({ target: f[`target-${i}`].value.trim(), timeout_seconds: Number(f[`timeout-${i}`].value), reassign: f[`reassign-${i}`].checked }));
+      doc.repeat = Number(f.repeat.value);
+    };
+    $("#add-level").addEventListener("click", () => (read(), doc.levels.push({ target: "permission:admin", timeout_seconds: 3600, reassign: false }), wire()));
+    $$("[data-remove]").forEach((b) => b.addEventListener("click", () => (read(), doc.levels.splice(Number(b.dataset.remove), 1), wire())));
+    onSubmit($("#policy-form"), () => (read(), put("/api/settings/escalation-policy", doc)), "Escalation policy saved.");
+  };
+  wire();
+}
+
+// ------------------------------------------------------------------ business hours
+async function hours(box) {
+  const doc = await get("/api/settings/business-hours");
+  const spans = (day) => (doc.hours?.[day] || []).map(([a, b]) => `${a}-${b}`).join(", ");
+  mount(
+    box,
+    html`<h2>Business hours</h2>${saved(doc)}
+    <form id="hours-form">
+      <label>Time zone <input name="timezone" value="${doc.timezone}" required></label>
+      <label class="inline"><input type="checkbox" name="always" ${doc.hours === null ? "checked" : ""}> Always open</label>
+      <fieldset><legend>Opening hours (e.g. 09:00-12:00, 13:00-18:00; empty = closed)</legend>
+        ${DAYS.map((d) => html`<label>${d} <input name="day-${d}" value="${spans(d)}" pattern="^$|^(\\d\\d:\\d\\d-\\d\\d:\\d\\d)(,\\s*\\d\\d:\\d\\d-\\d\\d:\\d\\d)*$"></label>`)}
+      </fieldset>
+      <label>Holidays (YYYY-MM-DD, comma separated) <input name="holidays" value="${doc.holidays.join(", ")}"></label>
+      <label>Message when offline <textarea name="offline" rows="2">${doc.offline_message}</textarea></label>
+      <button type="submit">Save business hours</button>
+    </form>`,
+  );
+  const f = $("#hours-form");
+  onSubmit(
+    f,
+    () =>
+      put("/api/settings/business-hours", {
+        ...doc,
+        timezone: f.timezone.value.trim(),
+        hours: f.always.checked ? null : Object.fromEntries(DAYS.map((d) => [d, lines(f[`day-${d}`].value).map((s) => s.split("-").map((t) => t.trim()))])),
+        holidays: lines(f.holidays.value),
+        offline_message: f.offline.value,
+      }),
+    "Business hours saved.",
+  );
+}
+
+// ------------------------------------------------------------------ team
+async function team(box) {
+  const { items } = await get("/api/agents");
+  mount(
+    box,
+    html`<h2>Team</h2>
+    ${items.length ? "" : html`<p class="empty">No agents yet.</p>`}
+    <table class="editor"><thead><tr><th>Agent</th><th>Status</th><th>Open</th><th>Capacity</th><th>Departments</th><th>Roles</th><th></th></tr></thead>
+    <tbody>${items.map(
+      (a) => html`<tr data-agent="${a.id}"><td>${a.name || a.email}<br><small>${a.email} · ${a.permission}</small></td>
+        <td>${a.status}</td><td>${a.open_tickets}</td>
+        <td><input aria-label="Capacity of ${a.email}" name="capacity" type="number" min="0" max="100" value="${a.capacity}"></td>
+        <td><input aria-label="Departments of ${a.email}" name="departments" value="${a.departments.join(", ")}"></td>
+        <td><input aria-label="Roles of ${a.email}" name="roles" value="${a.roles.join(", ")}"></td>
+        <td><button type="button" class="save-agent">Save</button></td></tr>`,
+    )}</tbody></table>`,
+  );
+  $$(".save-agent").forEach((button) =>
+    button.addEventListener("click", () => {
+      const row = button.closest("tr");
+      act(
+        button,
+        () =>
+          put(`/api/agents/${row.dataset.agent}`, {
+            capacity: Number($("[name=capacity]", row).value),
+            departments: lines($("[name=departments]", row).value),
+            roles: lines($("[name=roles]", row).value),
+          }),
+        "Agent saved.",
+      );
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ knowledge base
+async function knowledge(box) {
+  const [{ items }, unanswered] = await Promise.all([get("/api/knowledge"), get("/api/knowledge/unanswered")]);
+  mount(
+    box,
+    html`<h2>Knowledge base</h2>
+    <h3>Questions the bot could not answer</h3>
+    ${unanswered.items.length
+      ? html`<ul class="unanswered">${unanswered.items.map(
+          (g, i) => html`<li><strong>${g.question}</strong> · asked ${g.count}× · last ${when(g.last_seen)}
+            <form class="inline-form answer-unanswered" data-question="${g.question}"><label>Answer <input name="answer" required aria-label="Answer to ${g.question}" id="answer-${i}"></label><button type="submit">Add to KB</button></form></li>`,
+        )}</ul>`
+      : html`<p class="empty">Nothing unanswered. 🎉</p>`}
+    <h3>Entries (${items.length})</h3>
+    <form id="kb-new" class="kb">
+      <label>Question <input name="question" required></label>
+      <label>Other ways to ask it (one per line) <textarea name="alternates" rows="2"></textarea></label>
+      <label>Answer <textarea name="answer" rows="3" required></textarea></label>
+      <button type="submit">Add entry</button>
+    </form>
+    <ul class="kb-list">${items.map(
+      (e) => html`<li data-entry="${e.id}"><details><summary>${e.question}</summary>
+        <form class="kb kb-edit">
+          <label>Question <input name="question" value="${e.question}" required></label>
+          <label>Other ways to ask it <textarea name="alternates" rows="2">${e.alternates.join("\n")}</textarea></label>
+          <label>Answer <textarea name="answer" rows="3" required>${e.answer}</textarea></label>
+          <button type="submit">Save</button> <button type="button" class="delete">Delete</button>
+        </form></details></li>`,
+    )}</ul>`,
+  );
+  const reload = () => knowledge(box);
+  const entry = (f) => ({ question: f.question.value, alternates: f.alternates.value.split("\n").map((s) => s.trim()).filter(Boolean), answer: f.answer.value });
+  $("#kb-new").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await act(event.target.querySelector("button"), () => post("/api/knowledge", entry(event.target)), "Entry added.")) reload();
+  });
+  $$(".kb-edit").forEach((f) => {
+    const id = f.closest("[data-entry]").dataset.entry;
+    f.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await act(f.querySelector("button"), () => put(`/api/knowledge/${id}`, entry(f)), "Entry saved.")) reload();
+    });
+    $(".delete", f).addEventListener("click", async (event) => {
+      if (!confirm("Delete this entry?")) return;
+      if (await act(event.target, () => del(`/api/knowledge/${id}`), "Entry deleted.")) reload();
+    });
+  });
+  $$(".answer-unanswered").forEach((f) =>
+    f.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = { question: f.dataset.question, alternates: [], answer: f.answer.value };
+      if (await act(f.querySelector("button"), () => post("/api/knowledge", body), "Answered: the bot knows it now.")) reload();
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ analytics (SVG charts + tables)
+async function analytics(box, days = 7) {
+  const [summary, page] = await Promise.all([
+    get(`/api/analytics/summary?days=${days}`),
+    get("/api/tickets?include_closed=true&limit=200"),
+  ]);
+  const since = Date.now() - days * 86_400_000;
+  const tickets = page.items.filter((t) => Date.parse(t.created_at) >= since);
+  const dayKeys = [...Array(days).keys()].map((i) => new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  const perDay = dayKeys.map((d) => ({ day: d, ...Object.fromEntries(Object.keys(REASONS).map((r) => [r, tickets.filter((t) => t.created_at.startsWith(d) && t.reason === r).length])) }));
+  const buckets = [["< 5 min", 300], ["5–15 min", 900], ["15–60 min", 3600], ["1–4 h", 14400], ["> 4 h", Infinity]];
+  const waits = tickets.filter((t) => t.first_response_at).map((t) => (Date.parse(t.first_response_at) - Date.parse(t.created_at)) / 1000);
+  const histogram = buckets.map(([label, limit], i) => ({ label, count: waits.filter((w) => w < limit && (i === 0 || w >= buckets[i - 1][1])).length }));
+  const sla = summary.sla.met_ratio;
+  mount(
+    box,
+    html`<h2>Analytics</h2>
+    <form id="days" class="inline-form"><label>Period <select name="days">${[1, 7, 30, 90].map((d) => html`<option value="${d}" ${d === days ? "selected" : ""}>last ${d} day${d > 1 ? "s" : ""}</option>`)}</select></label></form>
+    <div class="kpis">
+      <div><strong>${summary.tickets}</strong><span>tickets</span></div>
+      <div><strong>${Math.round(summary.escalation_rate * 100)}%</strong><span>escalation rate</span></div>
+      <div><strong>${fmtSeconds(summary.median_first_response_seconds)}</strong><span>median first response</span></div>
+      <div><strong>${fmtSeconds(summary.p90_first_response_seconds)}</strong><span>p90 first response</span></div>
+      <div><strong>${sla === null ? "—" : `${Math.round(sla * 100)}%`}</strong><span>answered within ${fmtSeconds(summary.sla.target_seconds)}${summary.sla.business_hours ? " (business hours)" : ""}</span></div>
+      <div><strong>${summary.satisfaction.good_ratio === null ? "—" : `${Math.round(summary.satisfaction.good_ratio * 100)}%`}</strong><span>satisfied (${summary.satisfaction.responses} ratings)</span></div>
+    </div>
+    <h3>Tickets per day by reason</h3>${stackedBars(perDay)}
+    <h3>First-response time</h3>${bars(histogram)}
+    <h3>SLA</h3>${slaBar(sla)}
+    <h3>The numbers</h3>
+    <table><thead><tr><th>Day</th>${Object.values(REASONS).map((r) => html`<th>${r}</th>`)}</tr></thead>
+      <tbody>${perDay.map((d) => html`<tr><td>${d.day}</td>${Object.keys(REASONS).map((r) => html`<td>${d[r]}</td>`)}</tr>`)}</tbody></table>
+    <table><thead><tr><th>By status</th><th>Tickets</th></tr></thead><tbody>${Object.entries(summary.by_status).map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}</tbody></table>
+    <table><thead><tr><th>Agent</th><th>Tickets</th><th>Closed</th><th>Median first response</th></tr></thead><tbody>${Object.entries(summary.per_agent).map(
+      ([id, a]) => html`<tr><td>${id}</td><td>${a.tickets}</td><td>${a.closed}</td><td>${fmtSeconds(a.median_first_response_seconds)}</td></tr>`,
+    )}</tbody></table>
+    <h3>Top unanswered questions</h3>
+    ${summary.top_unanswered.length ? html`<ol>${summary.top_unanswered.map((g) => html`<li>${g.question} (${g.count}×)</li>`)}</ol>` : html`<p class="empty">None in this period.</p>`}`,
+  );
+  $("#days").days.addEventListener("change", (event) => analytics(box, Number(event.target.value)));
+}
+
+function fmtSeconds(s) {
+  if (s === null || s === undefined) return "—";
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+const COLORS = { agent_requested: "#2563eb", complaint: "#dc2626", custom_trigger: "#d97706", question_not_found: "#7c3aed" };
+
+function stackedBars(perDay) {
+  const max = Math.max(1, ...perDay.map((d) => Object.keys(REASONS).reduce((n, r) => n + d[r], 0)));
+  const width = 640, height = 180, gap = 4, bar = (width - 40) / perDay.length - gap;
+  const rects = perDay.map((d, i) => {
+    let y = height - 20;
+    return Object.keys(REASONS).map((r) => {
+      const h = (d[r] / max) * (height - 40);
+      y -= h;
+      return d[r] ? html`<rect x="${40 + i * (bar + gap)}" y="${y}" width="${bar}" height="${h}" fill="${COLORS[r]}"><title>${d.day}: ${d[r]} ${REASONS[r]}</title></rect>` : "";
+    });
+  });
+  const labels = perDay.map((d, i) => html`<text x="${40 + i * (bar + gap) + bar / 2}" y="${height - 5}" text-anchor="middle" font-size="10">${d.day.slice(5)}</text>`);
+  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Tickets per day by reason"><text x="0" y="20" font-size="10">${max}</text>${rects}${labels}</svg>
+    <p class="legend">${Object.entries(REASONS).map(([k, v]) => html`<span><i style="background:${COLORS[k]}"></i>${v}</span>`)}</p>`;
+}
+
+function bars(rows) {
+  const max = Math.max(1, ...rows.map((r) => r.count));
+  return html`<svg class="chart" viewBox="0 0 640 ${rows.length * 28}" role="img" aria-label="First-response time distribution">${rows.map(
+    (r, i) => html`<text x="0" y="${i * 28 + 18}" font-size="12">${r.label}</text><rect x="90" y="${i * 28 + 4}" width="${(r.count / max) * 500}" height="18" fill="#2563eb"></rect><text x="${96 + (r.count / max) * 500}" y="${i * 28 + 18}" font-size="12">${r.count}</text>`,
+  )}</svg>`;
+}
+
+function slaBar(ratio) {
+  const share = ratio ?? 0;
+  return html`<svg class="chart" viewBox="0 0 640 30" role="img" aria-label="Share answered within the SLA"><rect x="0" y="5" width="600" height="20" fill="#e5e7eb"></rect><rect x="0" y="5" width="${share * 600}" height="20" fill="#16a34a"></rect><text x="605" y="20" font-size="12">${ratio === null ? "—" : `${Math.round(share * 100)}%`}</text></svg>`;
+}

@@ -1,0 +1,84 @@
+// Notifications tab and the agent's own settings (status, notification channels, test notification).
+import { get, post, put } from "../api.js";
+import { every, refreshUnread, state } from "../app.js";
+import { $, act, html, mount, when } from "../ui.js";
+
+export async function notificationsView() {
+  mount($("#view"), html`<h1>Notifications</h1><div id="notifications" aria-live="polite"></div>`);
+  await loadNotifications();
+  every(5000, loadNotifications);
+  $("#notifications").addEventListener("click", async (event) => {
+    const item = event.target.closest("[data-notification]");
+    if (!item) return;
+    event.preventDefault();
+    await act(null, () => post(`/api/notifications/${item.dataset.notification}/read`));
+    refreshUnread();
+    if (item.dataset.ticket) location.hash = `#/tickets/${item.dataset.ticket}`;
+    else loadNotifications();
+  });
+}
+
+async function loadNotifications() {
+  const box = $("#notifications");
+  if (!box) return;
+  try {
+    const { items } = await get("/api/notifications");
+    mount(
+      box,
+      items.length
+        ? html`<ul class="notifications">${items.map(
+            (n) => html`<li class="${n.read ? "read" : "unread"}">
+              <a href="${n.ticket_id ? `#/tickets/${n.ticket_id}` : "#/notifications"}" data-notification="${n.id}" data-ticket="${n.ticket_id || ""}">
+                <strong>${n.title}</strong> <span class="when">${when(n.created_at)}</span>
+                <span class="body">${n.body || ""}</span></a>
+              ${n.read ? "" : html`<span class="badge">new</span>`}</li>`,
+          )}</ul>`
+        : html`<p class="empty">No notifications yet.</p>`,
+    );
+  } catch (error) {
+    mount(box, html`<p class="error">${error.message}</p>`);
+  }
+}
+
+export async function meView() {
+  let agent = null;
+  try {
+    const team = state.me.permission === "admin" ? await get("/api/agents") : null;
+    agent = team?.items.find((a) => a.id === state.me.id) || null;
+  } catch {
+    /* not on the team list */
+  }
+  mount(
+    $("#view"),
+    html`<h1>My settings</h1>
+    <section class="card narrow">
+      <p>Signed in as <strong>${state.me.email}</strong> (${state.me.permission}), tenant <code>${state.me.tenant_id}</code>.</p>
+      ${state.me.status === null ? html`<p>You are not on the team's roster, so nothing is routed to you.</p>` : html`
+      <form id="notify">
+        <fieldset><legend>Tell me about new tickets by</legend>
+          <label class="inline"><input type="checkbox" name="email" ${agent?.notify.email !== false ? "checked" : ""}> Email</label>
+          <label class="inline"><input type="checkbox" name="sms" ${agent?.notify.sms ? "checked" : ""}> SMS</label>
+          <label class="inline"><input type="checkbox" name="in_app" ${agent?.notify.in_app !== false ? "checked" : ""}> In the dashboard</label>
+        </fieldset>
+        <button type="submit">Save</button>
+      </form>
+      <p><button type="button" id="test-notification">Send me a test notification</button></p>
+      <div id="test-result"></div>`}
+    </section>`,
+  );
+  $("#notify")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const f = event.target;
+    act(f.querySelector("button"), () => put(`/api/agents/${state.me.id}`, { notify: { email: f.email.checked, sms: f.sms.checked, in_app: f.in_app.checked } }), "Notification settings saved.");
+  });
+  $("#test-notification")?.addEventListener("click", async (event) => {
+    const result = await act(event.target, () => post("/api/notifications/test"));
+    if (!result) return;
+    mount(
+      $("#test-result"),
+      html`<ul>${Object.entries(result.deliveries).map(([channel, outcome]) => html`<li><strong>${channel}</strong>: ${typeof outcome === "string" ? outcome : JSON.stringify(outcome)}</li>`)}</ul>
+      ${result.sender_verified === false ? html`<p class="error">The email sender is not verified in SES yet: emails cannot go out.</p>` : ""}`,
+    );
+    refreshUnread();
+  });
+}

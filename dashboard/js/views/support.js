@@ -1,0 +1,281 @@
+// Support tab (tickets by status) and the ticket view (conversation, actions).
+import { get, post } from "../api.js";
+import { every, refreshUnread, state } from "../app.js";
+import { $, $$, REASONS, act, ago, channelIcon, html, mount, reasonBadge, when } from "../ui.js";
+
+const SLA_SECONDS = 3600;
+const TABS = [
+  ["requested", "Requested"],
+  ["answered", "Answered"],
+  ["closed", "Closed"],
+];
+const filters = { status: "requested", q: "", reason: "", channel: "", mine: false };
+
+export async function supportView() {
+  mount(
+    $("#view"),
+    html`<h1>Support</h1>
+      <div class="tabs" role="tablist">
+        ${TABS.map(
+          ([value, label]) =>
+            html`<button role="tab" data-status="${value}" aria-selected="${filters.status === value}">${label} <span class="count" data-count="${value}"></span></button>`,
+        )}
+      </div>
+      <form id="filters" class="filters">
+        <label>Search <input name="q" type="search" placeholder="Customer name or id" value="${filters.q}"></label>
+        <label>Reason <select name="reason"><option value="">Any</option>${Object.entries(REASONS).map(
+          ([v, l]) => html`<option value="${v}" ${filters.reason === v ? "selected" : ""}>${l}</option>`,
+        )}</select></label>
+        <label>Channel <select name="channel"><option value="">Any</option><option value="whatsapp">WhatsApp</option><option value="instagram">Instagram</option></select></label>
+        <label class="inline"><input type="checkbox" name="mine" ${filters.mine ? "checked" : ""}> Only mine</label>
+      </form>
+      <div id="tickets" aria-live="polite"></div>`,
+  );
+  $("#filters").channel.value = filters.channel;
+  $$("[role=tab]").forEach((tab) =>
+    tab.addEventListener("click", () => {
+      filters.status = tab.dataset.status;
+      $$("[role=tab]").forEach((t) => t.setAttribute("aria-selected", t === tab));
+      loadTickets();
+    }),
+  );
+  $("#filters").addEventListener("input", (event) => {
+    const form = event.currentTarget;
+    Object.assign(filters, { q: form.q.value, reason: form.reason.value, channel: form.channel.value, mine: form.mine.checked });
+    loadTickets();
+  });
+  $("#filters").addEventListener("submit", (event) => event.preventDefault());
+  await loadTickets();
+  every(5000, loadTickets); // new tickets appear without a reload
+}
+
+async function loadTickets() {
+  const query = new URLSearchParams({ status: filters.status, limit: "100" });
+  if (filters.q) query.set("q", filters.q);
+  if (filters.reason) query.set("reason", filters.reason);
+  if (filters.channel) query.set("channel", filters.channel);
+  if (filters.mine) query.set("assignee", "me");
+  try {
+    const [page, counts] = await Promise.all([get(`/api/tickets?${query}`), countByStatus()]);
+    for (const [status, count] of Object.entries(counts)) {
+      const badge = $(`[data-count=${status}]`);
+      if (badge) badge.textContent = count;
+    }
+    const list = $("#tickets");
+    if (!list) return;
+    mount(list, page.items.length ? ticketTable(page.items) : html`<p class="empty">No ${filters.status} tickets.</p>`);
+  } catch (error) {
+    const list = $("#tickets");
+    if (list) mount(list, html`<p class="error">${error.message}</p>`);
+  }
+}
+
+async function countByStatus() {
+  const counts = {};
+  await Promise.all(
+    TABS.map(async ([status]) => {
+      const page = await get(`/api/tickets?status=${status}&limit=200`);
+      counts[status] = page.items.length + (page.next ? "+" : "");
+    }),
+  );
+  return counts;
+}
+
+function waiting(ticket) {
+  const end = ticket.first_response_at ? Date.parse(ticket.first_response_at) : Date.now();
+  return (end - Date.parse(ticket.created_at)) / 1000;
+}
+
+function ticketTable(tickets) {
+  return html`<table class="tickets">
+    <thead><tr><th>Customer</th><th>Reason</th><th>Department</th><th>Assignee</th><th>Waiting</th><th>Opened</th></tr></thead>
+    <tbody>${tickets.map((t) => {
+      const late = !t.first_response_at && waiting(t) > SLA_SECONDS;
+      return html`<tr data-ticket="${t.id}">
+        <td>${channelIcon(t.channel)} <a href="#/tickets/${t.id}">${t.customer.name || t.customer.id}</a>
+          ${t.escalation.unattended ? html`<span class="badge danger">Unattended</span>` : ""}</td>
+        <td>${reasonBadge(t.reason)}</td>
+        <td>${t.department || "—"}</td>
+        <td>${t.assignee ? (t.assignee === state.me.id ? "Me" : agentName(t.assignee)) : html`<em>Queued</em>`}</td>
+        <td class="${late ? "late" : ""}" title="${late ? "Past the 1 h first-response target" : ""}">${t.first_response_at ? "answered" : ago(t.created_at)}</td>
+        <td>${when(t.created_at)}</td>
+      </tr>`;
+    })}</tbody></table>`;
+}
+
+const agentNames = {};
+function agentName(id) {
+  if (id === state.me?.id) return "me";
+  return agentNames[id] || `${id.slice(0, 8)}…`;
+}
+
+// ----------------------------------------------------------------- ticket view
+
+const WINDOW_HOURS = { whatsapp: 24, instagram: 24 };
+
+function windowState(ticket) {
+  const lastCustomer = [...ticket.messages].reverse().find((m) => m.from === "customer");
+  if (!lastCustomer) return { open: false, text: "No customer message yet." };
+  const hours = (Date.now() - Date.parse(lastCustomer.at)) / 3_600_000;
+  const limit = WINDOW_HOURS[ticket.channel];
+  if (hours < limit) {
+    return { open: true, text: `Messaging window open: ${Math.floor(limit - hours)} h ${Math.floor(((limit - hours) % 1) * 60)} min left.` };
+  }
+  if (ticket.channel === "instagram" && hours < 24 * 7) {
+    return { open: true, text: "Past 24 h: your reply goes out with Instagram's HUMAN_AGENT tag (up to 7 days)." };
+  }
+  return {
+    open: false,
+    text: ticket.channel === "whatsapp" ? "The 24-hour window is closed: send an approved template." : "The window is closed.",
+  };
+}
+
+const TICKS = { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read", failed: "⚠ failed" };
+
+function messageItem(m) {
+  const media = m.kind && m.kind !== "text" ? html`<span class="media">[${m.kind}]</span> ` : "";
+  return html`<li class="msg from-${m.from} ${m.note ? "note" : ""}">
+    <div class="meta"><strong>${m.from === "agent" ? (m.author ? agentName(m.author) : "agent") : m.from}</strong> · ${when(m.at)}
+      ${m.delivery ? html`<span class="tick tick-${m.delivery}">${TICKS[m.delivery] || m.delivery}</span>` : ""}</div>
+    <div class="text">${media}${m.deleted ? html`<em>deleted by the customer</em>` : m.text}</div>
+    ${m.delivery === "failed" ? html`<div class="error">${m.delivery_error || "not delivered"} <button type="button" class="resend" data-text="${m.text}">Resend</button></div>` : ""}
+  </li>`;
+}
+
+export async function ticketView(id) {
+  mount($("#view"), html`<p>Loading ticket…</p>`);
+  let ticket;
+  try {
+    ticket = await get(`/api/tickets/${id}`);
+  } catch (error) {
+    mount($("#view"), html`<p class="error">${error.message}</p><p><a href="#/support">Back to tickets</a></p>`);
+    return;
+  }
+  const agents = state.me.permission === "admin" ? (await get("/api/agents").catch(() => ({ items: [] }))).items : [];
+  agents.forEach((a) => (agentNames[a.id] = a.name || a.email));
+  const win = windowState(ticket);
+  const closed = ticket.status === "closed";
+  const lastReply = [...ticket.messages].reverse().find((m) => m.from === "agent" && m.ticket_id === ticket.id);
+  mount(
+    $("#view"),
+    html`<p><a href="#/support">← Tickets</a></p>
+    <div class="ticket-head">
+      <h1>${channelIcon(ticket.channel)} ${ticket.customer.name || ticket.customer.id}</h1>
+      <span class="badge status-${ticket.status}" id="ticket-status">${ticket.status}</span> ${reasonBadge(ticket.reason)}
+    </div>
+    <div class="columns">
+      <section class="card conversation">
+        <h2>Conversation</h2>
+        <ol class="messages">${ticket.messages.map(messageItem)}</ol>
+        ${closed ? html`<p class="empty">This ticket is closed.</p>` : html`
+        <form id="reply" class="reply">
+          <p class="window ${win.open ? "" : "closed"}" id="window-state">${win.text}</p>
+          ${win.open || ticket.channel !== "whatsapp" ? html`
+            <label for="reply-text">Reply to the customer</label>
+            <textarea id="reply-text" name="text" rows="3" required></textarea>` : html`
+            <label>Template name <input name="template" required placeholder="hello_world"></label>
+            <label>Language <input name="language" value="en_US" required></label>`}
+          <button type="submit">Send</button>
+        </form>`}
+      </section>
+      <aside class="card details">
+        <h2>Why it was escalated</h2>
+        <ul class="triggers">${ticket.triggers.map((t) => html`<li><code>${t.type}</code> ${describe(t)}</li>`)}</ul>
+        <p>Question: <q>${ticket.question || "—"}</q></p>
+        <dl>
+          <dt>Department</dt><dd>${ticket.department || "—"}</dd>
+          <dt>Assignee</dt><dd>${ticket.assignee ? agentName(ticket.assignee) : "queued"}</dd>
+          <dt>Opened</dt><dd>${when(ticket.created_at)}</dd>
+          <dt>First response</dt><dd>${when(ticket.first_response_at)}</dd>
+          <dt>Acknowledged</dt><dd>${when(ticket.acknowledged_at)}</dd>
+        </dl>
+        <div class="actions">
+          ${closed ? "" : html`<button type="button" id="ack">Acknowledge</button> <button type="button" id="close">Close</button>`}
+          <button type="button" id="to-kb">Add to knowledge base</button>
+        </div>
+        ${closed ? "" : html`<form id="reassign" class="inline-form">
+          <label>Hand over to ${agents.length ? html`<select name="agent_id">${agents.map((a) => html`<option value="${a.id}">${a.name || a.email} (${a.status})</option>`)}</select>` : html`<input name="agent_id" placeholder="agent id" required>`}</label>
+          <button type="submit">Reassign</button></form>`}
+        <form id="kb-form" class="kb" hidden>
+          <label>Question <textarea name="question" rows="2">${ticket.question || ""}</textarea></label>
+          <label>Answer <textarea name="answer" rows="3">${lastReply ? lastReply.text : ""}</textarea></label>
+          <button type="submit">Save to knowledge base</button>
+        </form>
+        <h2>Escalation history</h2>
+        <ol class="history">${ticket.escalation.history.map((e) => html`<li>${when(e.at)} · level ${e.level} · ${e.event}${e.to ? html` → ${agentName(e.to)}` : ""}</li>`)}</ol>
+        <h2>Assignment audit</h2>
+        <ol class="history">${(ticket.assignment_audit || []).map((e) => html`<li>${when(e.at)} · ${agentName(e.agent_id || "")} by ${e.rule || e.strategy}${e.department ? html` in ${e.department}` : ""} (${(e.candidates || []).map((c) => `${agentName(c.id)} ${c.open}/${c.capacity}`).join(", ")})</li>`)}</ol>
+      </aside>
+    </div>`,
+  );
+  wireTicket(ticket);
+  every(5000, () => refreshConversation(ticket.id));
+}
+
+function describe(trigger) {
+  const parts = Object.entries(trigger)
+    .filter(([key]) => key !== "type")
+    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  return parts.join(", ");
+}
+
+async function refreshConversation(id) {
+  const list = $(".messages");
+  if (!list) return;
+  try {
+    const ticket = await get(`/api/tickets/${id}`);
+    mount(list, html`${ticket.messages.map(messageItem)}`);
+    $("#ticket-status").textContent = ticket.status;
+  } catch {
+    /* the next poll tries again */
+  }
+}
+
+function wireTicket(ticket) {
+  const base = `/api/tickets/${ticket.id}`;
+  $("#reply")?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = form.text ? { text: form.text.value } : { template: { name: form.template.value, language: form.language.value } };
+    const sent = await act(form.querySelector("button"), () => post(`${base}/reply`, body), "Sent to the customer.");
+    if (sent) {
+      form.reset();
+      refreshConversation(ticket.id);
+    }
+  });
+  $("#ack")?.addEventListener("click", (e) => act(e.target, () => post(`${base}/ack`), "Acknowledged: the escalation timer stopped."));
+  $("#close")?.addEventListener("click", async (e) => {
+    const done = await act(e.target, () => post(`${base}/close`), "Ticket closed.");
+    if (done) ticketView(ticket.id);
+  });
+  $("#to-kb").addEventListener("click", async () => {
+    const form = $("#kb-form");
+    form.hidden = false;
+    // The latest agent reply, also one sent after this page was drawn.
+    const fresh = await get(base).catch(() => ticket);
+    const reply = [...fresh.messages].reverse().find((m) => m.from === "agent" && m.ticket_id === ticket.id);
+    if (reply && !form.answer.value) form.answer.value = reply.text;
+    form.question.focus();
+  });
+  $("#kb-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const saved = await act(
+      form.querySelector("button"),
+      () => post(`${base}/knowledge`, { question: form.question.value || undefined, answer: form.answer.value || undefined }),
+      "Added to the knowledge base: the bot answers this from now on.",
+    );
+    if (saved) form.hidden = true;
+  });
+  $("#reassign")?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const done = await act(event.target.querySelector("button"), () => post(`${base}/assign`, { agent_id: event.target.agent_id.value }), "Handed over.");
+    if (done) ticketView(ticket.id);
+  });
+  $(".messages").addEventListener("click", async (event) => {
+    if (!event.target.matches(".resend")) return;
+    await act(event.target, () => post(`${base}/reply`, { text: event.target.dataset.text }), "Sent again.");
+    refreshConversation(ticket.id);
+  });
+  refreshUnread();
+}

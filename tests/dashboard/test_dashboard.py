@@ -1,0 +1,193 @@
+"""The dashboard in a real browser (Debian's Chromium driven by Playwright) against the local stack.
+
+An agent sees a ticket from a signed webhook appear without reloading, opens it, replies (the reply reaches
+the customer: /local/outbox), closes it and adds it to the knowledge base; an admin changes a setting that
+the API then returns; an agent never sees the admin screens. No console errors anywhere, and nothing wider
+than a phone screen. Screenshots go to $SCREENSHOT_DIR (`make screenshots`: docs/screenshots/), else to a
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import Client, eventually, whatsapp_text
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+PASSWORD = "Demo-pass-1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Session:
+    """One signed-in browser tab that records console errors."""
+
+    def __init__(self, browser: Browser, client: Client, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.base = client.base
+
+    def login(self, email: str) -> Page:
+        page = self.page
+        page.goto(f"{self.base}/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#who")).to_contain_text(email)
+        return page
+
+    def close(self, refused_on_purpose: int = 0) -> None:
+        """No console errors, but for the API refusals the test provoked (the browser logs those)."""
+        self.context.close()
+        refusals = [
+            e for e in self.errors if e.startswith("Failed to load resource") and "(BAD REQUEST)" in e
+        ]
+        assert len(refusals) == refused_on_purpose, self.errors
+        assert [e for e in self.errors if e not in refusals] == [], self.errors
+
+
+def _only_alice_online(client: Client) -> None:
+    for email in ("bob@demo.test", "lead@demo.test"):
+        assert client.api("PUT", f"/api/agents/{client.agent_id(email)}", json={"status": "away"}).ok
+
+
+def test_an_agent_works_a_ticket_from_arrival_to_the_knowledge_base(
+    client: Client, browser: Browser, shots: Path
+) -> None:
+    _only_alice_online(client)
+    session = Session(browser, client)
+    page = session.login("alice@demo.test")
+    expect(page.get_by_role("link", name="Admin")).to_be_hidden()  # an agent sees no admin screens
+    expect(page.get_by_text("No requested tickets.")).to_be_visible()
+
+    question = "Do you repair espresso machines?"
+    client.webhook(whatsapp_text(question, customer="15550700001", name="Dana Demo"))
+    row = page.locator("tr", has_text="Dana Demo")
+    expect(row).to_be_visible(timeout=15_000)  # appears without a reload
+    expect(row).to_contain_text("Question not found")
+    page.screenshot(path=str(shots / "support.png"))
+
+    row.get_by_role("link", name="Dana Demo").click()
+    expect(page.get_by_role("heading", name="Dana Demo")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text(question)
+    expect(page.locator("#window-state")).to_contain_text("window open")
+    page.get_by_label("Reply to the customer").fill("Yes, we repair them in our Portland workshop.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("Portland workshop", timeout=10_000)
+    sent = eventually(
+        lambda: [m for m in client.outbox()["messages"] if "Portland workshop" in (m["text"] or "")]
+    )
+    assert sent[0]["to"] == "15550700001"
+    page.screenshot(path=str(shots / "ticket.png"), full_page=True)
+
+    page.get_by_role("button", name="Add to knowledge base").click()
+    kb_form = page.locator("#kb-form")
+    expect(kb_form.locator("[name=question]")).to_have_value(question)  # pre-filled
+    expect(kb_form.locator("[name=answer]")).to_have_value("Yes, we repair them in our Portland workshop.")
+    page.get_by_role("button", name="Save to knowledge base").click()
+    expect(page.locator("#notice")).to_contain_text("knowledge base")
+    entries = client.api("GET", "/api/knowledge").json()["items"]
+    assert any(e["question"] == question for e in entries)
+
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator("#ticket-status")).to_have_text("closed")
+    assert (
+        client.api("GET", "/api/tickets", params={"status": "closed"}).json()["items"][0]["customer"]["name"]
+        == "Dana Demo"
+    )
+
+    page.goto(f"{session.base}/#/admin/escalation")  # typed by hand: still not for agents
+    expect(page.get_by_role("heading", name="Support")).to_be_visible()
+
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.locator(".notifications")).to_contain_text("Dana Demo")
+    page.screenshot(path=str(shots / "notifications.png"))
+    page.get_by_role("link", name="My settings").click()
+    page.get_by_role("button", name="Send me a test notification").click()
+    expect(page.locator("#test-result")).to_contain_text("email")
+    page.screenshot(path=str(shots / "my-settings.png"))
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.screenshot(path=str(shots / "login.png"))
+    session.close()
+
+
+def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: Browser, shots: Path) -> None:
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550700002", name="Eli Example"))
+    eventually(lambda: client.tickets())
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="Admin").click()
+
+    keywords = page.get_by_label("Always-escalate keywords")
+    keywords.fill("refund, billing, complaint, lawyer")
+    page.get_by_role("button", name="Save escalation rules").click()
+    expect(page.locator("#notice")).to_contain_text("saved")
+    assert "lawyer" in client.api("GET", "/api/settings/escalation").json()["keywords"]
+    page.get_by_label("Customer message").fill("when are you open?")
+    page.get_by_role("button", name="What would the bot do?").click()
+    expect(page.locator("#preview")).to_contain_text("Answers")
+    page.screenshot(path=str(shots / "admin-escalation.png"), full_page=True)
+
+    for section, heading, name in (
+        ("Routing", "Routing", "admin-routing"),
+        ("Escalation policy", "Escalation policy", "admin-policy"),
+        ("Business hours", "Business hours", "admin-hours"),
+        ("Team", "Team", "admin-team"),
+        ("Knowledge base", "Knowledge base", "admin-knowledge"),
+        ("Analytics", "Analytics", "admin-analytics"),
+    ):
+        page.get_by_role("navigation", name="Admin").get_by_role("link", name=section).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Escalation policy").click()
+    page.get_by_label("Timeout seconds").first.fill("600")
+    page.get_by_role("button", name="Save policy").click()
+    expect(page.locator("#notice")).to_contain_text("saved")
+    assert client.api("GET", "/api/settings/escalation-policy").json()["levels"][0]["timeout_seconds"] == 600
+
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Routing").click()
+    page.get_by_label("Default department").fill("nobody_works_here")
+    page.get_by_role("button", name="Save routing").click()
+    expect(page.locator("#notice")).to_contain_text("is not one of the departments")  # the API's words, shown
+    session.close(refused_on_purpose=1)
+
+
+def test_the_support_list_fits_a_phone(client: Client, browser: Browser, shots: Path) -> None:
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550700003", name="Fran Phone"))
+    eventually(lambda: client.tickets())
+    session = Session(browser, client, width=390)
+    page = session.login("admin@demo.test")
+    expect(page.locator("tr", has_text="Fran Phone")).to_be_visible(timeout=15_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.reload()  # still signed in (sessionStorage); focus starts at the top of the page
+    expect(page.locator("tr", has_text="Fran Phone")).to_be_visible()
+    page.keyboard.press("Tab")  # keyboard: the skip link comes first
+    expect(page.locator(".skip")).to_be_focused()
+    page.screenshot(path=str(shots / "support-phone.png"), full_page=True)
+    session.close()
