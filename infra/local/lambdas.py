@@ -21,11 +21,12 @@ from typing import Any
 
 from infra.local.template import ACCOUNT, REGION, ROOT, Resolver, load_template
 
-# One warm instance per function: like a Lambda instance, it runs one invocation at a time. Its module
-# state (Powertools' resolver and routers, the idempotency config) is per instance and not thread-safe, so
-# two concurrent requests in one module would read each other's events. Functions still run in parallel
-# with each other, and DynamoDB conditions and transactions still meet concurrent workflow steps.
-WARM_WORKERS = 1
+# Warm instances per function. An HTTP function's module holds Powertools' resolver and routers, which
+# keep the current request on the instance, as in Lambda where an instance runs one invocation at a time:
+# two concurrent requests in one module would read each other's events, so those run one at a time. The
+# workflow steps keep nothing per request in module state and run several at once, as Lambda scales them.
+HTTP_WORKERS = 1
+STEP_WORKERS = 8
 
 
 @dataclass
@@ -77,12 +78,20 @@ class LambdaDispatcher:
             )
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
-        # A long-lived worker thread plays the part of a warm Lambda instance, one per function as each
+        # Long-lived worker threads play the part of warm Lambda instances, a pool per function as each
         # function has its own concurrency in AWS: per-thread state such as PynamoDB's botocore sessions
         # is built once per worker, not once per invocation (moto and werkzeug would otherwise run every
         # invocation on a brand-new thread), and the API never queues behind workflow steps.
+        http = {
+            resolver.physical_name(logical_id)
+            for logical_id, resource in resolver.of_type("AWS::Serverless::Function").items()
+            if any(e["Type"] == "Api" for e in resource["Properties"].get("Events", {}).values())
+        }
         self._warm = {
-            name: ThreadPoolExecutor(max_workers=WARM_WORKERS, thread_name_prefix=f"lambda-{name}")
+            name: ThreadPoolExecutor(
+                max_workers=HTTP_WORKERS if name in http else STEP_WORKERS,
+                thread_name_prefix=f"lambda-{name}",
+            )
             for name in self.specs
         }
         self.invocations: list[tuple[str, float]] = []  # (function, seconds): the cost model reads these
