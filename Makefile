@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint run eval-detection bench cost openapi screenshots chromium clean
+.PHONY: test lint run eval-detection bench cost openapi screenshots chromium deploy clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -56,6 +56,16 @@ bench: $(VENV)/.installed
 
 cost: $(VENV)/.installed
 	$(PY) benchmarks/cost.py 2>/dev/null | grep -v '^{"_aws"\|^{"level"'
+
+# First deploy of a new account: STACK=<name> SENDER=<verified SES address> make deploy
+# (needs the AWS SAM CLI and credentials; see README "Deploy to AWS" for the Meta secrets and users).
+STACK ?= live-agent-escalation
+deploy:
+	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
+	sam build
+	sam deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		--parameter-overrides SenderEmail=$(SENDER) $(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
+	infra/deploy_dashboard.sh $(STACK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .aws-sam
