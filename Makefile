@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint run eval-detection bench cost openapi screenshots chromium deploy clean
+.PHONY: test lint run eval-detection bench cost load openapi screenshots chromium deploy clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -53,6 +53,10 @@ openapi: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
+
+# The load-with-faults test at full size: 1,000 messages from 200 customers (make test runs 300 from 60).
+load: $(VENV)/.installed
+	LOAD_CUSTOMERS=200 $(PY) -m pytest -q tests/e2e/test_load.py
 
 cost: $(VENV)/.installed
 	$(PY) benchmarks/cost.py 2>/dev/null | grep -v '^{"_aws"\|^{"level"'
