@@ -20,18 +20,8 @@ def test_quiet_answered_tickets_close_and_others_stay_open(client: Client) -> No
             lambda c=customer: [t for t in client.tickets() if t["customer"]["id"] == c and t["assignee"]]
         )[0]
     for customer in ("15550900001", "15550900002"):  # answered; 0003 stays "requested"
-        ticket = opened[customer]
-        agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
-        assert (
-            client.api(
-                "POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hi!"}
-            ).status_code
-            == 201
-        )
-    quiet = conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, "15550900001")
-    ConversationModel(quiet, HEADER_KEY).update(
-        actions=[ConversationModel.last_customer_at.set(iso(utc_now() - timedelta(hours=73)))]
-    )
+        assert _reply(client, opened[customer]).status_code == 201
+    _quiet_for(customer="15550900001", hours=73)
 
     assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 1}
     status = {c: client.api("GET", f"/api/tickets/{t['id']}").json() for c, t in opened.items()}
@@ -48,11 +38,20 @@ def test_quiet_answered_tickets_close_and_others_stay_open(client: Client) -> No
 def test_the_quiet_time_is_the_tenants_setting(client: Client) -> None:
     assert client.api("PUT", "/api/settings/tickets", json={"auto_close_hours": 2, "retention_days": 30}).ok
     client.webhook(whatsapp_text("I want to talk to a human", customer="15550900011"))
-    ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
-    agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
-    client.api("POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hi!"})
-    quiet = conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, "15550900011")
-    ConversationModel(quiet, HEADER_KEY).update(
-        actions=[ConversationModel.last_customer_at.set(iso(utc_now() - timedelta(hours=3)))]
-    )
+    _reply(client, eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0])
+    _quiet_for(customer="15550900011", hours=3)
     assert client.stack.lambdas.invoke("ApiFunction", SCHEDULED) == {"auto_closed": 1}
+
+
+def _reply(client: Client, ticket: dict):
+    """The assignee answers: the ticket becomes "answered"."""
+    agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
+    return client.api("POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hi!"})
+
+
+def _quiet_for(customer: str, hours: int) -> None:
+    """As if the customer's last message was `hours` ago."""
+    quiet = conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, customer)
+    ConversationModel(quiet, HEADER_KEY).update(
+        actions=[ConversationModel.last_customer_at.set(iso(utc_now() - timedelta(hours=hours)))]
+    )

@@ -16,7 +16,7 @@ from pynamodb.models import Model
 
 from liveagent import config
 from liveagent.business_hours import open_seconds_between
-from liveagent.detection import group_similar
+from liveagent.detection import unanswered_questions
 from liveagent.ids import parse_iso, utc_now
 from liveagent.settings import BusinessHours
 from liveagent.tenants import load_settings
@@ -117,17 +117,20 @@ def summarize(
 
 def _per_agent(tickets: list[TicketModel]) -> dict[str, dict]:
     """Per assignee: tickets, how many are closed, and their median first response (seconds)."""
+    mine: dict[str, list[TicketModel]] = {}
+    for ticket in tickets:
+        if ticket.assignee:
+            mine.setdefault(ticket.assignee, []).append(ticket)
     result: dict[str, dict] = {}
-    for agent in sorted({t.assignee for t in tickets if t.assignee}):
-        mine = [t for t in tickets if t.assignee == agent]
+    for agent, own in sorted(mine.items()):
         waits = [
             (parse_iso(t.first_response_at) - parse_iso(t.created_at)).total_seconds()
-            for t in mine
+            for t in own
             if t.first_response_at
         ]
         result[agent] = {
-            "tickets": len(mine),
-            "closed": sum(1 for t in mine if t.status == "closed"),
+            "tickets": len(own),
+            "closed": sum(1 for t in own if t.status == "closed"),
             "median_first_response_seconds": round(statistics.median(waits), 1) if waits else None,
         }
     return result
@@ -147,13 +150,8 @@ def summary(tenant_id: str, days: int, now: datetime | None = None) -> dict:
         answered += int(stats.answered)
         escalated += int(stats.escalated)
     hours = load_settings(tenant_id).business_hours
-    unanswered = [
-        (t.question, t.ticket_id, t.created_at)
-        for t in tickets
-        if t.reason == "question_not_found" and t.question
-    ]
     return {
         "days": days,
         **summarize(tickets, answered, escalated, hours=hours),
-        "top_unanswered": group_similar(unanswered)[:TOP_UNANSWERED],
+        "top_unanswered": unanswered_questions(tickets)[:TOP_UNANSWERED],
     }

@@ -239,6 +239,11 @@ def history(conversation_id: str, limit: int = 200) -> list[MessageModel]:
     return list(reversed(newest))
 
 
+def messages_since(conversation_id: str, at: str) -> list[MessageModel]:
+    """The conversation's messages at or after `at`, oldest first (one range query on the time index)."""
+    return list(MessageModel.by_time.query(conversation_id, MessageModel.at_key >= at))  # "<at>#<key>"
+
+
 def store_outbound(
     conversation: ConversationModel,
     *,

@@ -91,8 +91,8 @@ def open_ticket(tenant_id: str, conversation_id: str, message_key: str, detectio
     conversations.mark_message(message, ticket_id=ticket_id)
     # Messages the customer sent while this one was being decided raced the claim: attach them, so the
     # ticket holds everything said since the escalation (the bot may have answered them already).
-    for later in conversations.history(conversation_id):
-        if later.sender == "customer" and not later.ticket_id and later.at >= message.at:
+    for later in conversations.messages_since(conversation_id, message.at):
+        if later.sender == "customer" and not later.ticket_id:
             conversations.mark_message(later, ticket_id=ticket_id)
     if matched:
         tickets.append_history(ticket, history_entry(0, "routed", department, keyword=matched))

@@ -13,6 +13,7 @@ from liveagent.channels.outbound import ask_with_choices
 from liveagent.errors import Conflict, Forbidden
 from liveagent.ids import now_iso, utc_now
 from liveagent.observability import logger
+from liveagent.settings import SatisfactionSettings
 from liveagent.tickets import TicketModel, history_entry
 
 
@@ -40,24 +41,24 @@ def close(caller: Caller, ticket_id: str) -> TicketModel:
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     if not ticket.is_open:
         raise Conflict("ticket is already closed", code="ticket_closed")
-    tickets.mark_closed(ticket, tenants.load_settings(caller.tenant_id).tickets.retention_days)
+    settings = tenants.load_settings(caller.tenant_id)
+    tickets.mark_closed(ticket, settings.tickets.retention_days)
     tickets.append_history(ticket, history_entry(int(ticket.escalation_level), "closed", caller.id))
     routing.free_capacity(ticket)
     conversations.release_ticket(ticket.conversation_id, ticket.ticket_id, ticket.assignee)
     escalation.signal(ticket, "closed")
     if ticket.assignee:
         drain_queue(caller.tenant_id, ticket.assignee)
-    ask_satisfaction(ticket)
+    ask_satisfaction(ticket, settings.satisfaction)
     return ticket
 
 
 RATINGS = (("good", "👍 Good"), ("bad", "👎 Not good"))
 
 
-def ask_satisfaction(ticket: TicketModel) -> None:
+def ask_satisfaction(ticket: TicketModel, settings: SatisfactionSettings) -> None:
     """One rating question after closing, if the tenant wants it and the window is open. Never blocks
     the close: a failed send is stored as failed and logged."""
-    settings = tenants.load_settings(ticket.tenant_id).satisfaction
     if not settings.enabled:
         return
     try:

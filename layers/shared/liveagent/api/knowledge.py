@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from liveagent import audit, knowledge, tickets
 from liveagent.api import current_caller
 from liveagent.api.schemas import Deleted, KnowledgeEntryOut, KnowledgeList, UnansweredList
-from liveagent.detection import group_similar
+from liveagent.detection import unanswered_questions
 from liveagent.detection.service import forget_index
 
 router = Router()
@@ -58,13 +58,5 @@ def delete_entry(entry_id: str) -> Deleted:
 def unanswered() -> UnansweredList:
     """Questions the bot could not answer, similar ones grouped, most frequent first."""
     caller = current_caller(router)
-    return UnansweredList.model_validate({"items": unanswered_groups(caller.tenant_id)})
-
-
-def unanswered_groups(tenant_id: str) -> list[dict]:
-    unanswered = [
-        (t.question, t.ticket_id, t.created_at)
-        for t in tickets.list_tickets(tenant_id, limit=500)
-        if t.reason == "question_not_found" and t.question
-    ]
-    return group_similar(unanswered)
+    recent = tickets.list_tickets(caller.tenant_id, limit=500)
+    return UnansweredList.model_validate({"items": unanswered_questions(recent)})

@@ -15,7 +15,7 @@ from liveagent.api import current_caller
 from liveagent.api.schemas import DecisionOut
 from liveagent.detection.service import preview
 from liveagent.errors import DomainError
-from liveagent.settings import SETTINGS_DOCUMENTS, RoutingSettings
+from liveagent.settings import SETTINGS_DOCUMENTS, RoutingSettings, TenantSettings
 
 router = Router()
 RO = {"readOnly": True}
@@ -45,7 +45,8 @@ def _versioned(model: type[BaseModel]) -> type[BaseModel]:
 
 def _read(tenant_id: str, field: str) -> dict[str, Any]:
     tenant = tenants.get_tenant(tenant_id)
-    document = getattr(tenants.load_settings(tenant_id), field).model_dump(mode="json")
+    settings = TenantSettings.model_validate(tenant.settings or {})
+    document = getattr(settings, field).model_dump(mode="json")
     return {**document, **(tenant.versions or {}).get(field, {})}
 
 

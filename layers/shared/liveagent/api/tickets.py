@@ -17,7 +17,7 @@ from liveagent.errors import DomainError
 router = Router()
 # An empty value ("?status=") is no filter.
 StatusFilter = Literal["requested", "answered", "closed", ""]
-ReasonFilter = Literal["agent_requested", "complaint", "custom_trigger", "question_not_found", ""]
+ReasonFilter = Literal[(*tickets.REASON_ORDER, "")]
 CURSOR = r"^([0-9A-HJKMNP-TV-Z]{26})?$"  # a ticket id (ULID), or empty
 
 

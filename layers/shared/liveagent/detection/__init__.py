@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -10,7 +11,7 @@ from liveagent.detection import signals
 from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever
 from liveagent.detection.text import content_terms, fold
 from liveagent.settings import EscalationSettings, Messages
-from liveagent.tickets import primary_reason
+from liveagent.tickets import TicketModel, primary_reason
 
 _GREETING = re.compile(
     r"^\W*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening|day)|hola|buenos dias|buenas|ola|oi|bom dia|"
@@ -105,18 +106,17 @@ def detect(
         and match.coverage >= min_coverage
         and not match.uncovered_qualifiers
     )
+    chat = small_talk(text)
     fire("agent_requested", signals.agent_requested(text, settings))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
-    consult = not confident and not reasons and small_talk(text) is None
+    consult = not confident and not reasons and chat is None
     fire("complaint", signals.complaint(text, settings, history, consult_model=consult))
     fire("custom_trigger", signals.keyword(text, settings))
     fire("custom_trigger", signals.complexity(text, settings))
     fire("question_not_found", signals.answer_rejected(text, history))
     fire("question_not_found", signals.repeated_question(text, history))
-    already_sent = (
-        _answer_already_sent(text, match, history, retriever) if confident and not small_talk(text) else None
-    )
+    already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
     if already_sent:
         # "it already shipped though, what happens now?": the entry the bot just sent again would not help.
         fire("question_not_found", already_sent)
@@ -125,7 +125,6 @@ def detect(
         reasons, triggers = _without(reasons, triggers, "complaint")
     if reasons:
         return Decision(escalate=True, reason=primary_reason(reasons), triggers=triggers)
-    chat = small_talk(text)
     if chat:
         reply = (messages or Messages()).small_talk if chat == "greeting" else SMALL_TALK_REPLIES[chat]
         return Decision(escalate=False, answer=reply, triggers=[{"type": "small_talk", "kind": chat}])
@@ -161,6 +160,17 @@ def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.
         group["ticket_ids"].append(ticket_id)
         group["last_seen"] = max(group["last_seen"], seen_at)
     return sorted((g for _, g in groups), key=lambda g: (-g["count"], g["last_seen"]))
+
+
+def unanswered_questions(tickets: Iterable[TicketModel]) -> list[dict]:
+    """The questions that escalated because the KB had no answer, similar ones grouped (group_similar)."""
+    return group_similar(
+        [
+            (t.question, t.ticket_id, t.created_at)
+            for t in tickets
+            if t.reason == "question_not_found" and t.question
+        ]
+    )
 
 
 def _about_the_service(triggers: list[dict]) -> bool:

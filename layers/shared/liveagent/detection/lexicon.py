@@ -25,8 +25,8 @@ _PHRASES: dict[str, str] = {
     r"(without|no|zero|free of|sin|sem|sans|ohne|senza) (caffeine|cafeina|cafeine|koffein|caffeina)": "decaf",
     r"(caffeine|cafeina|koffein|caffeina)[ -]?(free|libre|frei)": "decaf",
     # time it takes ("how soon", "how fast" ask what "how long" asks)
-    r"\bhow (soon|fast|quick|quickly|long)\b|\bcuanto tarda\w*|quanto tempo|combien de temps|wie lange|"
-    r"quanto tempo": "howlong",
+    r"\bhow (soon|fast|quick|quickly|long)\b|\bcuanto tarda\w*|quanto tempo|combien de temps|"
+    r"wie lange": "howlong",
     r"\b(get|make it|arrive|be) (to|here|there) ?(me|us)?\b|\bget to me\b": "arrive",
     # weekends and holidays
     r"fin(es)? de semana|fim de semana|week ?-?end|wochenende|fine settimana": "weekend",
