@@ -91,6 +91,12 @@ def test_a_thousand_messages_with_graph_failures_lose_nothing(client: Client) ->
     failed = [m for m in bot if m.delivery == "failed"]
     assert failed and all(m.delivery_error for m in failed)
     assert len(failed) < len(bot) // 10
-    last_answers = [m for n in range(CUSTOMERS - ASKING_FOR_A_PERSON - 20, CUSTOMERS - ASKING_FOR_A_PERSON)
-                    for m in conversations.history(_conversation(n)) if m.sender == "bot"]  # fmt: skip
-    assert last_answers and all(m.delivery != "failed" for m in last_answers)
+    # Recovered: with the burst spent, the next customer's answer is delivered. (Which answers of the
+    # run itself came after the burst depends on how the 8 senders interleave, so it is not asserted.)
+    client.webhook(whatsapp_text(QUESTIONS[0], customer=_customer(CUSTOMERS), message_id="wamid.load.after"))
+
+    def answered_after() -> list | None:
+        bot = [m for m in conversations.history(_conversation(CUSTOMERS)) if m.sender == "bot" and m.delivery]
+        return bot or None
+
+    assert eventually(answered_after, timeout=30)[0].delivery != "failed"
