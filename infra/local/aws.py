@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import threading
 
 import requests
@@ -62,6 +63,32 @@ def share_engine_clients() -> None:
     lambda_eval_utils.boto_client_for = shared_client
 
 
+def parse_definitions_once() -> None:
+    """moto parses a state machine's definition with ANTLR for every execution it starts (~90 ms of pure
+    Python for the escalation workflow, the largest single cost of an escalation locally). Parse each
+    definition once and give every execution its own copy of the result (evaluation keeps state in the
+    components, e.g. retry counters, so executions must not share one): unpickling takes ~1.5 ms."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    original = ExecutionWorker._get_evaluation_entrypoint
+    if getattr(original, "parsed_once", False):
+        return
+    parsed: dict[str, bytes] = {}
+    lock = threading.Lock()
+
+    def evaluation_entrypoint(self):
+        definition = self._evaluation_details.state_machine_details.definition
+        with lock:
+            if definition not in parsed:
+                parsed[definition] = pickle.dumps(AmazonStateLanguageParser.parse(definition)[0])
+            program = parsed[definition]
+        return pickle.loads(program)  # noqa: S301 (our own bytes, from this process)
+
+    evaluation_entrypoint.parsed_once = True
+    ExecutionWorker._get_evaluation_entrypoint = evaluation_entrypoint
+
+
 class FakeAws:
     """moto's server for clients outside this process (dashboard, curl, tests), and moto's in-process
     interception for the handlers inside it: both serve the same backends, but in-process calls skip
@@ -77,6 +104,7 @@ class FakeAws:
         os.environ["MOTO_PORT"] = str(self.port)
         serialize_dynamodb()
         share_engine_clients()
+        parse_definitions_once()
         self._in_process.start()
         self._server.start()
         self.configure()

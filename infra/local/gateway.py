@@ -230,15 +230,27 @@ class Gateway:
         if path == "/local/outbox" and method == "GET":
             return _json(200, self.stack.outbox())
         if path == "/local/faults" and method == "POST":
-            try:
-                times = self.stack.graph.set_faults(json.loads(request.get_data() or b"null"))
-            except ValueError as exc:
-                return _error(400, "bad_request", str(exc))
-            return _json(200, {"armed": times})
+            return self.arm_faults(request)
         if path == "/local/faults" and method == "DELETE":
             self.stack.graph.clear_faults()
+            self.stack.faults.clear()
             return _json(200, {"armed": 0})
         return _error(404, "not_found", f"no local route {method} {path}")
+
+    def arm_faults(self, request: Request) -> Response:
+        """{"graph": {...}} for the Graph API stand-in, {"ses"|"sns"|"comprehend"|"lambda": {...}} for the
+        rest (infra/local/faults.py); several at once are armed together, or none when one is wrong."""
+        try:
+            spec = json.loads(request.get_data() or b"null")
+            if not isinstance(spec, dict) or not spec:
+                raise ValueError('expected an object such as {"ses": {"times": 3}}')
+            others = {k: v for k, v in spec.items() if k != "graph"}
+            self.stack.faults.validate(others)  # before arming anything
+            times = self.stack.graph.set_faults({"graph": spec["graph"]}) if "graph" in spec else 0
+            armed = self.stack.faults.arm(others)
+        except ValueError as exc:
+            return _error(400, "bad_request", str(exc))
+        return _json(200, {"armed": times + sum(armed.values())})
 
     def static(self, path: str) -> Response:
         relative = "index.html" if path in ("/", "") else path.lstrip("/")

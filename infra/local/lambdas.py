@@ -95,6 +95,7 @@ class LambdaDispatcher:
             for name in self.specs
         }
         self.invocations: list[tuple[str, float]] = []  # (function, seconds): the cost model reads these
+        self.faults: Any = None  # infra.local.faults.Faults, set by the stack
 
     def _handler(self, name: str) -> Callable[[Any, Any], Any]:
         spec = self.specs[name]
@@ -130,6 +131,8 @@ class LambdaDispatcher:
         context = LambdaContext(name, spec.memory, spec.timeout, str(uuid.uuid4()))
         started = time.perf_counter()
         try:
+            if self.faults is not None:
+                self.faults.raise_if_armed(name)  # a function failing mid-workflow (tests)
             return handler(event, context)
         finally:
             self.invocations.append((name, time.perf_counter() - started))

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from infra.local.aws import FakeAws
+from infra.local.faults import Faults
 from infra.local.graph import GraphStandIn
 from infra.local.lambdas import LambdaDispatcher
 from infra.local.provision import Provisioned, provision
@@ -60,6 +61,8 @@ class LocalStack:
         self.aws = FakeAws(aws_port)
         self.graph = GraphStandIn()
         self.lambdas = LambdaDispatcher(self.resolver)
+        self.faults = Faults(set(self.lambdas.specs))
+        self.lambdas.faults = self.faults
         self.provisioned: Provisioned | None = None
         self.users: dict[str, str] = {}
         self.token_verifier: Any = None
@@ -105,6 +108,7 @@ class LocalStack:
         self._stop_workflows()
         self.aws.reset()
         self.graph.clear()
+        self.faults.clear()
         self._clear_caches()
         self._provision_and_seed()
 

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from liveagent import agents, business_hours, config, conversations, notifications, routing, tenants, tickets
 from liveagent.agents import AgentModel
+from liveagent.errors import NotFound
 from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
 from liveagent.observability import logger, metrics
 from liveagent.settings import EscalationPolicy, PolicyLevel
@@ -115,7 +116,12 @@ def join_open_ticket(
     assignee hears about it in-app."""
     ticket_id = conversation.open_ticket_id
     conversations.mark_message(message, ticket_id=ticket_id)
-    ticket = tickets.get_ticket(conversation.tenant_id, ticket_id)
+    try:
+        ticket = tickets.get_ticket(conversation.tenant_id, ticket_id)
+    except NotFound:
+        # The message that won the claim is still opening the ticket (seen under load): this one is
+        # already part of it, and whoever is assigned will be told about the whole ticket.
+        return ticket_id
     assignee = agents.find_agent(ticket.tenant_id, ticket.assignee)
     if assignee and assignee.notify.in_app:
         who = ticket.customer_name or ticket.customer_id

@@ -5,7 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-tracer = Tracer()
+# X-Ray patches what is named, not every library it knows (patching all imports requests, sqlite3, ...
+# into every function): botocore covers boto3 and PynamoDB; the Graph API client patches requests itself.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 # Keys whose values identify or quote a customer: never logged in clear.

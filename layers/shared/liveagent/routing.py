@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from liveagent import config
+from liveagent import storage
 from liveagent.agents import AgentModel
 from liveagent.detection.text import fold
 from liveagent.ids import now_iso
@@ -88,7 +87,7 @@ def assign_ticket(ticket: TicketModel, agent_id: str, record: list | None = None
     """
     agent = AgentModel(ticket.tenant_id, agent_id)
     try:
-        with TransactWrite(connection=Connection(region=config.region())) as transaction:
+        with TransactWrite(connection=storage.transaction_connection()) as transaction:
             transaction.update(
                 ticket,
                 actions=[

@@ -20,7 +20,9 @@ from aws_lambda_powertools.utilities import parameters
 from liveagent import config
 from liveagent.channels import ChannelModel, instagram, whatsapp
 from liveagent.errors import ChannelError, WindowClosed
-from liveagent.observability import logger, metrics
+from liveagent.observability import logger, metrics, tracer
+
+tracer.patch(["requests"])  # Graph API calls appear in X-Ray, in the functions that make them
 
 _TIMEOUT = (3.05, 10)
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})

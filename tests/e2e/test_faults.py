@@ -1,0 +1,184 @@
+"""Faults under load, on the local stack: while 8 senders deliver 150 messages from 30 customers, SES
+throttles, SNS fails, Comprehend throttles and two functions raise in the middle of their workflows.
+
+No ticket is lost (every message stored once, every customer who asked for a person or complained has
+exactly one ticket, settled: assigned or queued; nobody over capacity); every failure is visible (the
+notification records say which channel failed and why, the metrics behind the alarms are emitted, the
+workflow histories show the failed task and its retry); and the system recovers once the faults are spent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+import requests
+
+from liveagent import conversations
+from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+
+CUSTOMERS, PER_CUSTOMER = 30, 5
+ASKING, COMPLAINING = set(range(0, 30, 5)), set(range(2, 30, 10))  # 6 ask for a person, 3 complain
+QUESTIONS = ["how long does delivery take?", "which payment methods do you accept?", "when are you open?",
+             "do you ship internationally?", "thanks!"]  # fmt: skip
+FAULTS = {
+    # Each email is tried 5 times (botocore's standard retries, backing off up to 20 s), and concurrent
+    # notifications share the faults: 60 throttles make several emails fail outright.
+    "ses": {"times": 60},  # Throttling
+    "sns": {"times": 30},  # InternalError, retried as well: a few SMS fail outright
+    "comprehend": {"times": 6},  # ThrottlingException: detection falls back to the local analyzer
+    "lambda": {"function": "NotifyFunction", "times": 2},  # raises mid-escalation: the workflow retries
+}
+
+
+def _customer(n: int) -> str:
+    return f"1558{n:07d}"
+
+
+def _conversation(n: int) -> str:
+    return conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, _customer(n))
+
+
+def _first_words(n: int) -> str:
+    if n in ASKING:
+        return "I want to talk to a human"
+    if n in COMPLAINING:
+        return "your service is terrible, my order never arrived and nobody answers me"
+    return QUESTIONS[0]
+
+
+def _arm(client: Client, spec: dict) -> None:
+    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
+    client: Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENTIMENT_PROVIDER", "comprehend")  # as in AWS (the local stack runs offline)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the local stack keeps them quiet otherwise
+    capsys.readouterr()
+    _arm(client, FAULTS)  # spent by the calls the load makes
+
+    def send_all(n: int) -> list[int]:
+        codes = []
+        for i in range(PER_CUSTOMER):
+            text = _first_words(n) if i == 0 else QUESTIONS[i]
+            message = whatsapp_text(
+                text, customer=_customer(n), message_id=f"wamid.fault.{n}.{i}", name=f"F {n}"
+            )
+            codes.append(client.webhook(message, timeout=120).status_code)
+        return codes
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = [code for batch in pool.map(send_all, range(CUSTOMERS)) for code in batch]
+    assert codes == [200] * CUSTOMERS * PER_CUSTOMER
+
+    # Nothing lost: every message stored once.
+    for n in range(CUSTOMERS):
+        inbound = [m for m in conversations.history(_conversation(n)) if m.sender == "customer"]
+        assert len(inbound) == PER_CUSTOMER, (n, len(inbound))
+
+    # Every customer who asked for a person or complained has exactly one settled ticket.
+    wanted = {_customer(n) for n in ASKING | COMPLAINING}
+
+    def settled_tickets() -> list[dict] | None:
+        found = client.tickets(include_closed="true", limit="200")
+        settled = all(len(t["escalation"]["history"]) > 1 for t in found)
+        return found if wanted <= {t["customer"]["id"] for t in found} and settled else None
+
+    everything = eventually(settled_tickets, timeout=180, interval=1.0)
+    assert max(Counter(t["customer"]["id"] for t in everything).values()) == 1
+    reasons = {t["customer"]["id"]: t["reason"] for t in everything}
+    assert {reasons[_customer(n)] for n in ASKING} == {"agent_requested"}
+    assert {reasons[_customer(n)] for n in COMPLAINING} == {"complaint"}
+    agents = client.api("GET", "/api/agents").json()["items"]
+    assert all(a["open_tickets"] <= a["capacity"] for a in agents)
+
+    # Every failure visible. Notification records say which channel failed and why ...
+    def notification_records() -> list[dict] | None:
+        records = [
+            item
+            for email in ("alice@demo.test", "bob@demo.test", "lead@demo.test")
+            for item in client.api("GET", "/api/notifications", as_user=email).json()["items"]
+        ]
+        done = sum(1 for t in everything if t["assignee"])
+        return records if len(records) >= done else None
+
+    records = eventually(notification_records, timeout=60, interval=1.0)
+    emails = Counter(r["deliveries"].get("email", "").split(":")[0] for r in records)
+    sms = Counter(r["deliveries"].get("sms", "").split(":")[0] for r in records)
+    assert emails["failed"] >= 1 and sms["failed"] >= 1, (emails, sms)
+    assert all(r["deliveries"][c].startswith(("sent", "failed: ")) for r in records for c in ("email", "sms"))
+    assert all(r["deliveries"]["in_app"] == "stored" for r in records)  # the channel that cannot fail
+    # ... the metrics the alarms watch were emitted (EMF lines on stdout, as CloudWatch reads them) ...
+    emitted = Counter()
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith('{"_aws"'):
+            document = json.loads(line)
+            for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                emitted[metric["Name"]] += int(
+                    sum(document[metric["Name"]])
+                    if isinstance(document[metric["Name"]], list)
+                    else document[metric["Name"]]
+                )
+    assert emitted["EmailFailed"] >= 1 and emitted["SmsFailed"] >= 1 and emitted["ComprehendFallback"] >= 1
+    # ... and the escalation workflows' histories show the function that raised, then the retry.
+    sfn = boto3.client("stepfunctions", region_name="us-east-1", endpoint_url=client.stack.aws_url)
+    machine = next(
+        m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if "scalation" in m["name"]
+    )
+    failed_then_retried = 0
+    for execution in sfn.list_executions(stateMachineArn=machine)["executions"]:
+        events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+        failures = [e for e in events if e["type"] == "TaskFailed"]
+        failed_then_retried += any(
+            "injected fault" in json.dumps(e.get("taskFailedEventDetails", {})) for e in failures
+        )
+    assert failed_then_retried >= 1
+
+    # Recovered: with the faults spent, the next escalation reaches its assignee by email and SMS.
+    requests.delete(f"{client.base}/local/faults", timeout=10)
+    for ticket in everything:  # room for one more ticket
+        if ticket["assignee"]:
+            client.api("POST", f"/api/tickets/{ticket['id']}/close", as_user="admin@demo.test")
+    client.webhook(
+        whatsapp_text("I want to talk to a human", customer=_customer(99), message_id="wamid.fault.after")
+    )
+    after = eventually(
+        lambda: next(
+            (t for t in client.tickets() if t["customer"]["id"] == _customer(99) and t["assignee"]), None
+        ),
+        timeout=30,
+    )
+    assignee = next(e for e, i in client.stack.users.items() if i == after["assignee"])
+    note = eventually(
+        lambda: next(
+            (n for n in client.api("GET", "/api/notifications", as_user=assignee).json()["items"]
+             if n["ticket_id"] == after["id"]),
+            None,
+        ),
+        timeout=30,
+    )  # fmt: skip
+    assert note["deliveries"] == {"email": "sent", "sms": "sent", "in_app": "stored"}
+
+
+def test_fault_requests_are_checked(client: Client) -> None:
+    for spec, words in (
+        ({"ses": {"times": 0}}, "times must be an integer"),
+        ({"lambda": {"function": "NoSuchFunction"}}, "function must be one of"),
+        ({"dynamo": {"times": 1}}, "unknown fault target 'dynamo'"),
+        ({"ses": {"times": 2}, "graph": {"times": 1}}, "give exactly one of status or error_code"),
+        ([], "expected an object"),
+    ):
+        response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
+        assert response.status_code == 400 and words in response.json()["error"]["message"], (
+            spec,
+            response.text,
+        )
+    # A refused request arms nothing: the next email goes out.
+    report = client.api("POST", "/api/notifications/test", as_user="carol@demo.test").json()
+    assert report["deliveries"]["email"] == "sent"
