@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint run eval-detection bench cost load openapi screenshots chromium deploy clean
+.PHONY: test lint sam run eval-detection bench cost load openapi screenshots chromium deploy clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -34,8 +34,25 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: lint chromium
+test: lint sam chromium
 	$(PY) -m pytest -q
+
+# template.yaml as AWS will see it: `sam validate --lint` and `sam build` (the layer built for arm64 with
+# Python 3.12, as deployed), offline apart from PyPI; prints the built layer's size (Lambda's limit: 250 MB).
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv)." >&2; exit 1; fi
+	@[ -x $(SAM_VENV)/bin/python ] || $(PYTHON312) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
+	@touch $@
+
+sam: $(SAM_VENV)/.installed
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint
+	PATH="$(dir $(PYTHON312)):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) build >/dev/null
+	@test -f .aws-sam/build/SharedLayer/python/liveagent/__init__.py
+	@echo "sam build: layer $$(du -sm .aws-sam/build/SharedLayer | cut -f1) MB unzipped (limit 250 MB)"
 
 # Re-take the README's dashboard screenshots (docs/screenshots/) with the browser tests.
 screenshots: $(VENV)/.installed chromium
@@ -64,12 +81,12 @@ cost: $(VENV)/.installed
 # First deploy of a new account: STACK=<name> SENDER=<verified SES address> make deploy
 # (needs the AWS SAM CLI and credentials; see README "Deploy to AWS" for the Meta secrets and users).
 STACK ?= live-agent-escalation
-deploy:
+deploy: $(SAM_VENV)/.installed
 	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
-	sam build
-	sam deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	PATH="$(dir $(PYTHON312)):$$PATH" $(SAM) build
+	$(SAM) deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--parameter-overrides SenderEmail=$(SENDER) $(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
 	infra/deploy_dashboard.sh $(STACK)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache .aws-sam

@@ -2,9 +2,12 @@
 
     python -m infra.replay_failed <stack-name> [--region R] [--dry-run]
 
-Each message is the original asynchronous event (e.g. the hourly auto-close); it is invoked again on the
-function that failed (the message's `function` attribute when present, else the API function, the only
-asynchronous target today) and deleted from the queue only when that invocation succeeds.
+Two kinds of work land there:
+- a customer message whose message workflow failed (attribute `workflow` = "message"; body
+  {tenant_id, conversation_id, message_key, error}): its workflow is started again for the stored message;
+- an asynchronous Lambda event (e.g. the hourly auto-close): invoked again on the function that failed
+  (the `function` attribute when present, else the API function).
+A queue message is deleted only when its replay was accepted (workflow started, or invocation succeeded).
 """
 
 from __future__ import annotations
@@ -12,13 +15,68 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 import boto3
 
 
-def stack_outputs(cloudformation, stack: str) -> dict[str, str]:
+@dataclass
+class ReplayReport:
+    replayed: int = 0
+    failed: int = 0
+    would_replay: list[str] = field(default_factory=list)
+
+
+def stack_resources(cloudformation: Any, stack: str) -> dict[str, str]:
     resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
     return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+
+
+def _replay_one(message: dict, physical: dict[str, str], clients: dict[str, Any]) -> str | None:
+    """None when the work was accepted again, else why not."""
+    attributes = message.get("MessageAttributes", {})
+    if attributes.get("workflow", {}).get("StringValue") == "message":
+        work = json.loads(message["Body"])
+        clients["stepfunctions"].start_execution(
+            stateMachineArn=physical["MessageWorkflow"],
+            name=f"replay-{uuid.uuid4().hex}",
+            input=json.dumps({k: work[k] for k in ("tenant_id", "conversation_id", "message_key")}),
+        )
+        return None
+    function = attributes.get("function", {}).get("StringValue") or physical["ApiFunction"]
+    result = clients["lambda"].invoke(FunctionName=function, Payload=message["Body"].encode())
+    if "FunctionError" in result:
+        return f"still failing on {function}: {json.loads(result['Payload'].read())}"
+    return None
+
+
+def replay(physical: dict[str, str], clients: dict[str, Any], dry_run: bool = False) -> ReplayReport:
+    """Drain the dead-letter queue once (`physical`: logical id -> physical id, as CloudFormation has it)."""
+    sqs, queue = clients["sqs"], physical["FailedWorkQueue"]
+    report = ReplayReport()
+    while True:
+        # A dry run only peeks (the messages stay visible); a replay hides each message while it works on
+        # it, so one still failing is not retried again in this run.
+        peek = {"VisibilityTimeout": 0} if dry_run else {}
+        batch = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                    MessageAttributeNames=["All"], **peek).get("Messages", [])  # fmt: skip
+        if not batch:
+            return report
+        for message in batch:
+            if dry_run:
+                report.would_replay.append(message["Body"][:200])
+                continue
+            problem = _replay_one(message, physical, clients)
+            if problem:
+                report.failed += 1
+                print(problem, file=sys.stderr)
+                continue
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            report.replayed += 1
+        if dry_run:
+            return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,32 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="show what would be replayed")
     args = parser.parse_args(argv)
     session = boto3.Session(region_name=args.region)
-    physical = stack_outputs(session.client("cloudformation"), args.stack)
-    sqs, lambda_ = session.client("sqs"), session.client("lambda")
-    queue = physical["FailedWorkQueue"]
-    replayed = failed = 0
-    while True:
-        batch = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                    MessageAttributeNames=["All"]).get("Messages", [])  # fmt: skip
-        if not batch:
-            break
-        for message in batch:
-            attributes = message.get("MessageAttributes", {})
-            function = attributes.get("function", {}).get("StringValue") or physical["ApiFunction"]
-            if args.dry_run:
-                print(f"would replay on {function}: {message['Body'][:200]}")
-                continue
-            result = lambda_.invoke(FunctionName=function, Payload=message["Body"].encode())
-            if "FunctionError" in result:
-                failed += 1
-                print(f"still failing on {function}: {json.loads(result['Payload'].read())}", file=sys.stderr)
-                continue
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-            replayed += 1
-        if args.dry_run:
-            break
-    print(f"replayed {replayed}, still failing {failed}")
-    return 1 if failed else 0
+    physical = stack_resources(session.client("cloudformation"), args.stack)
+    clients = {name: session.client(name) for name in ("sqs", "lambda", "stepfunctions")}
+    report = replay(physical, clients, dry_run=args.dry_run)
+    for body in report.would_replay:
+        print(f"would replay: {body}")
+    print(f"replayed {report.replayed}, still failing {report.failed}")
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

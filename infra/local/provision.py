@@ -113,6 +113,8 @@ def provision(resolver: Resolver, endpoint: str) -> Provisioned:
     _state_machines(resolver, endpoint, role)
     for logical_id in resolver.of_type("AWS::SNS::Topic"):
         client("sns", endpoint).create_topic(Name=resolver.physical_name(logical_id))
+    for logical_id in resolver.of_type("AWS::SQS::Queue"):
+        client("sqs", endpoint).create_queue(QueueName=resolver.physical_name(logical_id))
     sender = resolver.parameters["SenderEmail"]
     client("ses", endpoint).verify_email_identity(EmailAddress=sender)
     (_, secret), *_ = resolver.of_type("AWS::SecretsManager::Secret").items()

@@ -59,7 +59,7 @@ class Resolver:
 
     def physical_name(self, logical_id: str) -> str:
         props = self.resources[logical_id].get("Properties", {})
-        for key in ("Name", "TableName", "FunctionName", "TopicName"):
+        for key in ("Name", "TableName", "FunctionName", "TopicName", "QueueName"):
             if key in props:
                 return self.resolve(props[key])
         return logical_id
@@ -73,6 +73,7 @@ class Resolver:
             "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}",
             "AWS::SNS::Topic": f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}",
+            "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
         }.get(kind, f"arn:aws:local:{REGION}:{ACCOUNT}:{name}")
 
     def ref(self, name: str) -> str:
@@ -89,12 +90,14 @@ class Resolver:
         kind = self.resources[name]["Type"]
         if kind in ("AWS::Serverless::StateMachine", "AWS::SNS::Topic"):
             return self.arn(name)
+        if kind == "AWS::SQS::Queue":  # a queue's Ref is its URL
+            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{self.physical_name(name)}"
         return self.physical_name(name)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
             return self.arn(logical_id)
-        if attribute in ("TopicName", "Name"):
+        if attribute in ("TopicName", "Name", "QueueName"):
             return self.physical_name(logical_id)
         raise ValueError(f"local stack cannot resolve !GetAtt {logical_id}.{attribute}")
 

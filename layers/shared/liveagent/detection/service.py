@@ -7,7 +7,6 @@ import time
 from liveagent import analytics, conversations, escalation, knowledge, tenants
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.observability import metrics
-from liveagent.ticket_actions import record_satisfaction
 
 _INDEX_TTL_SECONDS = 30.0
 _indexes: dict[str, tuple[float, KnowledgeIndex]] = {}
@@ -41,6 +40,10 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
     conversation = conversations.get_conversation(conversation_id)
     message = conversations.get_message(conversation_id, message_key)
     if message.payload and message.payload.startswith("csat:"):
+        # Imported here: ticket actions bring the Graph API client (requests), which no other message
+        # on this path needs -- a third of this function's cold start.
+        from liveagent.ticket_actions import record_satisfaction
+
         rated = record_satisfaction(conversation_id, message.payload)
         if rated:
             return {"decision": "rated", "ticket_id": rated}
