@@ -189,6 +189,8 @@ def main() -> dict:
         for load in (20, 200):
             stack.reset()
             escalation[load] = escalation_latency(stack, load)
+        stack.reset()
+        alone = escalation_latency(stack, 20, in_flight=1)  # the latency itself, without queueing
     finally:
         stack.stop()
     routing = {n: routing_decision(n) for n in (50, 500, 5000)}
@@ -205,6 +207,10 @@ def main() -> dict:
     )
     for load, e in escalation.items():
         print(f"{'':<30}{load:>6}{e['notified']:>10}{e['p50_s']:>8}{e['p99_s']:>8}{e['throughput_per_s']:>7}")
+    print(
+        f"{'  one at a time':<30}{20:>6}{alone['notified']:>10}{alone['p50_s']:>8}{alone['p99_s']:>8}"
+        f"{alone['throughput_per_s']:>7}"
+    )
     print(f"\n{'routing decision':<26}{'agents':>8}{'median ms':>11}")
     for n, ms in routing.items():
         print(f"{'':<26}{n:>8}{ms:>11}")
@@ -222,6 +228,7 @@ def main() -> dict:
         "webhook_rps": webhook[200]["rps"],
         "escalation_p50_s": escalation[200]["p50_s"],
         "escalation_p99_s": escalation[200]["p99_s"],
+        "escalation_alone_p50_s": alone["p50_s"],
         "routing_ms_500": routing[500],
         "growth": growth,
     }
