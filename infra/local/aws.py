@@ -36,6 +36,20 @@ def serialize_dynamodb() -> None:
                 return __original(self, *args, **kwargs)
 
         setattr(DynamoDBBackend, name, locked)
+
+    # moto's responses serialize the live item after the backend returns it: without the lock there, a
+    # concurrent update of the same item can change it mid-serialization ("dictionary changed size during
+    # iteration", seen closing a ticket while its workflow updated it). The whole request holds the lock.
+    from moto.dynamodb.responses import DynamoHandler
+
+    handle = DynamoHandler.call_action
+
+    @functools.wraps(handle)
+    def locked_request(self, *args, **kwargs):
+        with _dynamodb_lock:
+            return handle(self, *args, **kwargs)
+
+    DynamoHandler.call_action = locked_request
     _serialized = True
 
 
