@@ -11,46 +11,27 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-# moto's DynamoDB backend is not atomic under concurrent requests (two conditional writes can both pass).
-# Real DynamoDB serializes writes per item; one lock over the backend's operations gives the same outcome.
-_DYNAMODB_OPERATIONS = (
-    "put_item", "update_item", "delete_item", "get_item", "query", "scan",
-    "transact_write_items", "transact_get_items", "batch_write_item", "batch_get_item",
-)  # fmt: skip
+# moto's DynamoDB is not atomic under concurrent requests: two conditional writes can both pass, and a
+# response serializes the live item after the backend returns it, so a concurrent update of the same item
+# can change it mid-serialization ("dictionary changed size during iteration"). Real DynamoDB serializes
+# writes per item; one lock around each whole DynamoDB request (HTTP or in-process) gives the same outcome.
 _dynamodb_lock = threading.RLock()
-_serialized = False
 
 
 def serialize_dynamodb() -> None:
-    global _serialized
-    if _serialized:
-        return
-    from moto.dynamodb.models import DynamoDBBackend
-
-    for name in _DYNAMODB_OPERATIONS:
-        original = getattr(DynamoDBBackend, name)
-
-        @functools.wraps(original)
-        def locked(self, *args, __original=original, **kwargs):
-            with _dynamodb_lock:
-                return __original(self, *args, **kwargs)
-
-        setattr(DynamoDBBackend, name, locked)
-
-    # moto's responses serialize the live item after the backend returns it: without the lock there, a
-    # concurrent update of the same item can change it mid-serialization ("dictionary changed size during
-    # iteration", seen closing a ticket while its workflow updated it). The whole request holds the lock.
     from moto.dynamodb.responses import DynamoHandler
 
     handle = DynamoHandler.call_action
+    if getattr(handle, "serialized", False):
+        return
 
     @functools.wraps(handle)
     def locked_request(self, *args, **kwargs):
         with _dynamodb_lock:
             return handle(self, *args, **kwargs)
 
+    locked_request.serialized = True
     DynamoHandler.call_action = locked_request
-    _serialized = True
 
 
 CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}

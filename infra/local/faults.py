@@ -14,6 +14,7 @@ fails, so a burst ends by itself: recovery is what happens next.
 from __future__ import annotations
 
 import functools
+import importlib
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -56,15 +57,14 @@ class Faults:
         self._installed = False
 
     # ------------------------------------------------------------------------------------- arming
-    def arm(self, spec: dict[str, Any]) -> dict[str, int]:
-        """Arms the whole spec, or nothing when any of it is wrong; returns what was armed."""
-        armed = self.validate(spec)
+    def arm(self, armed: dict[str, int]) -> None:
+        """Arms what `validate` returned."""
         self.install()
         with self._lock:
             self._left.update(armed)
-        return armed
 
     def validate(self, spec: dict[str, Any]) -> dict[str, int]:
+        """{target: times} for a whole spec, or ValueError naming what is wrong (nothing armed yet)."""
         armed: dict[str, int] = {}
         for target, options in spec.items():
             if not isinstance(options, dict):
@@ -104,8 +104,6 @@ class Faults:
         """Wrap the moto backends' methods once; an unarmed wrapper only passes the call through."""
         if self._installed:
             return
-        import importlib
-
         armed = self
         for target, fault in AWS_FAULTS.items():
             module_name, class_name = fault.backend.split(":")

@@ -244,10 +244,9 @@ class Gateway:
             spec = json.loads(request.get_data() or b"null")
             if not isinstance(spec, dict) or not spec:
                 raise ValueError('expected an object such as {"ses": {"times": 3}}')
-            others = {k: v for k, v in spec.items() if k != "graph"}
-            self.stack.faults.validate(others)  # before arming anything
+            armed = self.stack.faults.validate({k: v for k, v in spec.items() if k != "graph"})
             times = self.stack.graph.set_faults({"graph": spec["graph"]}) if "graph" in spec else 0
-            armed = self.stack.faults.arm(others)
+            self.stack.faults.arm(armed)
         except ValueError as exc:
             return _error(400, "bad_request", str(exc))
         return _json(200, {"armed": times + sum(armed.values())})

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
 import requests
 
 from liveagent import conversations
-from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+from tests.conftest import Client, eventually, whatsapp_text
+from tests.e2e.traffic import Crowd
 
 CUSTOMERS, PER_CUSTOMER = 30, 5
 ASKING, COMPLAINING = set(range(0, 30, 5)), set(range(2, 30, 10))  # 6 ask for a person, 3 complain
@@ -36,12 +36,7 @@ FAULTS = {
 }
 
 
-def _customer(n: int) -> str:
-    return f"1558{n:07d}"
-
-
-def _conversation(n: int) -> str:
-    return conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, _customer(n))
+CROWD = Crowd("1558", CUSTOMERS, PER_CUSTOMER)
 
 
 def _first_words(n: int) -> str:
@@ -65,40 +60,17 @@ def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
     capsys.readouterr()
     _arm(client, FAULTS)  # spent by the calls the load makes
 
-    def send_all(n: int) -> list[int]:
-        codes = []
-        for i in range(PER_CUSTOMER):
-            text = _first_words(n) if i == 0 else QUESTIONS[i]
-            message = whatsapp_text(
-                text, customer=_customer(n), message_id=f"wamid.fault.{n}.{i}", name=f"F {n}"
-            )
-            codes.append(client.webhook(message, timeout=120).status_code)
-        return codes
+    CROWD.send(client, lambda n, i: _first_words(n) if i == 0 else QUESTIONS[i])
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        codes = [code for batch in pool.map(send_all, range(CUSTOMERS)) for code in batch]
-    assert codes == [200] * CUSTOMERS * PER_CUSTOMER
-
-    # Nothing lost: every message stored once.
-    for n in range(CUSTOMERS):
-        inbound = [m for m in conversations.history(_conversation(n)) if m.sender == "customer"]
-        assert len(inbound) == PER_CUSTOMER, (n, len(inbound))
-
-    # Every customer who asked for a person or complained has exactly one settled ticket.
-    wanted = {_customer(n) for n in ASKING | COMPLAINING}
-
-    def settled_tickets() -> list[dict] | None:
-        found = client.tickets(include_closed="true", limit="200")
-        settled = all(len(t["escalation"]["history"]) > 1 for t in found)
-        return found if wanted <= {t["customer"]["id"] for t in found} and settled else None
-
-    everything = eventually(settled_tickets, timeout=180, interval=1.0)
-    assert max(Counter(t["customer"]["id"] for t in everything).values()) == 1
+    # Nothing lost: every message stored once; every customer who asked for a person or complained has
+    # exactly one settled ticket.
+    CROWD.assert_each_message_stored_once()
+    everything = CROWD.settled_tickets(client, ASKING | COMPLAINING)
     reasons = {t["customer"]["id"]: t["reason"] for t in everything}
-    assert {reasons[_customer(n)] for n in ASKING} == {"agent_requested"}
+    assert {reasons[CROWD.customer(n)] for n in ASKING} == {"agent_requested"}
     # With Comprehend down, complaints are still caught (the local analyzer); a complaining customer's
     # later question the KB cannot answer may race it and open the ticket first, as question_not_found.
-    assert "complaint" in {reasons[_customer(n)] for n in COMPLAINING}
+    assert "complaint" in {reasons[CROWD.customer(n)] for n in COMPLAINING}
     agents = client.api("GET", "/api/agents").json()["items"]
     assert all(a["open_tickets"] <= a["capacity"] for a in agents)
 
@@ -174,7 +146,7 @@ def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_repla
     from infra.replay_failed import replay
 
     _arm(client, {"lambda": {"function": "DetectFunction", "times": 3}})  # the first try and both retries
-    customer = _customer(77)
+    customer = CROWD.customer(77)
     client.webhook(whatsapp_text(QUESTIONS[0], customer=customer, message_id="wamid.fault.parked"))
     resolver = client.stack.resolver
     physical = {name: resolver.ref(name) for name in ("FailedWorkQueue", "MessageWorkflow", "ApiFunction")}
@@ -188,7 +160,7 @@ def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_repla
         return int(attributes["ApproximateNumberOfMessages"]) or None
 
     assert eventually(parked, timeout=30, interval=0.5) == 1  # visible: the queue depth is alarmed
-    bot = lambda: [m for m in conversations.history(_conversation(77)) if m.sender == "bot"]  # noqa: E731
+    bot = lambda: [m for m in conversations.history(CROWD.conversation(77)) if m.sender == "bot"]  # noqa: E731
     assert bot() == []  # not answered, but stored and not forgotten
     (waiting,) = replay(physical, aws, dry_run=True).would_replay  # a dry run leaves it there
     assert "tenant_id" in waiting and "message_key" in waiting

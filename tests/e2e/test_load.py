@@ -10,68 +10,42 @@ fault clears (answers after the bursts are delivered).
 from __future__ import annotations
 
 import os
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
 from liveagent import conversations
-from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+from tests.conftest import Client, eventually, whatsapp_text
+from tests.e2e.traffic import Crowd
 
 # 300 messages in `make test`; `LOAD_CUSTOMERS=200 make load` runs the 1,000-message version.
 CUSTOMERS = int(os.environ.get("LOAD_CUSTOMERS", "60"))
 PER_CUSTOMER, ASKING_FOR_A_PERSON = 5, CUSTOMERS * 3 // 10
 QUESTIONS = ["how long does delivery take?", "which payment methods do you accept?", "when are you open?",
              "do you ship internationally?", "thanks!"]  # fmt: skip
-
-
-def _customer(n: int) -> str:
-    return f"1559{n:07d}"
-
-
-def _conversation(n: int) -> str:
-    return conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, _customer(n))
+CROWD = Crowd("1559", CUSTOMERS, PER_CUSTOMER)
 
 
 def test_a_thousand_messages_with_graph_failures_lose_nothing(client: Client) -> None:
     escalating = set(range(CUSTOMERS - ASKING_FOR_A_PERSON, CUSTOMERS))
 
-    def send_all(n: int) -> list[int]:
-        codes = []
-        for i in range(PER_CUSTOMER):
-            text = "I want to talk to a human" if n in escalating and i == 0 else QUESTIONS[i]
-            message = whatsapp_text(
-                text, customer=_customer(n), message_id=f"wamid.load.{n}.{i}", name=f"Load {n}"
+    def words(n: int, i: int) -> str:
+        return "I want to talk to a human" if n in escalating and i == 0 else QUESTIONS[i]
+
+    def burst_midway(n: int, i: int) -> None:
+        if (
+            n == CUSTOMERS // 2 and i == 0
+        ):  # a burst of Graph 503s in the middle of the run (beyond the retries)
+            requests.post(
+                f"{client.base}/local/faults", json={"graph": {"status": 503, "times": 12}}, timeout=10
             )
-            codes.append(client.webhook(message, timeout=120).status_code)
-            if (
-                n == CUSTOMERS // 2 and i == 0
-            ):  # a burst of Graph 503s in the middle of the run (beyond the retries)
-                requests.post(
-                    f"{client.base}/local/faults", json={"graph": {"status": 503, "times": 12}}, timeout=10
-                )
-        return codes
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        codes = [code for batch in pool.map(send_all, range(CUSTOMERS)) for code in batch]
-    assert codes == [200] * CUSTOMERS * PER_CUSTOMER
-
-    # Every message stored once, in its customer's conversation.
-    for n in range(CUSTOMERS):
-        inbound = [m for m in conversations.history(_conversation(n)) if m.sender == "customer"]
-        assert len(inbound) == PER_CUSTOMER, (n, len(inbound))
+    CROWD.send(client, words, after=burst_midway)
+    CROWD.assert_each_message_stored_once()
 
     # Every customer who asked for a person has exactly one ticket, their later messages joined it; nobody
     # has two. (Other customers may have one too: a question the demo KB cannot answer goes to a person.)
-    wanted = {_customer(n) for n in escalating}
-
-    def all_tickets() -> list[dict] | None:
-        found = client.tickets(include_closed="true", limit="200")
-        settled = all(len(t["escalation"]["history"]) > 1 for t in found)
-        return found if wanted <= {t["customer"]["id"] for t in found} and settled else None
-
-    everything = eventually(all_tickets, timeout=180, interval=1.0)
-    assert max(Counter(t["customer"]["id"] for t in everything).values()) == 1
+    wanted = {CROWD.customer(n) for n in escalating}
+    everything = CROWD.settled_tickets(client, escalating)
     tickets = [t for t in everything if t["customer"]["id"] in wanted]
     assert len(tickets) == ASKING_FOR_A_PERSON and {t["reason"] for t in tickets} == {"agent_requested"}
     for ticket in tickets[:10]:
@@ -87,16 +61,24 @@ def test_a_thousand_messages_with_graph_failures_lose_nothing(client: Client) ->
     assert sum(1 for t in everything if t["assignee"]) == sum(a["open_tickets"] for a in agents) == 15
 
     # The burst is visible (answers Meta refused are marked failed, with the reason) and it recovered.
-    bot = [m for n in range(CUSTOMERS) for m in conversations.history(_conversation(n)) if m.sender == "bot"]
+    bot = [
+        m for n in range(CUSTOMERS) for m in conversations.history(CROWD.conversation(n)) if m.sender == "bot"
+    ]
     failed = [m for m in bot if m.delivery == "failed"]
     assert failed and all(m.delivery_error for m in failed)
     assert len(failed) < len(bot) // 10
     # Recovered: with the burst spent, the next customer's answer is delivered. (Which answers of the
     # run itself came after the burst depends on how the 8 senders interleave, so it is not asserted.)
-    client.webhook(whatsapp_text(QUESTIONS[0], customer=_customer(CUSTOMERS), message_id="wamid.load.after"))
+    client.webhook(
+        whatsapp_text(QUESTIONS[0], customer=CROWD.customer(CUSTOMERS), message_id="wamid.load.after")
+    )
 
     def answered_after() -> list | None:
-        bot = [m for m in conversations.history(_conversation(CUSTOMERS)) if m.sender == "bot" and m.delivery]
+        bot = [
+            m
+            for m in conversations.history(CROWD.conversation(CUSTOMERS))
+            if m.sender == "bot" and m.delivery
+        ]
         return bot or None
 
     assert eventually(answered_after, timeout=30)[0].delivery != "failed"

@@ -1,0 +1,69 @@
+"""Traffic for the load tests: many customers writing at once through the signed webhook, and what must
+hold afterwards whatever failed on the way (each message stored once; one settled ticket per customer)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from liveagent import conversations
+from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """`customers` WhatsApp customers (numbers `<prefix><n>`), each sending `per_customer` messages."""
+
+    prefix: str
+    customers: int
+    per_customer: int
+
+    def customer(self, n: int) -> str:
+        return f"{self.prefix}{n:07d}"
+
+    def conversation(self, n: int) -> str:
+        return conversations.conversation_id_for("demo", "whatsapp", DEMO_WA, self.customer(n))
+
+    def send(
+        self,
+        client: Client,
+        words: Callable[[int, int], str],
+        after: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """8 senders in parallel, each customer's messages in order (`words(n, i)`: customer n's i-th
+        message; `after(n, i)` runs once it is sent). Meta must get a 200 for every delivery."""
+
+        def send_all(n: int) -> list[int]:
+            codes = []
+            for i in range(self.per_customer):
+                message = whatsapp_text(words(n, i), customer=self.customer(n),
+                                        message_id=f"wamid.{self.prefix}.{n}.{i}", name=f"Load {n}")  # fmt: skip
+                codes.append(client.webhook(message, timeout=120).status_code)
+                if after:
+                    after(n, i)
+            return codes
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = [code for batch in pool.map(send_all, range(self.customers)) for code in batch]
+        assert codes == [200] * self.customers * self.per_customer
+
+    def assert_each_message_stored_once(self) -> None:
+        for n in range(self.customers):
+            inbound = [m for m in conversations.history(self.conversation(n)) if m.sender == "customer"]
+            assert len(inbound) == self.per_customer, (n, len(inbound))
+
+    def settled_tickets(self, client: Client, wanted: set[int]) -> list[dict]:
+        """Every ticket, once each of the `wanted` customers has one and every ticket is settled (assigned
+        or queued); asserts nobody has two."""
+        numbers = {self.customer(n) for n in wanted}
+
+        def all_settled() -> list[dict] | None:
+            found = client.tickets(include_closed="true", limit="200")
+            settled = all(len(t["escalation"]["history"]) > 1 for t in found)
+            return found if numbers <= {t["customer"]["id"] for t in found} and settled else None
+
+        everything = eventually(all_settled, timeout=180, interval=1.0)
+        assert max(Counter(t["customer"]["id"] for t in everything).values()) == 1
+        return everything
