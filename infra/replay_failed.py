@@ -5,8 +5,10 @@
 Two kinds of work land there:
 - a customer message whose message workflow failed (attribute `workflow` = "message"; body
   {tenant_id, conversation_id, message_key, error}): its workflow is started again for the stored message;
-- an asynchronous Lambda event (e.g. the hourly auto-close): invoked again on the function that failed
-  (the `function` attribute when present, else the API function).
+- an asynchronous Lambda invocation that failed its retries (the hourly auto-close): Lambda's
+  destination record names the function and carries the event; it is invoked again with that event;
+- an event EventBridge could not deliver to the schedule's target: invoked again on the auto-close
+  function (the `function` attribute when present).
 A queue message is deleted only when its replay was accepted (workflow started, or invocation succeeded).
 """
 
@@ -34,6 +36,13 @@ def stack_resources(cloudformation: Any, stack: str) -> dict[str, str]:
     return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
 
 
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _replay_one(message: dict, physical: dict[str, str], clients: dict[str, Any]) -> str | None:
     """None when the work was accepted again, else why not."""
     attributes = message.get("MessageAttributes", {})
@@ -45,8 +54,13 @@ def _replay_one(message: dict, physical: dict[str, str], clients: dict[str, Any]
             input=json.dumps({k: work[k] for k in ("tenant_id", "conversation_id", "message_key")}),
         )
         return None
-    function = attributes.get("function", {}).get("StringValue") or physical["ApiFunction"]
-    result = clients["lambda"].invoke(FunctionName=function, Payload=message["Body"].encode())
+    function = attributes.get("function", {}).get("StringValue") or physical["AutoCloseFunction"]
+    payload = message["Body"]
+    record = _json_or_none(payload)
+    if isinstance(record, dict) and {"requestContext", "requestPayload"} <= set(record):
+        function = record["requestContext"]["functionArn"].removesuffix(":$LATEST")
+        payload = json.dumps(record["requestPayload"])
+    result = clients["lambda"].invoke(FunctionName=function, Payload=payload.encode())
     if "FunctionError" in result:
         return f"still failing on {function}: {json.loads(result['Payload'].read())}"
     return None

@@ -3,11 +3,12 @@ stack on free ports. Set before any test module imports liveagent (its models re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,20 @@ def instagram_text(text: str, *, sender: str = "IGSID-9001", mid: str | None = N
     }
 
 
+@pytest.fixture(autouse=True)
+def no_access_denied() -> Iterator[None]:
+    """Every test fails when a function or workflow called AWS outside its own policy from template.yaml,
+    even where the code caught the error and went on (a notification marked failed, a count skipped).
+    A test that provokes a denial on purpose removes it from `ENFORCEMENT.denials`."""
+    from infra.local import sandbox
+
+    before = len(sandbox.ENFORCEMENT.denials)
+    yield
+    denied = sandbox.ENFORCEMENT.denials[before:]
+    if denied and not sandbox.ENFORCEMENT.audit_only:
+        pytest.fail(f"AWS refused calls outside the callers' policies (template.yaml): {denied}")
+
+
 @pytest.fixture(scope="session")
 def stack() -> LocalStack:
     local = LocalStack(api_port=API_PORT, aws_port=AWS_PORT).start()
@@ -165,3 +180,24 @@ def client(stack: LocalStack) -> Client:
     """A freshly seeded local stack for each test that talks to it."""
     stack.reset()
     return Client(stack)
+
+
+@pytest.fixture
+def function_env(client: Client) -> Iterator[Callable[..., None]]:
+    """Change a function's environment for this test (as a configuration update would in AWS):
+    `function_env("DetectFunction", SENTIMENT_PROVIDER="comprehend")`."""
+    with contextlib.ExitStack() as changes:
+        yield lambda name, **values: changes.enter_context(client.stack.function_environment(name, **values))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    import json as _json
+    import os as _os
+
+    from infra.local import sandbox
+
+    target = _os.environ.get("LOCAL_IAM_REPORT")
+    if target:
+        unique = {tuple(sorted(d.items())) for d in sandbox.ENFORCEMENT.denials}
+        with open(target, "w") as handle:
+            _json.dump([dict(d) for d in sorted(unique)], handle, indent=1, default=str)

@@ -80,7 +80,7 @@ def test_every_table_is_on_demand_with_recovery_or_is_the_idempotency_store() ->
 def test_every_function_has_its_handler_in_its_code_uri() -> None:
     functions = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
     assert {v["Properties"]["CodeUri"] for v in functions.values()} == {
-        f"functions/{n}/" for n in ("webhook", "detect", "route", "notify", "reply", "api")
+        f"functions/{n}/" for n in ("webhook", "detect", "route", "notify", "reply", "api", "auto_close")
     }
     for resource in functions.values():
         module, function = resource["Properties"]["Handler"].split(".")
@@ -105,7 +105,7 @@ def test_the_local_only_routes_never_reach_the_template() -> None:
 
 
 def test_local_resolution_builds_state_machine_arns_without_cycles() -> None:
-    env = Resolver({"SenderEmail": "a@b.c"}).function_environment()
+    env = Resolver({"SenderEmail": "a@b.c"}).function_environment("DetectFunction")
     assert (
         env["ESCALATION_STATE_MACHINE_ARN"]
         == "arn:aws:states:us-east-1:123456789012:stateMachine:lae-escalation"

@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, the header (tabs, my status, unread count) and a hash router.
 import { get, put } from "./api.js";
-import { current, login, logout } from "./auth.js";
+import { completeNewPassword, current, login, logout } from "./auth.js";
 import { adminView } from "./views/admin.js";
 import { meView, notificationsView } from "./views/me.js";
 import { supportView, ticketView } from "./views/support.js";
@@ -78,16 +78,45 @@ function showLogin() {
   $("#login-form input[name=email]").focus();
 }
 
+let pendingChallenge = null;
+
 $("#login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   $("#login-error").textContent = "";
   try {
-    await login(form.email.value.trim(), form.password.value);
+    const result = await login(form.email.value.trim(), form.password.value);
     form.reset();
+    if (result.challenge === "NEW_PASSWORD_REQUIRED") {
+      pendingChallenge = result;
+      $("#login-form").hidden = true;
+      $("#new-password-form").hidden = false;
+      $("#new-password-form input[name=password]").focus();
+      return;
+    }
     await route();
   } catch (error) {
     $("#login-error").textContent = error.message;
+  }
+});
+
+$("#new-password-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  $("#new-password-error").textContent = "";
+  if (form.password.value !== form.confirm.value) {
+    $("#new-password-error").textContent = "The two passwords differ.";
+    return;
+  }
+  try {
+    await completeNewPassword(pendingChallenge, form.password.value);
+    pendingChallenge = null;
+    form.reset();
+    $("#new-password-form").hidden = true;
+    $("#login-form").hidden = false;
+    await route();
+  } catch (error) {
+    $("#new-password-error").textContent = error.message;
   }
 });
 

@@ -33,6 +33,8 @@ async function cognito(action, body) {
       UserNotFoundException: "Wrong email or password.",
       PasswordResetRequiredException: "Your password must be reset by an admin.",
       TooManyRequestsException: "Too many attempts; wait a moment and try again.",
+      InvalidPasswordException: `That password is not allowed: ${data.message || "see the rules above"}.`,
+      CodeMismatchException: "This sign-in step expired; sign in again with your temporary password.",
     };
     throw new Error(words[kind] || data.message || `Sign-in failed (${response.status}).`);
   }
@@ -61,6 +63,8 @@ function scheduleRefresh(session) {
   refreshTimer = setTimeout(() => refresh().catch(() => logout()), wait);
 }
 
+// Returns the session, or {challenge: "NEW_PASSWORD_REQUIRED", ...} for a user an admin created with a
+// temporary password: they choose their own (completeNewPassword) before the first session.
 export async function login(email, password) {
   const { userPoolClientId } = await loadConfig();
   const data = await cognito("InitiateAuth", {
@@ -68,7 +72,25 @@ export async function login(email, password) {
     ClientId: userPoolClientId,
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
-  if (!data.AuthenticationResult) throw new Error("This account needs a step we do not support here.");
+  if (data.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+    const username = (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email;
+    return { challenge: data.ChallengeName, username, cognitoSession: data.Session };
+  }
+  if (!data.AuthenticationResult) {
+    throw new Error(`This account needs a sign-in step (${data.ChallengeName}) an admin must clear first.`);
+  }
+  return save(data.AuthenticationResult);
+}
+
+export async function completeNewPassword(challenge, newPassword) {
+  const { userPoolClientId } = await loadConfig();
+  const data = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "NEW_PASSWORD_REQUIRED",
+    ClientId: userPoolClientId,
+    Session: challenge.cognitoSession,
+    ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+  });
+  if (!data.AuthenticationResult) throw new Error("Sign in again with your new password.");
   return save(data.AuthenticationResult);
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from liveagent import ticket_actions
+from liveagent import runtime
 from liveagent.api import analytics, health, knowledge, make_resolver, notifications, settings, team, tickets
 from liveagent.observability import logger, metrics, tracer
 
@@ -24,6 +24,5 @@ app = make_resolver(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    if event.get("source") == "aws.events":  # the hourly schedule in template.yaml
-        return {"auto_closed": ticket_actions.auto_close_quiet_tickets()}
+    runtime.start(context)  # closing sends the satisfaction question: the Graph API's budget
     return app.resolve(event, context)

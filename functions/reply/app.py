@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from liveagent import replies
+from liveagent import replies, runtime
 from liveagent.api import make_resolver
 from liveagent.api.replies import router
 from liveagent.observability import logger, metrics, tracer
@@ -40,6 +40,7 @@ def run_step(event: dict) -> dict:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    runtime.start(context)  # the Graph API budget is what is left of this invocation
     if "httpMethod" in event:
         return app.resolve(event, context)
     return run_step(event)

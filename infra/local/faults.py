@@ -6,6 +6,23 @@ and fault tests: what Amazon answers when it throttles or breaks, on the same ca
                        {"comprehend": {"times": 5}}           Comprehend throttles the next 5 calls
                        {"lambda": {"function": "RouteFunction", "times": 2}}
                                                               that function raises on its next 2 runs
+                       {"lambda": {"function": "ReplyFunction", "duplicate": true}}
+                                                              its next invocation is delivered twice, at
+                                                              once (Express is at-least-once)
+                       {"dynamodb": {"skip": 3, "times": 2, "error": "ThrottlingException"}}
+                                                              of the functions' DynamoDB requests from now
+                                                              on, the 4th and 5th fail with that error
+                       {"dynamodb": {"skip": 3, "error": "TransactionConflict"}}
+                                                              a transaction is cancelled as DynamoDB does
+                                                              when another one holds an item
+                       {"dynamodb": {"skip": 3, "crash": true}}
+                                                              the invocation making the 4th request dies
+                                                              there (as on a timeout or out of memory)
+                       {"dynamodb": {"delay_seconds": 3, "function": "ReplyFunction",
+                                     "operation": "UpdateItem", "table": "MessagesTable"}}
+                                                              that request answers 3 s late; `function`,
+                                                              `operation` and `table` narrow which
+                                                              requests any dynamodb fault counts
     DELETE /local/faults                                      every fault cleared
 (The Graph API's faults, {"graph": ...}, live in the Graph stand-in.) A fault is spent by each call it
 fails, so a burst ends by itself: recovery is what happens next.
@@ -15,11 +32,17 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import MockRawResponse
 from moto.core.exceptions import ServiceException
+
+from infra.local.sandbox import Invocation, InvocationKilled
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,17 @@ AWS_FAULTS = {
                            "Rate exceeded"),
 }  # fmt: skip
 
+# DynamoDB's error answers: HTTP status and message, as the service sends them.
+DYNAMODB_ERRORS = {
+    "InternalServerError": (500, "Internal server error"),
+    "ProvisionedThroughputExceededException": (400, "The level of configured provisioned throughput for the "
+                                               "table was exceeded. Consider increasing your provisioning "
+                                               "level with the UpdateTable API."),
+    "ThrottlingException": (400, "Rate of requests exceeds the allowed throughput."),
+    "RequestLimitExceeded": (400, "Throughput exceeds the current throughput limit for your account."),
+    "TransactionConflict": (400, "Transaction is ongoing for the item"),
+}  # fmt: skip
+
 
 class InjectedServiceError(ServiceException):
     """Serialized by moto as the service's own error response, with the code we give it."""
@@ -49,23 +83,87 @@ class InjectedFault(RuntimeError):
     """What a function raises when the local stack is told to make it fail."""
 
 
+@dataclass
+class DynamoDBFault:
+    skip: int
+    times: int
+    error: str | None  # None with crash or delay
+    crash: bool
+    delay_seconds: float = 0.0
+    # Only requests matching these count (extensions of CONTRACT section 2's fault, for targeted tests).
+    function: str | None = None
+    operation: str | None = None
+    table: str | None = None
+    seen: int = 0  # the matching DynamoDB requests since it was armed
+
+    def matches(self, invocation: Invocation, operation: str, tables: set[str]) -> bool:
+        return (
+            self.function in (None, invocation.function)
+            and self.operation in (None, operation)
+            and (self.table is None or self.table in tables)
+        )
+
+
+def _request_target(request: Any) -> tuple[str, set[str]]:
+    """(operation, tables) of a DynamoDB HTTP request."""
+    target = request.headers.get("X-Amz-Target", b"")
+    operation = (target.decode() if isinstance(target, bytes) else target).rpartition(".")[2]
+    body = json.loads(request.body or b"{}")
+    tables = {body["TableName"]} if "TableName" in body else set(body.get("RequestItems", {}))
+    for item in body.get("TransactItems", []):
+        tables |= {
+            part["TableName"] for part in item.values() if isinstance(part, dict) and "TableName" in part
+        }
+    return operation, tables
+
+
+def dynamodb_error_response(request: Any, code: str) -> AWSResponse:
+    status, message = DYNAMODB_ERRORS[code]
+    target = request.headers.get("X-Amz-Target", b"")
+    operation = (target.decode() if isinstance(target, bytes) else target).rpartition(".")[2]
+    body: dict[str, Any] = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
+    if code == "TransactionConflict":
+        if operation.startswith("Transact"):
+            items = json.loads(request.body or b"{}").get("TransactItems", [])
+            reasons = [{"Code": "None"} for _ in items[:-1]] + [
+                {"Code": "TransactionConflict", "Message": message}
+            ]
+            codes = ", ".join(r["Code"] for r in reasons)
+            body = {
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                f"[{codes}]",
+                "CancellationReasons": reasons,
+            }
+        else:
+            body["__type"] = "com.amazonaws.dynamodb.v20120810#TransactionConflictException"
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "LOCAL-FAULT"}
+    return AWSResponse(request.url, status, headers, MockRawResponse(json.dumps(body).encode()))
+
+
 class Faults:
     def __init__(self, functions: set[str]) -> None:
         self._functions = functions
         self._lock = threading.Lock()
         self._left: dict[str, int] = {}
+        self._dynamodb: DynamoDBFault | None = None
         self._installed = False
 
     # ------------------------------------------------------------------------------------- arming
-    def arm(self, armed: dict[str, int]) -> None:
+    def arm(self, armed: dict[str, Any]) -> None:
         """Arms what `validate` returned."""
         self.install()
         with self._lock:
-            self._left.update(armed)
+            for target, value in armed.items():
+                if target == "dynamodb":
+                    self._dynamodb = value
+                else:
+                    self._left[target] = value
 
-    def validate(self, spec: dict[str, Any]) -> dict[str, int]:
-        """{target: times} for a whole spec, or ValueError naming what is wrong (nothing armed yet)."""
-        armed: dict[str, int] = {}
+    def validate(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """{target: times (or the DynamoDB fault)} for a whole spec, or ValueError naming what is wrong
+        (nothing armed yet)."""
+        armed: dict[str, Any] = {}
         for target, options in spec.items():
             if not isinstance(options, dict):
                 raise ValueError(f'{target}: expected an object like {{"times": 3}}')
@@ -76,16 +174,58 @@ class Faults:
                 function = options.get("function")
                 if function not in self._functions:
                     raise ValueError(f"lambda: function must be one of {sorted(self._functions)}")
-                armed[f"lambda:{function}"] = times
+                kind = "duplicate" if options.get("duplicate") is True else "lambda"
+                armed[f"{kind}:{function}"] = times
+            elif target == "dynamodb":
+                armed["dynamodb"] = self._validate_dynamodb(options, times)
             elif target in AWS_FAULTS:
                 armed[target] = times
             else:
-                raise ValueError(f"unknown fault target '{target}' (graph, {', '.join(AWS_FAULTS)}, lambda)")
+                raise ValueError(
+                    f"unknown fault target '{target}' (graph, dynamodb, {', '.join(AWS_FAULTS)}, lambda)"
+                )
         return armed
+
+    def _validate_dynamodb(self, options: dict[str, Any], times: int) -> DynamoDBFault:
+        known = ("skip", "times", "error", "crash", "delay_seconds", "function", "operation", "table")
+        unknown = set(options) - set(known)
+        if unknown:
+            raise ValueError(f"dynamodb: unknown option(s) {sorted(unknown)} ({', '.join(known)})")
+        skip = options.get("skip", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or not 0 <= skip <= 100_000:
+            raise ValueError("dynamodb: skip must be an integer from 0 to 100000")
+        crash = options.get("crash", False)
+        if not isinstance(crash, bool):
+            raise ValueError("dynamodb: crash must be true or false")
+        delay = options.get("delay_seconds", 0)
+        if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 60:
+            raise ValueError("dynamodb: delay_seconds must be a number from 0 to 60")
+        if sum((crash, bool(delay), "error" in options)) > 1:
+            raise ValueError("dynamodb: give one of error, crash and delay_seconds")
+        error = None if crash or delay else options.get("error", "InternalServerError")
+        if error is not None and error not in DYNAMODB_ERRORS:
+            raise ValueError(f"dynamodb: error must be one of {sorted(DYNAMODB_ERRORS)}")
+        function = options.get("function")
+        if function is not None and function not in self._functions:
+            raise ValueError(f"dynamodb: function must be one of {sorted(self._functions)}")
+        for name in ("operation", "table"):
+            if options.get(name) is not None and not isinstance(options[name], str):
+                raise ValueError(f"dynamodb: {name} must be a string")
+        return DynamoDBFault(
+            skip=skip,
+            times=1 if crash else times,
+            error=error,
+            crash=crash,
+            delay_seconds=float(delay),
+            function=function,
+            operation=options.get("operation"),
+            table=options.get("table"),
+        )
 
     def clear(self) -> None:
         with self._lock:
             self._left.clear()
+            self._dynamodb = None
 
     def take(self, target: str) -> bool:
         """True (and one fault spent) when `target` should fail now."""
@@ -98,6 +238,35 @@ class Faults:
     def raise_if_armed(self, function: str) -> None:
         if self.take(f"lambda:{function}"):
             raise InjectedFault(f"injected fault in {function}")
+
+    def on_dynamodb_request(self, invocation: Invocation, request: Any) -> AWSResponse | None:
+        """Called for every DynamoDB HTTP request a function invocation makes (infra/local/sandbox.py):
+        None to let it through, an error response to answer it with, or the invocation dies here."""
+        with self._lock:
+            fault = self._dynamodb
+            if fault is None or not fault.matches(invocation, *_request_target(request)):
+                return None
+            index = fault.seen
+            fault.seen += 1
+            if index < fault.skip:
+                return None
+            if index >= fault.skip + fault.times:
+                self._dynamodb = None
+                return None
+            if index == fault.skip + fault.times - 1:
+                self._dynamodb = None  # spent
+        if fault.crash:
+            invocation.kill("crash")
+            raise InvocationKilled(f"crashed at DynamoDB request {index + 1} ({invocation.function})")
+        if fault.delay_seconds:
+            time.sleep(fault.delay_seconds)  # DynamoDB slow to answer; a sandbox past its Timeout is gone
+            invocation.check_alive()
+            return None
+        return dynamodb_error_response(request, fault.error)
+
+    @property
+    def dynamodb_armed(self) -> bool:
+        return self._dynamodb is not None
 
     # ------------------------------------------------------------------------------------- wiring
     def install(self) -> None:

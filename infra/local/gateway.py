@@ -19,6 +19,7 @@ import jwt
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from infra.local.lambdas import FunctionError
 from infra.local.template import ACCOUNT, REGION, ROOT, Resolver
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -29,38 +30,74 @@ DASHBOARD = ROOT / "dashboard"
 class Route:
     method: str  # GET, POST, ... or ANY
     path: str  # template path, e.g. /api/tickets/{id}/reply
-    function: str
+    function: str | None  # None: a mock integration (the CORS preflight)
     authorized: bool
     pattern: re.Pattern
+    mock_headers: tuple[tuple[str, str], ...] = ()
 
     @property
-    def specificity(self) -> tuple[int, int, int]:
+    def specificity(self) -> tuple[int, int, int, int]:
         segments = self.path.strip("/").split("/")
         greedy = sum(s.endswith("+}") for s in segments)
         literal = sum(not s.startswith("{") for s in segments)
-        return (greedy, -literal, -len(segments))
+        return (greedy, -literal, -len(segments), self.method == "ANY")
+
+
+_METHODS = {"get", "post", "put", "delete", "patch", "head", "options", "x-amazon-apigateway-any-method"}
+
+
+def _unquote(value: str) -> str:
+    """API Gateway mapping values are quoted literals: "'GET,POST'" -> GET,POST."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "'" else value
+
+
+def api_definitions(resolver: Resolver) -> list[dict]:
+    """The OpenAPI body SAM generates for each AWS::ApiGateway::RestApi: what API Gateway deploys."""
+    return [
+        resource["Properties"]["Body"] for resource in resolver.of_type("AWS::ApiGateway::RestApi").values()
+    ]
 
 
 def template_routes(resolver: Resolver) -> list[Route]:
+    """Every method of every path of the deployed API, most specific first (as API Gateway matches)."""
     routes = []
-    for logical_id, resource in resolver.of_type("AWS::Serverless::Function").items():
-        for event in resource["Properties"].get("Events", {}).values():
-            if event["Type"] != "Api":
-                continue
-            props = event["Properties"]
-            path = props["Path"]
+    for body in api_definitions(resolver):
+        authorizers = set(
+            body.get("securityDefinitions") or body.get("components", {}).get("securitySchemes") or {}
+        )
+        for path, methods in body["paths"].items():
             regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", path)
             regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
-            authorized = props.get("Auth", {}).get("Authorizer") != "NONE"
-            routes.append(
-                Route(
-                    props["Method"].upper(),
-                    path,
-                    resolver.physical_name(logical_id),
-                    authorized,
-                    re.compile(f"^{regex}$"),
+            pattern = re.compile(f"^{regex}$")
+            for method, operation in methods.items():
+                if method not in _METHODS:
+                    continue
+                verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+                integration = operation["x-amazon-apigateway-integration"]
+                security = {name for entry in operation.get("security", []) for name in entry}
+                if integration["type"] == "mock":
+                    parameters = resolver.resolve(
+                        integration["responses"]["default"].get("responseParameters", {})
+                    )
+                    headers = tuple(
+                        (name.removeprefix("method.response.header."), _unquote(value))
+                        for name, value in parameters.items()
+                    )
+                    routes.append(Route(verb, path, None, False, pattern, headers))
+                    continue
+                uri = integration["uri"]
+                function = re.search(r"\$\{(\w+)\.Arn\}", json.dumps(uri))
+                if not function:
+                    raise ValueError(f"{verb} {path}: cannot tell which function {uri} invokes")
+                routes.append(
+                    Route(
+                        verb,
+                        path,
+                        resolver.physical_name(function.group(1)),
+                        bool(security & authorizers),
+                        pattern,
+                    )
                 )
-            )
     return sorted(routes, key=lambda r: r.specificity)
 
 
@@ -98,13 +135,17 @@ def _error(status: int, code: str, message: str) -> Response:
     return _json(status, {"error": {"code": code, "message": message}})
 
 
-def gateway_responses(resolver: Resolver) -> dict[str, tuple[int, str]]:
-    """template.yaml's GatewayResponses: API Gateway's own errors (status, JSON body) by response type."""
+def gateway_responses(resolver: Resolver) -> dict[str, tuple[int, str, dict[str, str]]]:
+    """API Gateway's own errors as the deployed API defines them: type -> (status, body, headers)."""
     responses = {}
-    for resource in resolver.of_type("AWS::Serverless::Api").values():
-        for kind, spec in resource["Properties"].get("GatewayResponses", {}).items():
-            status = int(spec.get("StatusCode", 500 if kind == "DEFAULT_5XX" else 400))
-            responses[kind] = (status, spec["ResponseTemplates"]["application/json"])
+    for body in api_definitions(resolver):
+        for kind, spec in (body.get("x-amazon-apigateway-gateway-responses") or {}).items():
+            status = int(spec.get("statusCode", 500 if kind == "DEFAULT_5XX" else 400))
+            headers = {
+                name.removeprefix("gatewayresponse.header."): _unquote(value)
+                for name, value in resolver.resolve(spec.get("responseParameters", {})).items()
+            }
+            responses[kind] = (status, spec["responseTemplates"]["application/json"], headers)
     return responses
 
 
@@ -140,26 +181,24 @@ class Gateway:
             return _json(200, self.stack.dashboard_config())
         if path.startswith("/local/"):
             return self.local_route(request)
-        if request.method == "OPTIONS" and (path.startswith("/api/") or path == "/webhook"):
-            return Response(status=204, headers=self.cors_headers())  # SAM's Cors: preflight, no auth
         for route in self.routes:
             match = route.pattern.match(path)
             if match and route.method in ("ANY", request.method):
+                if route.function is None:  # SAM's CORS preflight: a mock integration, no authorizer
+                    return Response(
+                        "{}", status=200, content_type="application/json", headers=dict(route.mock_headers)
+                    )
                 return self.invoke(route, match.groupdict(), request)
         if request.method == "GET":
             return self.static(path)
         return self.gateway_error("MISSING_AUTHENTICATION_TOKEN")  # what API Gateway answers an unknown route
 
-    def gateway_error(self, kind: str) -> Response:
-        status, body = self.gateway_responses[kind]
-        return Response(body, status=status, content_type="application/json", headers=self.cors_headers())
-
-    def cors_headers(self) -> dict[str, str]:
-        return {
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Allow-Headers": "Authorization,Content-Type",
-            "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-        }
+    def gateway_error(self, kind: str, status: int | None = None) -> Response:
+        """One of API Gateway's own answers, as the template's GatewayResponses define it (body and
+        headers; a response type without a StatusCode keeps the status of the error it answers)."""
+        default, body, headers = self.gateway_responses[kind]
+        code = status if status is not None and kind.startswith("DEFAULT_") else default
+        return Response(body, status=code, content_type="application/json", headers=headers)
 
     def invoke(self, route: Route, path_parameters: dict, request: Request) -> Response:
         claims = None
@@ -168,14 +207,21 @@ class Gateway:
             if claims is None:
                 return self.gateway_error("UNAUTHORIZED")
         event = self.rest_event(route, path_parameters, request, claims)
-        result = self.stack.lambdas.invoke(route.function, event)
+        try:
+            result = self.stack.lambdas.invoke(route.function, event)
+        except FunctionError:
+            # Lambda proxy integration: a function error (timeout, crash, unhandled exception) is a 502.
+            return self.gateway_error("DEFAULT_5XX", status=502)
+        if not isinstance(result, dict) or not isinstance(result.get("statusCode", 200), int):
+            return self.gateway_error("DEFAULT_5XX", status=502)  # "Malformed Lambda proxy response"
         body = result.get("body") or ""
         if result.get("isBase64Encoded"):
             body = base64.b64decode(body)
         headers = dict(result.get("headers") or {})
         for name, values in (result.get("multiValueHeaders") or {}).items():
             headers[name] = ", ".join(values)
-        headers.setdefault("Access-Control-Allow-Origin", "*")
+        # Nothing added: with proxy integration API Gateway passes the function's headers as they are
+        # (CORS included, which the function must send itself).
         return Response(body, status=int(result.get("statusCode", 200)), headers=headers)
 
     def rest_event(self, route: Route, params: dict, request: Request, claims: dict | None) -> dict:
@@ -238,8 +284,9 @@ class Gateway:
         return _error(404, "not_found", f"no local route {method} {path}")
 
     def arm_faults(self, request: Request) -> Response:
-        """{"graph": {...}} for the Graph API stand-in, {"ses"|"sns"|"comprehend"|"lambda": {...}} for the
-        rest (infra/local/faults.py); several at once are armed together, or none when one is wrong."""
+        """{"graph": {...}} for the Graph API stand-in, {"dynamodb"|"ses"|"sns"|"comprehend"|"lambda": {...}}
+        for the rest (infra/local/faults.py); several at once are armed together, or none when one is
+        wrong."""
         try:
             spec = json.loads(request.get_data() or b"null")
             if not isinstance(spec, dict) or not spec:
@@ -249,7 +296,8 @@ class Gateway:
             self.stack.faults.arm(armed)
         except ValueError as exc:
             return _error(400, "bad_request", str(exc))
-        return _json(200, {"armed": times + sum(armed.values())})
+        count = sum(v.times if hasattr(v, "times") else v for v in armed.values())
+        return _json(200, {"armed": times + count})
 
     def static(self, path: str) -> Response:
         relative = "index.html" if path in ("/", "") else path.lstrip("/")

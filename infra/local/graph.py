@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,24 +25,34 @@ class GraphStandIn:
             self._faults.clear()
 
     def set_faults(self, spec: Any) -> int:
-        """{"graph": {"status": 503, "times": 2}} or {"graph": {"error_code": 131047, "times": 1}}."""
+        """{"graph": {"status": 503, "times": 2}}, {"graph": {"error_code": 131047, "times": 1}}, or
+        {"graph": {"delay_seconds": 3}}: Meta takes the message, then answers 3 s late."""
         graph = spec.get("graph") if isinstance(spec, dict) else None
         if not isinstance(graph, dict):
             raise ValueError(
-                'expected {"graph": {"status": <http status>|"error_code": <meta code>, "times": n}}'
+                'expected {"graph": {"status": <http status>|"error_code": <meta code>|"delay_seconds": s, '
+                '"times": n}}'
             )
         times = graph.get("times", 1)
-        status, code = graph.get("status"), graph.get("error_code")
+        status, code, delay = graph.get("status"), graph.get("error_code"), graph.get("delay_seconds")
         if not isinstance(times, int) or times < 1 or times > 1000:
             raise ValueError("times must be an integer from 1 to 1000")
-        if (status is None) == (code is None):
-            raise ValueError("give exactly one of status or error_code")
+        if sum(v is not None for v in (status, code, delay)) != 1:
+            raise ValueError("give exactly one of status, error_code and delay_seconds")
+        if delay is not None:
+            if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 < delay <= 60:
+                raise ValueError("delay_seconds must be a number from 0 to 60")
+            with self._lock:
+                self._faults = [
+                    {"status": None, "error_code": None, "delay": float(delay)} for _ in range(times)
+                ]
+            return times
         if status is not None and (not isinstance(status, int) or not 400 <= status <= 599):
             raise ValueError("status must be an HTTP error status (400-599)")
         if code is not None and not isinstance(code, int):
             raise ValueError("error_code must be an integer Meta error code")
         with self._lock:
-            self._faults = [{"status": status, "error_code": code} for _ in range(times)]
+            self._faults = [{"status": status, "error_code": code, "delay": None} for _ in range(times)]
         return times
 
     def clear_faults(self) -> None:
@@ -54,6 +65,10 @@ class GraphStandIn:
 
     def send(self, account_id: str, request: dict[str, Any], authorization: str | None) -> tuple[int, dict]:
         fault = self._next_fault()
+        if fault and fault["delay"]:
+            answer = self._answer(account_id, request, authorization)  # Meta has it ...
+            time.sleep(fault["delay"])  # ... and its answer is late
+            return answer
         if fault and fault["status"]:
             return fault["status"], _error(
                 fault["status"], "Service temporarily unavailable", 2, "OAuthException"
@@ -62,6 +77,11 @@ class GraphStandIn:
             return 400, _error(
                 400, f"(#{fault['error_code']}) Simulated Meta error", fault["error_code"], "OAuthException"
             )
+        return self._answer(account_id, request, authorization)
+
+    def _answer(
+        self, account_id: str, request: dict[str, Any], authorization: str | None
+    ) -> tuple[int, dict]:
         if not authorization or not authorization.startswith("Bearer "):
             return 401, _error(
                 401, "An access token is required to request this resource.", 104, "OAuthException"

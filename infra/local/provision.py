@@ -1,4 +1,6 @@
-"""Creates on the fake AWS every resource template.yaml declares, from its own properties."""
+"""Creates on the fake AWS every resource the translated template declares that the local stack runs:
+tables, IAM roles (with the policies SAM generated), functions, state machines, topics, queues, the SES
+sender, the Meta secret and the Cognito pool, from their own properties."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from dataclasses import dataclass
 
 import boto3
 
-from infra.local.template import REGION, ROOT, Resolver
+from infra.local.roles import Role, role_of, template_roles
+from infra.local.template import REGION, Resolver, local_path
 
 _TABLE_KEYS = (
     "AttributeDefinitions",
@@ -27,6 +30,8 @@ class Provisioned:
     user_pool_client_id: str
     sender_email: str
     meta_secret_name: str
+    roles: dict[str, Role]
+    state_machine_roles: dict[str, str]  # state machine ARN -> its role's logical id
 
 
 def client(service: str, endpoint: str):
@@ -44,44 +49,62 @@ def _tables(resolver: Resolver, endpoint: str) -> None:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
 
-def _functions(resolver: Resolver, endpoint: str) -> str:
-    role = client("iam", endpoint).create_role(RoleName="lae-local", AssumeRolePolicyDocument="{}")["Role"][
-        "Arn"
-    ]
+def _roles(resolver: Resolver, endpoint: str) -> dict[str, Role]:
+    iam = client("iam", endpoint)
+    roles = template_roles(resolver)
+    for logical_id, role in roles.items():
+        trust = resolver.resolve(resolver.resources[logical_id]["Properties"]["AssumeRolePolicyDocument"])
+        iam.create_role(RoleName=role.name, AssumeRolePolicyDocument=json.dumps(trust))
+        for policy_name, document in role.inline.items():
+            # SAM omits Version (IAM then assumes the current one); moto insists on it.
+            versioned = {"Version": "2012-10-17", **document}
+            iam.put_role_policy(
+                RoleName=role.name, PolicyName=policy_name, PolicyDocument=json.dumps(versioned)
+            )
+    return roles
+
+
+def _functions(resolver: Resolver, endpoint: str, roles: dict[str, Role]) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("README.txt", "Invocations are dispatched in-process to the handlers in functions/.")
     lambda_ = client("lambda", endpoint)
-    for logical_id, resource in resolver.of_type("AWS::Serverless::Function").items():
+    for logical_id, resource in resolver.of_type("AWS::Lambda::Function").items():
         props = resource["Properties"]
         lambda_.create_function(
             FunctionName=resolver.physical_name(logical_id),
-            Runtime="python3.12",
-            Role=role,
+            Runtime=props["Runtime"],
+            Role=roles[role_of(resolver, logical_id)].arn,
             Handler=props["Handler"],
+            Timeout=int(props.get("Timeout", 3)),
+            MemorySize=int(props.get("MemorySize", 128)),
             Code={"ZipFile": archive.getvalue()},
         )
-    return role
 
 
-def _state_machines(resolver: Resolver, endpoint: str, role: str) -> None:
+def _state_machines(resolver: Resolver, endpoint: str, roles: dict[str, Role]) -> dict[str, str]:
     sfn = client("stepfunctions", endpoint)
-    for logical_id, resource in resolver.of_type("AWS::Serverless::StateMachine").items():
+    machine_roles = {}
+    for logical_id, resource in resolver.of_type("AWS::StepFunctions::StateMachine").items():
         props = resource["Properties"]
-        definition = (ROOT / props["DefinitionUri"]).read_text()
+        location = props["DefinitionS3Location"]
+        definition = local_path(location["Key"]).read_text()
         for key, value in resolver.resolve(props.get("DefinitionSubstitutions", {})).items():
             definition = definition.replace("${" + key + "}", value)
-        sfn.create_state_machine(
+        role = role_of(resolver, logical_id)
+        arn = sfn.create_state_machine(
             name=resolver.physical_name(logical_id),
             definition=definition,
-            roleArn=role,
-            type=props.get("Type", "STANDARD"),
-        )
+            roleArn=roles[role].arn,
+            type=props.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
+        machine_roles[arn] = role
+    return machine_roles
 
 
 def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
     cognito = client("cognito-idp", endpoint)
-    (_, pool), *_ = resolver.of_type("AWS::Cognito::UserPool").items()
+    (pool_logical_id, pool), *_ = resolver.of_type("AWS::Cognito::UserPool").items()
     props = resolver.resolve(pool["Properties"])
     pool_id = cognito.create_user_pool(
         PoolName=props["UserPoolName"],
@@ -90,8 +113,9 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
         AdminCreateUserConfig=props["AdminCreateUserConfig"],
         AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
     )["UserPool"]["Id"]
+    resolver.physical_ids[pool_logical_id] = pool_id
     client_id = ""
-    for resource in resolver.of_type("AWS::Cognito::UserPoolClient").values():
+    for logical_id, resource in resolver.of_type("AWS::Cognito::UserPoolClient").items():
         props = resolver.resolve(resource["Properties"])
         client_id = cognito.create_user_pool_client(
             UserPoolId=pool_id,
@@ -99,6 +123,7 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
             GenerateSecret=props.get("GenerateSecret", False),
             ExplicitAuthFlows=props["ExplicitAuthFlows"],
         )["UserPoolClient"]["ClientId"]
+        resolver.physical_ids[logical_id] = client_id
     for resource in resolver.of_type("AWS::Cognito::UserPoolGroup").values():
         props = resource["Properties"]
         cognito.create_group(
@@ -107,20 +132,11 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
     return pool_id, client_id
 
 
-def provision(resolver: Resolver, endpoint: str) -> Provisioned:
-    _tables(resolver, endpoint)
-    role = _functions(resolver, endpoint)
-    _state_machines(resolver, endpoint, role)
-    for logical_id in resolver.of_type("AWS::SNS::Topic"):
-        client("sns", endpoint).create_topic(Name=resolver.physical_name(logical_id))
-    for logical_id in resolver.of_type("AWS::SQS::Queue"):
-        client("sqs", endpoint).create_queue(QueueName=resolver.physical_name(logical_id))
-    sender = resolver.parameters["SenderEmail"]
-    client("ses", endpoint).verify_email_identity(EmailAddress=sender)
-    (_, secret), *_ = resolver.of_type("AWS::SecretsManager::Secret").items()
-    secret_name = resolver.resolve(secret["Properties"]["Name"])
-    client("secretsmanager", endpoint).create_secret(
-        Name=secret_name,
+def _meta_secret(resolver: Resolver, endpoint: str) -> str:
+    (logical_id, secret), *_ = resolver.of_type("AWS::SecretsManager::Secret").items()
+    name = resolver.resolve(secret["Properties"]["Name"])
+    created = client("secretsmanager", endpoint).create_secret(
+        Name=name,
         SecretString=json.dumps(
             {
                 "app_secret": os.environ.get("META_APP_SECRET", "local-app-secret"),
@@ -129,5 +145,23 @@ def provision(resolver: Resolver, endpoint: str) -> Provisioned:
             }
         ),
     )
+    resolver.physical_ids[logical_id] = created["ARN"]  # its Ref: the ARN with AWS's random suffix
+    return name
+
+
+def provision(resolver: Resolver, endpoint: str) -> Provisioned:
+    _tables(resolver, endpoint)
+    secret_name = _meta_secret(resolver, endpoint)  # before the roles: their policies name its ARN
     pool_id, client_id = _user_pool(resolver, endpoint)
-    return Provisioned(pool_id, client_id, sender, secret_name)
+    roles = _roles(resolver, endpoint)
+    _functions(resolver, endpoint, roles)
+    machine_roles = _state_machines(resolver, endpoint, roles)
+    for logical_id in resolver.of_type("AWS::SNS::Topic"):
+        client("sns", endpoint).create_topic(Name=resolver.physical_name(logical_id))
+    for logical_id in resolver.of_type("AWS::SQS::Queue"):
+        client("sqs", endpoint).create_queue(QueueName=resolver.physical_name(logical_id))
+    # The sender is verified before the first deploy (README); the stack only creates the identity when
+    # asked to (CreateSenderIdentity), and locally it is verified either way.
+    sender = resolver.parameters["SenderEmail"]
+    client("ses", endpoint).verify_email_identity(EmailAddress=sender)
+    return Provisioned(pool_id, client_id, sender, secret_name, roles, machine_roles)

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 
+from infra.local import environment, sandbox
 from infra.local.aws import FakeAws
 from infra.local.faults import Faults
 from infra.local.graph import GraphStandIn
@@ -33,6 +34,9 @@ def configure_environment(api_port: int, aws_port: int) -> Resolver:
     resolver = Resolver(local_parameters(api_port))
     os.environ.update(
         {
+            # What Lambda's runtime gives every function (credentials of its role, region), pointed at
+            # the fake AWS; each invocation then sees its own function's variables on top
+            # (infra/local/environment.py), and tests and tools see the template's Globals.
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": REGION,
@@ -40,13 +44,11 @@ def configure_environment(api_port: int, aws_port: int) -> Resolver:
             "MOTO_PORT": str(aws_port),
             "MOTO_ALLOW_NONEXISTENT_REGION": "false",
             "POWERTOOLS_SERVICE_NAME": "local",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "DASHBOARD_URL": f"http://127.0.0.1:{api_port}",
-            **resolver.function_environment(),
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+            "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch here
+            **resolver.shared_environment(),
         }
     )
-    os.environ["SENTIMENT_PROVIDER"] = os.environ.get("LOCAL_SENTIMENT_PROVIDER", "local")
     os.environ.pop("AWS_PROFILE", None)
     # Metrics are off locally (no CloudWatch); Powertools would warn on every invocation.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -79,6 +81,12 @@ class LocalStack:
     def start(self) -> LocalStack:
         from infra.local.gateway import Gateway
 
+        self.enforcement = sandbox.install()
+        self.enforcement.dynamodb_fault = self.faults.on_dynamodb_request
+        self.environments = environment.install()
+        self.environments.configure(
+            {name: dict(spec.environment) for name, spec in self.lambdas.specs.items()}
+        )
         self.aws.start()
         self.lambdas.install_into_moto()
         self._provision_and_seed()
@@ -91,6 +99,13 @@ class LocalStack:
         from infra.local.seed import seed
 
         self.provisioned = provision(self.resolver, self.aws_url)
+        # Every function and workflow runs with exactly its role's policies, as SAM generated them.
+        self.enforcement.policies = {
+            logical_id: role.policy_set(session=logical_id.removesuffix("Role"))
+            for logical_id, role in self.provisioned.roles.items()
+        }
+        sandbox.STATE_MACHINE_ROLES.clear()
+        sandbox.STATE_MACHINE_ROLES.update(self.provisioned.state_machine_roles)
         self.token_verifier = TokenVerifier(
             self.aws_url, self.provisioned.user_pool_id, self.provisioned.user_pool_client_id
         )
@@ -102,6 +117,19 @@ class LocalStack:
             running = sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
             for execution in running["executions"]:
                 sfn.stop_execution(executionArn=execution["executionArn"])
+
+    @contextlib.contextmanager
+    def function_environment(self, function: str, **variables: str):
+        """A function's environment changed for a while (as `aws lambda update-function-configuration`
+        would), e.g. SENTIMENT_PROVIDER=comprehend for the tests that exercise Comprehend."""
+        own = self.environments.functions[function]
+        saved = dict(own)
+        own.update(variables)
+        try:
+            yield
+        finally:
+            own.clear()
+            own.update(saved)
 
     def reset(self) -> None:
         """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared."""

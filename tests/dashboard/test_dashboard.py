@@ -55,7 +55,7 @@ class Session:
         page = self.page
         page.goto(f"{self.base}/")
         page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#who")).to_contain_text(email)
         return page

@@ -48,17 +48,23 @@ def test_whatsapp_reply_text_template_and_context_bodies_are_exactly_metas(clien
     ticket, agent = _open_ticket(
         client, whatsapp_text("agent please", customer="15550100100", message_id="wamid.Q1"), "15550100100"
     )
-    assert _reply(client, ticket, agent, text="On it!", reply_to="in#wamid.Q1").status_code == 201
+    conversation = _conversation_id("whatsapp", DEMO_WA, "15550100100")
+    reply = _reply(client, ticket, agent, text="On it!", reply_to="in#wamid.Q1")
+    assert reply.status_code == 201
+    # biz_opaque_callback_data: Meta echoes it in every status of the message (our reference to it).
     assert client.outbox()["messages"][-1]["request"] == {
         "messaging_product": "whatsapp", "recipient_type": "individual", "to": "15550100100", "type": "text",
         "text": {"preview_url": False, "body": "On it!"}, "context": {"message_id": "wamid.Q1"},
+        "biz_opaque_callback_data": f"{conversation}|{reply.json()['id']}",
     }  # fmt: skip
     components = [{"type": "body", "parameters": [{"type": "text", "text": "Maria"}]}]
     template = {"name": "order_update", "language": "en_US", "components": components}
-    assert _reply(client, ticket, agent, template=template).status_code == 201
+    reply = _reply(client, ticket, agent, template=template)
+    assert reply.status_code == 201
     assert client.outbox()["messages"][-1]["request"] == {
         "messaging_product": "whatsapp", "recipient_type": "individual", "to": "15550100100", "type": "template",
         "template": {"name": "order_update", "language": {"code": "en_US"}, "components": components},
+        "biz_opaque_callback_data": f"{conversation}|{reply.json()['id']}",
     }  # fmt: skip
     sent = client.outbox()["messages"][-1]
     detail = client.api("GET", f"/api/tickets/{ticket['id']}").json()

@@ -38,7 +38,10 @@ def test_whatsapp_agent_request_opens_assigns_acknowledges_notifies_then_reply_a
     emails = eventually(lambda: [e for e in client.outbox()["emails"] if assignee_email in e["to"]])
     assert ticket["id"] in emails[0]["body"]
     assert eventually(lambda: client.outbox()["sms"])
-    notes = client.api("GET", "/api/notifications", as_user=assignee_email).json()
+    # In-app last (after email and SMS, with each channel's outcome on it): wait for it to be stored.
+    notes = eventually(
+        lambda: (n := client.api("GET", "/api/notifications", as_user=assignee_email).json())["items"] and n
+    )
     assert notes["unread"] == 1 and notes["items"][0]["ticket_id"] == ticket["id"]
     assert len(client.tickets()) == 1  # exactly one ticket
 

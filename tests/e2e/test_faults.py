@@ -53,9 +53,11 @@ def _arm(client: Client, spec: dict) -> None:
 
 
 def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
-    client: Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    client: Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, function_env
 ) -> None:
-    monkeypatch.setenv("SENTIMENT_PROVIDER", "comprehend")  # as in AWS (the local stack runs offline)
+    function_env(
+        "DetectFunction", SENTIMENT_PROVIDER="comprehend"
+    )  # as in AWS (the local stack runs offline)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the local stack keeps them quiet otherwise
     capsys.readouterr()
     _arm(client, FAULTS)  # spent by the calls the load makes
@@ -129,7 +131,7 @@ def test_fault_requests_are_checked(client: Client) -> None:
         ({"ses": {"times": 0}}, "times must be an integer"),
         ({"lambda": {"function": "NoSuchFunction"}}, "function must be one of"),
         ({"dynamo": {"times": 1}}, "unknown fault target 'dynamo'"),
-        ({"ses": {"times": 2}, "graph": {"times": 1}}, "give exactly one of status or error_code"),
+        ({"ses": {"times": 2}, "graph": {"times": 1}}, "give exactly one of status, error_code and delay_seconds"),
         ([], "expected an object"),
     ):
         response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
@@ -149,7 +151,9 @@ def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_repla
     customer = CROWD.customer(77)
     client.webhook(whatsapp_text(QUESTIONS[0], customer=customer, message_id="wamid.fault.parked"))
     resolver = client.stack.resolver
-    physical = {name: resolver.ref(name) for name in ("FailedWorkQueue", "MessageWorkflow", "ApiFunction")}
+    physical = {
+        name: resolver.ref(name) for name in ("FailedWorkQueue", "MessageWorkflow", "AutoCloseFunction")
+    }
     aws = {name: boto3.client(name, region_name="us-east-1", endpoint_url=client.stack.aws_url)
            for name in ("sqs", "lambda", "stepfunctions")}  # fmt: skip
 

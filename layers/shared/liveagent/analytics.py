@@ -12,10 +12,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from liveagent import config
+from liveagent import config, storage
 from liveagent.business_hours import open_seconds_between
+from liveagent.conversations import MessageModel
 from liveagent.detection import unanswered_questions
 from liveagent.ids import parse_iso, utc_now
 from liveagent.settings import BusinessHours
@@ -45,10 +48,30 @@ def _stats_key(tenant_id: str, day: str) -> str:
     return f"{tenant_id}#stats#{day}"
 
 
-def count_decision(tenant_id: str, escalated: bool, at: datetime | None = None) -> None:
-    day = (at or utc_now()).strftime("%Y-%m-%d")
+def record_decision(message: MessageModel, escalated: bool) -> bool:
+    """Keep the bot's decision on the customer message and count it for the day, in one transaction,
+    once: a detect step run twice (Express is at-least-once) finds the decision there and counts
+    nothing. Returns False when it was already recorded."""
+    day = message.at[:10]
     field = DailyStatsModel.escalated if escalated else DailyStatsModel.answered
-    DailyStatsModel(_stats_key(tenant_id, day)).update(actions=[field.add(1)])
+    try:
+        _record(message, "escalate" if escalated else "answer", field, _stats_key(message.tenant_id, day))
+    except TransactWriteError as exc:
+        if not storage.failed_conditions(exc):
+            raise
+        return False
+    return True
+
+
+@storage.retry_on_conflict
+def _record(message: MessageModel, decision: str, field: NumberAttribute, stats_key: str) -> None:
+    with TransactWrite(connection=storage.transaction_connection()) as transaction:
+        transaction.update(
+            message,
+            actions=[MessageModel.decision.set(decision)],
+            condition=MessageModel.decision.does_not_exist(),
+        )
+        transaction.update(DailyStatsModel(stats_key), actions=[field.add(1)])
 
 
 def ulid_floor(moment: datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 
 def region() -> str:
@@ -35,7 +36,14 @@ def graph_api_base() -> str:
 
 
 def dashboard_url() -> str:
+    """Where agents open the dashboard (links in alert emails); template.yaml sets it for every function."""
     return os.environ.get("DASHBOARD_URL", "").rstrip("/")
+
+
+def dashboard_origin() -> str:
+    """The dashboard's origin (scheme://host[:port]), the one origin the API's CORS admits."""
+    parts = urlsplit(dashboard_url())
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def max_message_age_seconds() -> int:

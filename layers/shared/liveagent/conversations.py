@@ -14,13 +14,16 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import config, runtime
 from liveagent.channels.models import InboundMessage, StatusUpdate
 from liveagent.errors import NotFound
 from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
 
 HEADER_KEY = "#conversation"
-DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+# "unknown": the send was interrupted after Meta may have received it (a read timeout, a sandbox that
+# died mid-call); any status Meta then reports moves it on.
+DELIVERY_RANK = {"pending": 0, "unknown": 0.5, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+SEND_LEASE_SECONDS = 60  # a claim made outside Lambda (tools) is held this long
 PENDING_STATUS_SECONDS = 7 * 86400  # as long as Meta retries
 
 
@@ -65,9 +68,12 @@ class MessageModel(Model):
     ticket_id = UnicodeAttribute(null=True)
     state = UnicodeAttribute(null=True)  # inbound: received | dispatching | dispatched | stored | stale
     dispatch_at = UnicodeAttribute(null=True)
+    decision = UnicodeAttribute(null=True)  # inbound: the bot's decision (answer | escalate), recorded once
     delivery = UnicodeAttribute(null=True)  # outbound: pending | sent | delivered | read | failed
     delivery_rank = NumberAttribute(null=True)  # statuses only move forward (conditional on this)
     delivery_error = UnicodeAttribute(null=True)
+    send_started_at = UnicodeAttribute(null=True)  # outbound: the Graph API call began (one per message)
+    send_lease_until = UnicodeAttribute(null=True)  # ... by an invocation that ends by then at the latest
     note = UnicodeAttribute(null=True)  # "forwarded", "via ad: ...", "reply to your story"
     payload = UnicodeAttribute(null=True)  # the tapped button's id
     deleted_at = UnicodeAttribute(null=True)  # the customer deleted this message on their side
@@ -252,14 +258,18 @@ def store_outbound(
     author: str | None = None,
     ticket_id: str | None = None,
     kind: str = "text",
+    key: str | None = None,
 ) -> MessageModel:
-    """Record an outbound message before it is sent (delivery "pending"): nothing is ever lost."""
-    key = f"out#{new_ulid()}"
+    """Record an outbound message before it is sent (delivery "pending"): nothing is ever lost.
+
+    `key` names the message after its cause ("answer:in#wamid...#0"): storing it again (a retried or
+    duplicated step) returns the message already stored instead of a second one."""
+    message_key = f"out#{key}" if key else f"out#{new_ulid()}"
     at = now_iso()
     item = MessageModel(
         conversation.conversation_id,
-        key,
-        at_key=f"{at}#{key}",
+        message_key,
+        at_key=f"{at}#{message_key}",
         tenant_id=conversation.tenant_id,
         at=at,
         sender=sender,
@@ -270,8 +280,44 @@ def store_outbound(
         delivery="pending",
         delivery_rank=DELIVERY_RANK["pending"],
     )
-    item.save()
+    if key is None:
+        item.save()
+        return item
+    try:
+        item.save(condition=MessageModel.message_key.does_not_exist())
+    except PutError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return get_message(conversation.conversation_id, message_key)
     return item
+
+
+def begin_send(message: MessageModel) -> str:
+    """Claim the one Graph API call a stored message gets: "send" (claimed: call now), "busy" (another
+    invocation is sending it right now), or "done" (sent, failed, or interrupted mid-call: a second call
+    could deliver it twice, so it is marked "unknown" instead and Meta's status reports settle it)."""
+    now = utc_now()
+    # The claim lasts as long as the claiming invocation can: past that it is dead, whatever it did.
+    lease = runtime.seconds_left(default=SEND_LEASE_SECONDS) + runtime.RESERVE_SECONDS
+    try:
+        message.update(
+            actions=[
+                MessageModel.send_started_at.set(iso(now)),
+                MessageModel.send_lease_until.set(iso(now + timedelta(seconds=max(lease, 1.0)))),
+            ],
+            condition=(MessageModel.delivery == "pending") & MessageModel.send_started_at.does_not_exist(),
+        )
+        return "send"
+    except UpdateError as exc:
+        if not _conditional_failed(exc):
+            raise
+    message.refresh(consistent_read=True)
+    if message.delivery != "pending":
+        return "done"
+    if message.send_lease_until and parse_iso(message.send_lease_until) > now:
+        return "busy"
+    set_delivery(message, "unknown", "the send was interrupted; Meta may or may not have the message")
+    return "done"
 
 
 def claim_for_ticket(conversation_id: str, ticket_id: str) -> bool:
@@ -347,9 +393,31 @@ def _message_by_graph_id(graph_id: str) -> MessageModel | None:
     return get_message(keys[0].conversation_id, keys[0].message_key) if keys else None
 
 
+def callback_data(message: MessageModel) -> str:
+    """What WhatsApp echoes back in every status of a message we send (biz_opaque_callback_data): the
+    message itself, found with one strongly consistent read even when its send was interrupted."""
+    return f"{message.conversation_id}|{message.message_key}"
+
+
+def _message_by_callback(data: str | None) -> MessageModel | None:
+    conversation_id, _, message_key = (data or "").partition("|")
+    if not message_key.startswith("out#"):
+        return None
+    try:
+        return MessageModel.get(conversation_id, message_key, consistent_read=True)
+    except MessageModel.DoesNotExist:
+        return None
+
+
 def apply_status(update: StatusUpdate) -> bool:
     """Record a delivery status on the message we sent; True when applied now, False when parked."""
     error = f"{update.error_code}: {update.error_title}" if update.error_code else None
+    message = _message_by_callback(update.callback_data)
+    if message is not None:
+        set_delivery(
+            message, update.status, error, graph_id=None if message.graph_message_id else update.message_id
+        )
+        return True
     message = _message_by_graph_id(update.message_id)
     if message is None:
         PendingStatusModel(

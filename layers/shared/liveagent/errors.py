@@ -50,3 +50,11 @@ class ChannelError(DomainError):
         super().__init__(message)
         self.http_status = http_status
         self.meta_code = meta_code
+
+
+class DeliveryUnknown(ChannelError):
+    """The message went to the Graph API but no answer came back (a read timeout): Meta may have it.
+    Never resent blindly; Meta's status reports settle it."""
+
+    status = 504
+    code = "delivery_unknown"

@@ -34,21 +34,31 @@ class ReplyIn(BaseModel):
 
 
 def _bot_says(
-    conversation: conversations.ConversationModel, text: str, what: str, ticket_id: str | None = None
+    conversation: conversations.ConversationModel,
+    text: str,
+    what: str,
+    cause: str,
+    ticket_id: str | None = None,
 ) -> dict:
-    """A message from the bot. A failed send is stored with delivery "failed" and reported, not raised:
-    the workflow does not retry a customer-visible send blindly."""
+    """A message from the bot, sent once for its cause however often the step runs. A failed send is
+    stored with delivery "failed" and reported, not raised: the workflow does not retry a
+    customer-visible send blindly."""
     try:
-        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id)
+        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id, cause=cause)
     except (ChannelError, WindowClosed) as exc:
         logger.warning(f"{what} not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
         metrics.add_metric(name="BotMessageFailed", unit="Count", value=1)
         return {"delivery": "failed"}
-    return {"delivery": "sent", "message_ids": [m.message_key for m in sent]}
+    deliveries = {m.delivery for m in sent}
+    # The least settled part speaks for the message ("pending": a duplicate of this step is sending it).
+    delivery = next((d for d in ("failed", "unknown", "pending") if d in deliveries), "sent")
+    return {"delivery": delivery, "message_ids": [m.message_key for m in sent]}
 
 
 def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
-    result = _bot_says(conversations.get_conversation(conversation_id), answer, "bot answer")
+    result = _bot_says(
+        conversations.get_conversation(conversation_id), answer, "bot answer", cause=f"answer:{message_key}"
+    )
     if result["delivery"] == "sent":
         metrics.add_metric(name="BotAnswered", unit="Count", value=1)
     return result
@@ -58,7 +68,11 @@ def acknowledge(tenant_id: str, ticket_id: str) -> dict:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     text = tenants.load_settings(tenant_id).messages.acknowledgement
     return _bot_says(
-        conversations.get_conversation(ticket.conversation_id), text, "acknowledgement", ticket_id
+        conversations.get_conversation(ticket.conversation_id),
+        text,
+        "acknowledgement",
+        f"ack:{ticket_id}",
+        ticket_id,
     )
 
 
@@ -68,7 +82,11 @@ def offline_acknowledge(tenant_id: str, ticket_id: str, opens_at: str | None) ->
     hours = tenants.load_settings(tenant_id).business_hours
     text = business_hours.offline_text(hours, parse_iso(opens_at) if opens_at else None)
     return _bot_says(
-        conversations.get_conversation(ticket.conversation_id), text, "offline message", ticket_id
+        conversations.get_conversation(ticket.conversation_id),
+        text,
+        "offline message",
+        f"offline:{ticket_id}",
+        ticket_id,
     )
 
 

@@ -84,29 +84,38 @@ def assign_ticket(ticket: TicketModel, agent_id: str, record: list | None = None
     `record` (more ticket update actions: audit, history) is written in the same transaction.
 
     False when either condition fails (someone else took the ticket, or the agent filled up / went away).
+    A transaction DynamoDB cancelled for a conflict with another one on the same items is run again (a
+    conflict says nothing about the conditions); any other error propagates.
     """
-    agent = AgentModel(ticket.tenant_id, agent_id)
     try:
-        with TransactWrite(connection=storage.transaction_connection()) as transaction:
-            transaction.update(
-                ticket,
-                actions=[
-                    TicketModel.assignee.set(agent_id),
-                    TicketModel.assignee_key.set(f"{ticket.tenant_id}#{agent_id}"),
-                    TicketModel.waiting_key.remove(),
-                    *(record or []),
-                ],
-                condition=TicketModel.assignee.does_not_exist() & (TicketModel.status != "closed"),
-            )
-            transaction.update(
-                agent,
-                actions=[AgentModel.open_count.add(1), AgentModel.last_assigned_at.set(now_iso())],
-                condition=(AgentModel.open_count < AgentModel.capacity) & (AgentModel.status == "online"),
-            )
+        _assign_transaction(ticket, agent_id, record)
     except TransactWriteError as exc:
+        if not storage.failed_conditions(exc):
+            raise
         logger.info("assignment lost a race", extra={"agent_id": agent_id, "reasons": str(exc)})
         return False
     return True
+
+
+@storage.retry_on_conflict
+def _assign_transaction(ticket: TicketModel, agent_id: str, record: list | None) -> None:
+    agent = AgentModel(ticket.tenant_id, agent_id)
+    with TransactWrite(connection=storage.transaction_connection()) as transaction:
+        transaction.update(
+            ticket,
+            actions=[
+                TicketModel.assignee.set(agent_id),
+                TicketModel.assignee_key.set(f"{ticket.tenant_id}#{agent_id}"),
+                TicketModel.waiting_key.remove(),
+                *(record or []),
+            ],
+            condition=TicketModel.assignee.does_not_exist() & (TicketModel.status != "closed"),
+        )
+        transaction.update(
+            agent,
+            actions=[AgentModel.open_count.add(1), AgentModel.last_assigned_at.set(now_iso())],
+            condition=(AgentModel.open_count < AgentModel.capacity) & (AgentModel.status == "online"),
+        )
 
 
 def free_capacity(ticket: TicketModel) -> None:

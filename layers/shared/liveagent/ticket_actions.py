@@ -64,7 +64,9 @@ def ask_satisfaction(ticket: TicketModel, settings: SatisfactionSettings) -> Non
     try:
         conversation = conversations.get_conversation(ticket.conversation_id)
         choices = [(f"csat:{ticket.ticket_id}:{value}", title) for value, title in RATINGS]
-        ask_with_choices(conversation, settings.question, choices, ticket.ticket_id)
+        ask_with_choices(
+            conversation, settings.question, choices, ticket.ticket_id, cause=f"csat:{ticket.ticket_id}"
+        )
     except Exception:
         logger.exception("satisfaction question not sent", extra={"ticket_id": ticket.ticket_id})
 

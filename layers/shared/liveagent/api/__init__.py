@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import ValidationError
 
+from liveagent import config
 from liveagent.auth import Caller, caller_from_claims
 from liveagent.errors import DomainError
 from liveagent.observability import logger
@@ -70,10 +71,19 @@ def reject_unknown_query_parameters(app: APIGatewayRestResolver, next_middleware
     return next_middleware(app)
 
 
+def cors() -> CORSConfig | None:
+    """With Lambda proxy integration API Gateway adds no CORS header to a function's answer (SAM's Cors
+    only builds the OPTIONS preflight): the dashboard's origin gets Access-Control-Allow-Origin from us."""
+    origin = config.dashboard_origin()
+    if not origin:
+        return None
+    return CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
     # Validation on: request bodies, query and path parameters are checked against the handlers' typed
     # signatures, responses against their return models (a mismatch is our bug: 500, logged).
-    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors())
     for router in routers:
         app.include_router(router)
     app.use(middlewares=[reject_unknown_query_parameters])

@@ -1,12 +1,15 @@
 """Sends to customers through Meta's Graph API (requests).
 
-Retries only what can succeed later: timeouts, 5xx, HTTP 429 and Meta's rate-limit codes, with
-exponential backoff and full jitter, bounded (3 tries within a few seconds: an agent is waiting).
+Retries only what can succeed later and cannot deliver twice: connection failures, 5xx, HTTP 429 and
+Meta's rate-limit codes, with exponential backoff and full jitter, bounded by tries and by what is left of
+the function's Timeout (liveagent.runtime). A read timeout is not retried: Meta may have the message
+already, so it is reported as DeliveryUnknown and reconciled from Meta's status reports instead.
 Errors that cannot succeed (131026 undeliverable, 131047 outside the window, bad parameters) fail at once.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -17,14 +20,15 @@ from typing import Any
 import requests
 from aws_lambda_powertools.utilities import parameters
 
-from liveagent import config
+from liveagent import config, runtime
 from liveagent.channels import ChannelModel, instagram, whatsapp
-from liveagent.errors import ChannelError, WindowClosed
+from liveagent.errors import ChannelError, DeliveryUnknown, WindowClosed
 from liveagent.observability import logger, metrics, tracer
 
 tracer.patch(["requests"])  # Graph API calls appear in X-Ray, in the functions that make them
 
-_TIMEOUT = (3.05, 10)
+CONNECT_TIMEOUT = 3.05
+MIN_ATTEMPT_SECONDS = 2.0  # not worth starting an attempt with less time than this left
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80007, 130429, 131048, 131056})
 WINDOW_CODES = frozenset({131047})  # re-engagement: outside the 24-hour window
 BASE_DELAY_SECONDS = 0.25
@@ -94,20 +98,35 @@ def retryable(status: int, code: int | None) -> bool:
     return status >= 500 or status == 429 or code in RATE_LIMIT_CODES
 
 
+def read_timeout() -> float:
+    return float(os.environ.get("GRAPH_READ_TIMEOUT_SECONDS", "10"))
+
+
 def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None = None) -> str:
-    """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError/WindowClosed."""
+    """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError (refused or
+    unreachable), WindowClosed, or DeliveryUnknown (sent, but Meta's answer never came)."""
     url = f"{config.graph_api_base()}/{channel.account_id}/messages"
     tries = attempts or config.graph_max_retries() + 1
     last: ChannelError | None = None
     for attempt in range(tries):
         if attempt:
             delay = random.uniform(0, BASE_DELAY_SECONDS * 2**attempt)  # noqa: S311 - jitter, not crypto
+            if runtime.seconds_left() - delay < MIN_ATTEMPT_SECONDS:
+                break
             time.sleep(delay)
+        left = runtime.seconds_left()
+        if left < MIN_ATTEMPT_SECONDS:
+            last = last or ChannelError("no time left in this invocation for the Graph API")
+            break
         bucket_for(channel.account_id).take()
+        timeout = (min(CONNECT_TIMEOUT, left), min(read_timeout(), max(0.5, left - CONNECT_TIMEOUT)))
         try:
             response = _session().post(
-                url, json=request, headers={"Authorization": f"Bearer {_token(channel)}"}, timeout=_TIMEOUT
+                url, json=request, headers={"Authorization": f"Bearer {_token(channel)}"}, timeout=timeout
             )
+        except requests.ReadTimeout as exc:
+            metrics.add_metric(name="GraphSendUnknown", unit="Count", value=1)
+            raise DeliveryUnknown("the Graph API did not answer in time; Meta may have the message") from exc
         except requests.RequestException as exc:
             last = ChannelError(f"Graph API unreachable: {exc.__class__.__name__}")
             continue

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from liveagent.channels import ChannelName
 
-DeliveryStatus = Literal["pending", "sent", "delivered", "read", "failed"]
+DeliveryStatus = Literal["pending", "unknown", "sent", "delivered", "read", "failed"]
 
 
 class InboundMessage(BaseModel):
@@ -39,6 +39,7 @@ class StatusUpdate(BaseModel):
     at: datetime
     error_code: int | None = None
     error_title: str | None = None
+    callback_data: str | None = None  # WhatsApp's biz_opaque_callback_data: our message, as we sent it
 
 
 class NormalizedBatch(BaseModel):

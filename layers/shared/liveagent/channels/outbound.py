@@ -1,18 +1,25 @@
 """Sending to a customer on the conversation's own channel, inside Meta's messaging windows.
 
 Every outbound message is stored before the Graph API call (delivery "pending") and updated after it
-("sent" with Meta's id, or "failed" with the error), so nothing an agent wrote is ever lost. Long texts go
-out as several messages, in order.
+("sent" with Meta's id, "failed" with the error, or "unknown" when Meta's answer never came), so nothing
+an agent wrote is ever lost. Long texts go out as several messages, in order.
+
+A message the system sends because of something (the bot's answer to a customer message, the
+acknowledgement of a ticket) is named after that cause: a retried or duplicated step finds it stored and
+never calls the Graph API for it a second time. WhatsApp echoes our message reference in every status it
+reports (biz_opaque_callback_data), which settles an "unknown" send.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from liveagent import conversations
 from liveagent.channels import find_channel, graph, instagram, whatsapp
 from liveagent.channels.split import limits_for, split_text
 from liveagent.channels.windows import reply_mode
 from liveagent.conversations import ConversationModel, MessageModel
-from liveagent.errors import ChannelError, DomainError, NotFound, WindowClosed
+from liveagent.errors import ChannelError, DeliveryUnknown, DomainError, NotFound, WindowClosed
 from liveagent.ids import utc_now
 
 
@@ -45,7 +52,12 @@ def build_request(
 
 
 def ask_with_choices(
-    conversation: ConversationModel, text: str, choices: list[tuple[str, str]], ticket_id: str | None = None
+    conversation: ConversationModel,
+    text: str,
+    choices: list[tuple[str, str]],
+    ticket_id: str | None = None,
+    *,
+    cause: str | None = None,
 ) -> MessageModel | None:
     """A question with tappable answers (WhatsApp reply buttons / Instagram quick replies), only inside
     the standard window; returns the stored message, or None when the window is closed."""
@@ -56,15 +68,29 @@ def ask_with_choices(
     module = (
         whatsapp.buttons_request if conversation.channel == "whatsapp" else instagram.quick_replies_request
     )
-    request = module(conversation.customer_id, text, choices)
     message = conversations.store_outbound(
-        conversation, sender="bot", text=text, ticket_id=ticket_id, kind="question"
+        conversation, sender="bot", text=text, ticket_id=ticket_id, kind="question", key=cause
     )
+    with contextlib.suppress(ChannelError, WindowClosed):  # the outcome is recorded on the message
+        _deliver(channel, message, module(conversation.customer_id, text, choices))
+    return message
+
+
+def _deliver(channel, message: MessageModel, request: dict) -> None:
+    """The one Graph API call of a stored message (claimed first: a duplicate finds it taken)."""
+    if conversations.begin_send(message) != "send":
+        return
+    if channel.channel == "whatsapp":
+        request = {**request, "biz_opaque_callback_data": conversations.callback_data(message)}
     try:
-        conversations.mark_sent(message, graph.send(channel, request))
+        graph_id = graph.send(channel, request)
+    except DeliveryUnknown as exc:
+        conversations.set_delivery(message, "unknown", exc.message)
+        return
     except (ChannelError, WindowClosed) as exc:
         conversations.set_delivery(message, "failed", exc.message)
-    return message
+        raise
+    conversations.mark_sent(message, graph_id)
 
 
 def send_to_customer(
@@ -76,8 +102,13 @@ def send_to_customer(
     author: str | None = None,
     ticket_id: str | None = None,
     reply_to: str | None = None,
+    cause: str | None = None,
 ) -> list[MessageModel]:
-    """Send text (split to the channel's limit) or a template; returns the stored messages, in order."""
+    """Send text (split to the channel's limit) or a template; returns the stored messages, in order.
+
+    `cause` ("answer:<customer message key>", "ack:<ticket id>") makes the send once-only: its parts
+    are stored under keys derived from it, and a part already sent, sending or interrupted is not sent
+    again."""
     channel = find_channel(conversation.channel, conversation.account_id)
     if channel is None:
         raise NotFound(f"no {conversation.channel} account {conversation.account_id} is configured")
@@ -99,16 +130,16 @@ def send_to_customer(
             author=author,
             ticket_id=ticket_id,
             kind="template" if template else "text",
+            key=f"{cause}#{i}" if cause else None,
         )
-        for part in parts
+        for i, part in enumerate(parts)
     ]
     for index, (message, request) in enumerate(zip(stored, requests_, strict=True)):
         try:
-            graph_id = graph.send(channel, request)
-        except (ChannelError, WindowClosed) as exc:
-            conversations.set_delivery(message, "failed", exc.message)
+            _deliver(channel, message, request)
+        except (ChannelError, WindowClosed):
             for unsent in stored[index + 1 :]:
-                conversations.set_delivery(unsent, "failed", "not sent: an earlier part failed")
+                if conversations.begin_send(unsent) == "send":
+                    conversations.set_delivery(unsent, "failed", "not sent: an earlier part failed")
             raise
-        conversations.mark_sent(message, graph_id)
     return stored

@@ -162,6 +162,7 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch:
                             at=_at(raw.get("timestamp")),
                             error_code=error.get("code"),
                             error_title=error.get("title"),
+                            callback_data=raw.get("biz_opaque_callback_data"),
                         )
                     )
                 except Exception:

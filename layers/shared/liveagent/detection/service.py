@@ -57,6 +57,6 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
         if m.message_key != message_key
     ]
     decision = preview(tenant_id, message.text, past)
-    metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
-    analytics.count_decision(tenant_id, decision.escalate)
+    if analytics.record_decision(message, decision.escalate):  # once per message, however often it runs
+        metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
     return {"decision": "escalate" if decision.escalate else "answer", **decision.model_dump()}
