@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint sam run eval-detection bench cost load openapi screenshots chromium deploy clean
+.PHONY: test lint sam run eval-detection bench cost load openapi screenshots chromium deploy smoke clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -87,6 +87,12 @@ deploy: $(SAM_VENV)/.installed
 	$(SAM) deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--parameter-overrides SenderEmail=$(SENDER) $(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
 	infra/deploy_dashboard.sh $(STACK)
+
+# After a deploy: STACK=<name> make smoke (or STACK=http://127.0.0.1:3000 for a running `make run`): health,
+# Meta's handshake, a signed test message, a throw-away agent signing in and seeing the ticket, clean-up.
+smoke: $(VENV)/.installed
+	@[ -n "$(STACK)" ] || { echo "usage: STACK=<stack name or local URL> make smoke" >&2; exit 2; }
+	$(PY) -m infra.smoke "$(STACK)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache .aws-sam

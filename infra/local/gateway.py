@@ -275,6 +275,8 @@ class Gateway:
             return _json(status, body)
         if path == "/local/outbox" and method == "GET":
             return _json(200, self.stack.outbox())
+        if path == "/local/outputs" and method == "GET":
+            return _json(200, self.stack.outputs())
         if path == "/local/faults" and method == "POST":
             return self.arm_faults(request)
         if path == "/local/faults" and method == "DELETE":

@@ -19,7 +19,7 @@ from infra.local.faults import Faults
 from infra.local.graph import GraphStandIn
 from infra.local.lambdas import LambdaDispatcher
 from infra.local.provision import Provisioned, provision
-from infra.local.template import ACCOUNT, REGION, Resolver, local_parameters
+from infra.local.template import ACCOUNT, REGION, Resolver, load_template, local_parameters
 
 
 def free_port() -> int:
@@ -166,6 +166,21 @@ class LocalStack:
             "cognitoEndpoint": self.aws_url,
             "apiBase": self.api_url,
         }
+
+    def outputs(self) -> dict[str, str]:
+        """The template's Outputs as this stack answers them (what CloudFormation shows for a deployed
+        stack), with the local gateway as the API and the fake AWS's endpoint: the operator tools
+        (infra.admin, infra.smoke) work on either."""
+        values = {}
+        for key, output in load_template().get("Outputs", {}).items():
+            if "Condition" in output and not self.resolver.condition(output["Condition"]):
+                continue
+            values[key] = str(self.resolver.resolve(output["Value"]))
+        values.update(
+            {"ApiUrl": self.api_url, "WebhookUrl": f"{self.api_url}/webhook", "AwsEndpoint": self.aws_url,
+             "Region": REGION}
+        )  # fmt: skip
+        return values
 
     def outbox(self) -> dict[str, list[dict]]:
         from moto.ses.models import ses_backends

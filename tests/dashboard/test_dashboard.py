@@ -191,3 +191,35 @@ def test_the_support_list_fits_a_phone(client: Client, browser: Browser, shots: 
     expect(page.locator(".skip")).to_be_focused()
     page.screenshot(path=str(shots / "support-phone.png"), full_page=True)
     session.close()
+
+
+def test_a_user_an_admin_created_chooses_their_password_at_first_sign_in(
+    client: Client, browser: Browser
+) -> None:
+    """`python -m infra.admin STACK user add` leaves the user with a temporary password: Cognito answers
+    the first sign-in with NEW_PASSWORD_REQUIRED, and the dashboard asks for their own."""
+    from infra import admin
+    from infra.target import Target
+
+    outputs = client.stack.outputs()
+    target = Target("local", outputs, outputs["Region"], outputs["AwsEndpoint"])
+    spec = admin.UserSpec(email="new.agent@demo.test", tenant="demo", permission="agent", name="New Agent",
+                          departments=["tech_support"], temporary_password="Temp-pass-1234")  # fmt: skip
+    assert "added to tenant demo" in admin.add_user(target, spec)
+    session = Session(browser, client)
+    page = session.page
+    page.goto(f"{client.base}/")
+    page.get_by_label("Email").fill("new.agent@demo.test")
+    page.get_by_label("Password", exact=True).fill("Temp-pass-1234")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.get_by_label("Choose a password").fill("Mine-is-longer-1")
+    page.get_by_label("Repeat it").fill("Mine-is-longer-2")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.locator("#new-password-error")).to_have_text("The two passwords differ.")
+    page.get_by_label("Repeat it").fill("Mine-is-longer-1")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.locator("#who")).to_contain_text("new.agent@demo.test (agent)")
+    session.close()
+    # The new password is theirs from now on; the temporary one no longer works.
+    assert client.token("new.agent@demo.test", password="Mine-is-longer-1")

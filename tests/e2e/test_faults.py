@@ -131,7 +131,10 @@ def test_fault_requests_are_checked(client: Client) -> None:
         ({"ses": {"times": 0}}, "times must be an integer"),
         ({"lambda": {"function": "NoSuchFunction"}}, "function must be one of"),
         ({"dynamo": {"times": 1}}, "unknown fault target 'dynamo'"),
-        ({"ses": {"times": 2}, "graph": {"times": 1}}, "give exactly one of status, error_code and delay_seconds"),
+        (
+            {"ses": {"times": 2}, "graph": {"times": 1}},
+            "give exactly one of status, error_code and delay_seconds",
+        ),
         ([], "expected an object"),
     ):
         response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)

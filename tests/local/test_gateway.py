@@ -49,3 +49,35 @@ def test_faults_make_the_graph_api_fail_then_recover(client: Client) -> None:
     ok = requests.post(url, json=body, headers={"Authorization": "Bearer t"})
     assert ok.status_code == 200 and ok.json()["messages"][0]["id"].startswith("wamid.")
     assert requests.delete(f"{client.base}/local/faults").json() == {"armed": 0}
+
+
+def test_cors_comes_from_the_functions_for_the_dashboards_origin_only(client: Client) -> None:
+    """With Lambda proxy integration API Gateway adds no CORS header to a function's answer: the API
+    function sends Access-Control-Allow-Origin itself, for the dashboard's origin (DASHBOARD_URL) only."""
+    origin = client.stack.resolver.parameters["DashboardOrigin"]
+    token = {"Authorization": f"Bearer {client.token('alice@demo.test')}"}
+    mine = requests.get(f"{client.base}/api/me", headers={**token, "Origin": origin})
+    assert mine.status_code == 200 and mine.headers["Access-Control-Allow-Origin"] == origin
+    elsewhere = requests.get(f"{client.base}/api/me", headers={**token, "Origin": "https://evil.example"})
+    assert elsewhere.status_code == 200 and "Access-Control-Allow-Origin" not in elsewhere.headers
+    assert "Access-Control-Allow-Origin" not in requests.get(f"{client.base}/api/me", headers=token).headers
+    # The reply function answers CORS the same way (its own resolver).
+    reply = requests.post(
+        f"{client.base}/api/tickets/NOPE/reply", json={"text": "x"}, headers={**token, "Origin": origin}
+    )
+    assert reply.status_code == 404 and reply.headers["Access-Control-Allow-Origin"] == origin
+
+
+def test_only_the_templates_preflight_and_gateway_responses_carry_cors_of_their_own(client: Client) -> None:
+    origin = client.stack.resolver.parameters["DashboardOrigin"]
+    preflight = requests.options(f"{client.base}/api/tickets", headers={"Origin": origin})
+    assert preflight.status_code == 200  # SAM's mock integration, no authorizer
+    assert preflight.headers["Access-Control-Allow-Origin"] == origin
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type"
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST,PUT,DELETE,OPTIONS"
+    no_token = requests.get(f"{client.base}/api/tickets", headers={"Origin": origin})
+    assert no_token.status_code == 401 and no_token.headers["Access-Control-Allow-Origin"] == origin
+    webhook = requests.get(
+        f"{client.base}/webhook", params={"hub.mode": "subscribe"}, headers={"Origin": origin}
+    )
+    assert webhook.status_code == 403 and "Access-Control-Allow-Origin" not in webhook.headers

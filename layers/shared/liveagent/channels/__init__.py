@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from liveagent import config
@@ -27,6 +27,9 @@ class ChannelModel(Model):
     account_id = UnicodeAttribute()
     display = UnicodeAttribute(default="")
     token_secret = UnicodeAttribute()  # Secrets Manager name of the Graph API access token
+    # A test channel (make smoke): the whole pipeline runs, but nothing is sent to Meta; each outbound
+    # message is recorded as sent with a "test." id.
+    test_mode = BooleanAttribute(default=False)
 
 
 def channel_key(channel: str, account_id: str) -> str:

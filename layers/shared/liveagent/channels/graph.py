@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities import parameters
 from liveagent import config, runtime
 from liveagent.channels import ChannelModel, instagram, whatsapp
 from liveagent.errors import ChannelError, DeliveryUnknown, WindowClosed
+from liveagent.ids import new_ulid
 from liveagent.observability import logger, metrics, tracer
 
 tracer.patch(["requests"])  # Graph API calls appear in X-Ray, in the functions that make them
@@ -105,6 +106,9 @@ def read_timeout() -> float:
 def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None = None) -> str:
     """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError (refused or
     unreachable), WindowClosed, or DeliveryUnknown (sent, but Meta's answer never came)."""
+    if channel.test_mode:
+        logger.info("test channel: not sent to Meta", extra={"account": channel.account_id})
+        return f"test.{new_ulid()}"
     url = f"{config.graph_api_base()}/{channel.account_id}/messages"
     tries = attempts or config.graph_max_retries() + 1
     last: ChannelError | None = None

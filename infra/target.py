@@ -1,0 +1,73 @@
+"""Which deployment the operator tools (infra.admin, infra.smoke) work on: a CloudFormation stack in AWS,
+by its name, or the local stack, by its URL (`make run` prints it). Both answer with the template's
+Outputs, so the tools run the same code against either.
+
+    python -m infra.smoke live-agent-escalation          # the stack in your AWS account
+    python -m infra.smoke http://127.0.0.1:3000           # the local stack
+
+The tools use the operator's own AWS credentials (an administrator of the account), never a function's
+role. The domain package is imported only after the target is known: its table models read their table
+names and region from the environment, which `Target.activate` sets from the stack's outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import requests
+
+# Output key -> the variable template.yaml gives every function for that table.
+TABLE_OUTPUTS = {
+    "TenantsTableName": "TENANTS_TABLE",
+    "ChannelsTableName": "CHANNELS_TABLE",
+    "AgentsTableName": "AGENTS_TABLE",
+    "TicketsTableName": "TICKETS_TABLE",
+    "MessagesTableName": "MESSAGES_TABLE",
+    "NotificationsTableName": "NOTIFICATIONS_TABLE",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    outputs: dict[str, str]
+    region: str
+    endpoint: str | None = None  # the fake AWS of the local stack; None in AWS
+
+    @property
+    def local(self) -> bool:
+        return self.endpoint is not None
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint)
+
+    def activate(self) -> None:
+        """Point this process's AWS clients (boto3 and PynamoDB alike) at the target's account and
+        tables. Call before importing liveagent."""
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.region
+        if self.endpoint:
+            os.environ["AWS_ENDPOINT_URL"] = self.endpoint
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        for output, variable in TABLE_OUTPUTS.items():
+            os.environ[variable] = self.outputs[output]
+
+
+def resolve(stack: str, region: str | None = None) -> Target:
+    if stack.startswith(("http://", "https://")):
+        outputs = requests.get(f"{stack.rstrip('/')}/local/outputs", timeout=10)
+        outputs.raise_for_status()
+        values = outputs.json()
+        return Target(stack, values, values["Region"], values["AwsEndpoint"])
+    session = boto3.Session(region_name=region)
+    described = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    values = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    missing = sorted(set(TABLE_OUTPUTS) - set(values))
+    if missing:
+        raise SystemExit(
+            f"stack {stack} has no outputs {missing}: deploy this version of template.yaml first"
+        )
+    return Target(stack, values, session.region_name)
