@@ -113,8 +113,15 @@ def add_channel(
             )
     elif not test_mode:
         raise Refused("give the Graph API access token (--token-file)")
-    ChannelModel(channel_key(channel, account_id), tenant_id=tenant_id, channel=channel, account_id=account_id,
-                 display=display, token_secret=secret, test_mode=test_mode).save()  # fmt: skip
+    ChannelModel(
+        channel_key(channel, account_id),
+        tenant_id=tenant_id,
+        channel=channel,
+        account_id=account_id,
+        display=display,
+        token_secret=secret,
+        test_mode=test_mode,
+    ).save()
     return f"{channel} account {account_id} now belongs to tenant {tenant_id} (token in {secret})"
 
 

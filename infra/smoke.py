@@ -13,6 +13,7 @@ afterwards, whatever happened. Prints one line per step; exits 1 at the first st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -156,12 +157,9 @@ class Smoke:
         for agent in AgentModel.query(self.tenant):
             for note in NotificationModel.query(f"{self.tenant}#{agent.agent_id}"):
                 note.delete()
-        for step in (lambda: admin.remove_user(self.target, self.email),
-                     lambda: admin.remove_channel("whatsapp", self.account)):  # fmt: skip
-            try:
-                step()
-            except admin.Refused:
-                pass  # never created
+        with contextlib.suppress(admin.Refused):  # never created
+            admin.remove_user(self.target, self.email)
+        admin.remove_channel("whatsapp", self.account)
         TenantModel(self.tenant).delete()
         return f"tenant, channel, agent, conversation and {len(removed)} ticket(s) removed"
 
@@ -178,20 +176,36 @@ class Smoke:
 
 
 def _whatsapp_message(account: str, customer: str, text: str) -> dict:
-    return {"object": "whatsapp_business_account", "entry": [{"id": "SMOKE", "changes": [{"field": "messages", "value": {
+    message = {
+        "from": customer,
+        "id": f"wamid.SMOKE{secrets.token_hex(8)}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": account, "phone_number_id": account},
         "contacts": [{"profile": {"name": "Smoke Customer"}, "wa_id": customer}],
-        "messages": [{"from": customer, "id": f"wamid.SMOKE{secrets.token_hex(8)}", "timestamp": str(int(time.time())),
-                      "type": "text", "text": {"body": text}}],
-    }}]}]}  # fmt: skip
+        "messages": [message],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "SMOKE", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def run(target: Target, timeout: float, say: Callable[[str], None] = print) -> bool:
     smoke = Smoke(target, timeout)
-    steps = [("health", smoke.health), ("Meta handshake", smoke.handshake), ("set up", smoke.set_up),
-             ("signed message", smoke.webhook), ("sign in", smoke.sign_in), ("ticket seen", smoke.ticket_seen),
-             ("close", smoke.close)]  # fmt: skip
+    steps = [
+        ("health", smoke.health),
+        ("Meta handshake", smoke.handshake),
+        ("set up", smoke.set_up),
+        ("signed message", smoke.webhook),
+        ("sign in", smoke.sign_in),
+        ("ticket seen", smoke.ticket_seen),
+        ("close", smoke.close),
+    ]
     ok = True
     try:
         for name, step in steps:
