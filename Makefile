@@ -78,14 +78,19 @@ load: $(VENV)/.installed
 cost: $(VENV)/.installed
 	$(PY) benchmarks/cost.py 2>/dev/null | grep -v '^{"_aws"\|^{"level"'
 
-# First deploy of a new account: STACK=<name> SENDER=<verified SES address> make deploy
-# (needs the AWS SAM CLI and credentials; see README "Deploy to AWS" for the Meta secrets and users).
+# Deploy (the first time and every time): STACK=<name> SENDER=<verified SES address> make deploy
+#   ALERTS=ops@example.com     subscribes that address to the operations alarms
+#   CREATE_SENDER=true         the stack creates the SES identity for SENDER (not yet verified)
+#   ORIGIN=https://support.example.com   the dashboard is served from your own domain
+# Needs AWS credentials; installs the SAM CLI itself. README "Deploy to AWS" walks a new account through.
 STACK ?= live-agent-escalation
 deploy: $(SAM_VENV)/.installed
-	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
+	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ALERTS=you@example.com] [CREATE_SENDER=true] [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
 	PATH="$(dir $(PYTHON312)):$$PATH" $(SAM) build
 	$(SAM) deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-		--parameter-overrides SenderEmail=$(SENDER) $(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
+		--no-fail-on-empty-changeset --parameter-overrides SenderEmail=$(SENDER) \
+		$(if $(ALERTS),AlertEmail=$(ALERTS),) $(if $(CREATE_SENDER),CreateSenderIdentity=$(CREATE_SENDER),) \
+		$(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
 	infra/deploy_dashboard.sh $(STACK)
 
 # After a deploy: STACK=<name> make smoke (or STACK=http://127.0.0.1:3000 for a running `make run`): health,

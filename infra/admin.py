@@ -8,6 +8,8 @@
     python -m infra.admin STACK user add --tenant acme --email bo@acme.com --permission agent \\
                                          --departments support,billing --phone +15550001234
     python -m infra.admin STACK user remove --email bo@acme.com
+    python -m infra.admin STACK meta set --app-secret-file app-secret.txt [--instagram-app-secret-file f]
+    python -m infra.admin STACK meta verify-token      # what to type into the Meta app's webhook form
 
 STACK is the CloudFormation stack name, or the local stack's URL (infra/target.py). A new user gets a
 temporary password by email from Cognito (`--password` sets a permanent one instead, e.g. for a first
@@ -203,6 +205,29 @@ def remove_user(target: Target, email: str) -> str:
     return f"user {email} removed"
 
 
+def set_meta_secrets(target: Target, app_secret: str | None, instagram_app_secret: str | None) -> str:
+    """The Meta app secret(s) in the stack's secret, the generated verify token kept."""
+    import json
+
+    secrets = target.client("secretsmanager")
+    name = target.outputs["MetaSecretName"]
+    current = json.loads(secrets.get_secret_value(SecretId=name)["SecretString"])
+    for key, value in (("app_secret", app_secret), ("instagram_app_secret", instagram_app_secret)):
+        if value is not None:
+            if not re.match(r"^[0-9a-f]{32}$", value):
+                raise Refused(f"{key}: a Meta app secret is 32 hexadecimal characters")
+            current[key] = value
+    secrets.put_secret_value(SecretId=name, SecretString=json.dumps(current))
+    return f"{name}: app secret(s) set; verify token kept (the webhook reads them within 5 minutes)"
+
+
+def verify_token(target: Target) -> str:
+    import json
+
+    secret = target.client("secretsmanager").get_secret_value(SecretId=target.outputs["MetaSecretName"])
+    return json.loads(secret["SecretString"])["verify_token"]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -242,7 +267,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     remove = user.add_parser("remove")
     remove.add_argument("--email", required=True)
+    meta = things.add_parser("meta").add_subparsers(dest="verb", required=True)
+    secret = meta.add_parser("set")
+    secret.add_argument("--app-secret-file", type=Path)
+    secret.add_argument(
+        "--instagram-app-secret-file", type=Path, help="when Instagram runs under its own app"
+    )
+    meta.add_parser("verify-token")
     return parser
+
+
+def _read(path: Path | None) -> str | None:
+    return path.read_text().strip() if path else None
 
 
 def _names(text: str) -> list[str]:
@@ -256,13 +292,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.thing == "tenant":
             print(add_tenant(args.tenant, args.name))
+        elif args.thing == "meta":
+            if args.verb == "verify-token":
+                print(verify_token(target))
+            else:
+                print(
+                    set_meta_secrets(
+                        target, _read(args.app_secret_file), _read(args.instagram_app_secret_file)
+                    )
+                )
         elif args.thing == "channel":
             kind, account = ("whatsapp", args.whatsapp) if args.whatsapp else ("instagram", args.instagram)
             if args.verb == "remove":
                 print(remove_channel(kind, account))
             else:
-                token = args.token_file.read_text().strip() if args.token_file else None
-                print(add_channel(target, args.tenant, kind, account, token, args.display))
+                print(add_channel(target, args.tenant, kind, account, _read(args.token_file), args.display))
         elif args.verb == "add":
             spec = UserSpec(email=args.email, tenant=args.tenant, permission=args.permission, name=args.name,
                             departments=_names(args.departments), roles=_names(args.roles), phone=args.phone,

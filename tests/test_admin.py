@@ -1,0 +1,70 @@
+"""The operator tool (python -m infra.admin): what it refuses, and that it writes what the stack reads."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from infra import admin
+from infra.target import Target
+from liveagent.channels import find_channel
+from tests.conftest import Client, eventually, whatsapp_text
+
+
+@pytest.fixture
+def target(client: Client) -> Target:
+    outputs = client.stack.outputs()
+    return Target("local", outputs, outputs["Region"], outputs["AwsEndpoint"])
+
+
+def test_bad_arguments_are_refused_before_anything_is_written(client: Client, target: Target) -> None:
+    with pytest.raises(admin.Refused, match="not an email address"):
+        admin.add_user(target, admin.UserSpec(email="nobody", tenant="demo", permission="agent"))
+    with pytest.raises(admin.Refused, match="no tenant 'ghost'"):
+        admin.add_user(target, admin.UserSpec(email="a@b.example", tenant="ghost", permission="agent"))
+    with pytest.raises(admin.Refused, match="E.164"):
+        admin.add_user(
+            target, admin.UserSpec(email="a@b.example", tenant="demo", permission="agent", phone="555")
+        )
+    with pytest.raises(admin.Refused, match="exists already"):
+        admin.add_user(target, admin.UserSpec(email="alice@demo.test", tenant="demo", permission="agent"))
+    with pytest.raises(admin.Refused, match="exists already"):
+        admin.add_tenant("demo", "Demo again")
+    with pytest.raises(admin.Refused, match="already belongs to tenant 'demo'"):
+        admin.add_channel(target, "acme", "whatsapp", "100000000000001", "token")
+    with pytest.raises(admin.Refused, match="32 hexadecimal"):
+        admin.set_meta_secrets(target, "not-a-secret", None)
+
+
+def test_a_new_tenant_channel_and_agent_take_escalations(client: Client, target: Target) -> None:
+    print(admin.add_tenant("shop", "A Shop"))
+    print(admin.add_channel(target, "shop", "whatsapp", "100000000000777", "shop-graph-token", "15550007777"))
+    spec = admin.UserSpec(email="sam@shop.example", tenant="shop", permission="agent", departments=["support"],
+                          password="Shop-pass-123", status="online")  # fmt: skip
+    print(admin.add_user(target, spec))
+    assert find_channel("whatsapp", "100000000000777").tenant_id == "shop"
+    assert client.token("sam@shop.example", password="Shop-pass-123")  # signs in (cached for the calls below)
+    client.webhook(
+        whatsapp_text("I want to talk to a human", customer="15550000777", account="100000000000777")
+    )
+    mine = eventually(lambda: [t for t in client.tickets(as_user="sam@shop.example") if t["assignee"]])
+    assert mine[0]["assignee"] == client.api("GET", "/api/me", as_user="sam@shop.example").json()["id"]
+    # The acknowledgement went out with the shop's own Graph token.
+    sent = eventually(lambda: [m for m in client.outbox()["messages"] if m["to"] == "15550000777"])
+    assert sent[0]["from"] == "100000000000777"
+    print(admin.remove_user(target, "sam@shop.example"))
+    cognito = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=client.stack.aws_url)
+    assert "sam@shop.example" not in {
+        u["Username"] for u in cognito.list_users(UserPoolId=target.outputs["UserPoolId"])["Users"]
+    }
+
+
+def test_meta_secrets_are_set_and_the_verify_token_kept(client: Client, target: Target) -> None:
+    token = admin.verify_token(target)
+    assert token == "local-verify-token"
+    admin.set_meta_secrets(target, "0123456789abcdef0123456789abcdef", None)
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=client.stack.aws_url)
+    stored = json.loads(secrets.get_secret_value(SecretId=target.outputs["MetaSecretName"])["SecretString"])
+    assert stored["app_secret"] == "0123456789abcdef0123456789abcdef" and stored["verify_token"] == token
