@@ -22,4 +22,4 @@ class DetectEvent(BaseModel):
 @metrics.log_metrics
 @event_parser(model=DetectEvent)
 def lambda_handler(event: DetectEvent, context: LambdaContext) -> dict:
-    return detect_message(event.tenant_id, event.conversation_id, event.message_key)
+    return detect_message(event.tenant_id, event.conversation_id, event.message_key).model_dump(mode="json")

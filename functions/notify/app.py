@@ -15,10 +15,11 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from liveagent import notifications
 from liveagent.observability import logger, metrics, tracer
+from liveagent.workflow import StepState
 
 persistence = DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "Idempotency"))
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
@@ -28,7 +29,7 @@ class NotifyEvent(BaseModel):
     action: Literal["notify_level", "workflow_failed"]
     tenant_id: str
     ticket_id: str
-    state: dict[str, Any] = Field(default_factory=dict)
+    state: StepState | None = None
     error: dict[str, Any] | None = None
 
 

@@ -3,35 +3,36 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from liveagent import replies, runtime
 from liveagent.api import make_resolver
 from liveagent.api.replies import router
 from liveagent.observability import logger, metrics, tracer
+from liveagent.workflow import DetectResult
 
 app = make_resolver(router)
 
 
 class ReplyStep(BaseModel):
-    action: Literal["bot_answer", "acknowledge", "offline_ack"]
+    action: Literal["bot_answer", "acknowledge"]
     tenant_id: str
     ticket_id: str | None = None
     conversation_id: str | None = None
     message_key: str | None = None
-    detection: dict[str, Any] = Field(default_factory=dict)
-    opens_at: str | None = None
+    detection: DetectResult | None = None
+    opens_at: str | None = None  # acknowledging outside business hours: the offline message instead
 
 
 def run_step(event: dict) -> dict:
     step = ReplyStep.model_validate(event)
     if step.action == "bot_answer":
-        return replies.bot_answer(step.conversation_id, step.message_key, step.detection.get("answer") or "")
-    if step.action == "offline_ack":
+        return replies.bot_answer(step.conversation_id, step.message_key, step.detection.answer or "")
+    if step.opens_at:
         return replies.offline_acknowledge(step.tenant_id, step.ticket_id, step.opens_at)
     return replies.acknowledge(step.tenant_id, step.ticket_id)
 

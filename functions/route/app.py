@@ -10,24 +10,19 @@ from pydantic import BaseModel, Field
 
 from liveagent import escalation
 from liveagent.observability import logger, metrics, tracer
+from liveagent.workflow import StepState
 
 
 class RouteEvent(BaseModel):
     action: Literal[
-        "open_ticket",
-        "opening",
-        "assign",
-        "await_response",
-        "next_level",
-        "flag_unattended",
-        "workflow_failed",
+        "open_ticket", "assign", "await_response", "next_level", "flag_unattended", "workflow_failed"
     ]
     tenant_id: str
     ticket_id: str | None = None
     conversation_id: str | None = None
     message_key: str | None = None
     detection: dict[str, Any] = Field(default_factory=dict)
-    state: dict[str, Any] = Field(default_factory=dict)
+    state: StepState | None = None
     task_token: str | None = None
     error: dict[str, Any] | None = None
 
@@ -36,7 +31,6 @@ STEPS = {
     "open_ticket": lambda e: escalation.open_ticket(
         e.tenant_id, e.conversation_id, e.message_key, e.detection
     ),
-    "opening": lambda e: escalation.opening(e.tenant_id, e.ticket_id),
     "assign": lambda e: escalation.assign(e.tenant_id, e.ticket_id),
     "await_response": lambda e: escalation.await_response(e.tenant_id, e.ticket_id, e.task_token, e.state),
     "next_level": lambda e: escalation.next_level(e.tenant_id, e.ticket_id, e.state),
@@ -51,4 +45,5 @@ STEPS = {
 @event_parser(model=RouteEvent)
 def lambda_handler(event: RouteEvent, context: LambdaContext) -> Any:
     logger.append_keys(action=event.action)
-    return STEPS[event.action](event)
+    result = STEPS[event.action](event)
+    return result.model_dump(mode="json") if isinstance(result, BaseModel) else result

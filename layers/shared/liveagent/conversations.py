@@ -136,8 +136,9 @@ def conversation_id_for(tenant_id: str, channel: str, account_id: str, customer_
 
 
 def get_conversation(conversation_id: str) -> ConversationModel:
+    """Read consistently: which ticket a message joins is decided on it."""
     try:
-        return ConversationModel.get(conversation_id, HEADER_KEY)
+        return ConversationModel.get(conversation_id, HEADER_KEY, consistent_read=True)
     except ConversationModel.DoesNotExist as exc:
         raise NotFound(f"conversation '{conversation_id}' not found") from exc
 
@@ -318,38 +319,6 @@ def begin_send(message: MessageModel) -> str:
         return "busy"
     set_delivery(message, "unknown", "the send was interrupted; Meta may or may not have the message")
     return "done"
-
-
-def claim_for_ticket(conversation_id: str, ticket_id: str) -> bool:
-    """Make ticket_id the conversation's open ticket unless another one already is (atomic)."""
-    try:
-        ConversationModel(conversation_id, HEADER_KEY).update(
-            actions=[ConversationModel.open_ticket_id.set(ticket_id)],
-            condition=ConversationModel.open_ticket_id.does_not_exist(),
-        )
-        return True
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-
-
-def release_ticket(conversation_id: str, ticket_id: str, agent_id: str | None) -> None:
-    """The ticket closed: the bot takes the conversation back."""
-    actions = [
-        ConversationModel.open_ticket_id.remove(),
-        ConversationModel.last_ticket_id.set(ticket_id),
-        ConversationModel.last_closed_at.set(now_iso()),
-    ]
-    if agent_id:
-        actions.append(ConversationModel.last_agent_id.set(agent_id))
-    try:
-        ConversationModel(conversation_id, HEADER_KEY).update(
-            actions=actions, condition=ConversationModel.open_ticket_id == ticket_id
-        )
-    except UpdateError as exc:
-        if not _conditional_failed(exc):
-            raise
 
 
 def last_customer_at(conversation: ConversationModel) -> datetime | None:

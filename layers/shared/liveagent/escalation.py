@@ -1,29 +1,44 @@
-"""The escalation workflow's steps: open a ticket, assign it, wait for a human, walk the policy's levels.
+"""The workflows' ticket steps: open a ticket, assign it, wait for a human, walk the policy's levels.
 
-The Standard state machine (infra/statemachines/escalation.asl.json) calls these through the route
-function; the task token of the current wait lives on the ticket, and ack / reply / close / reassign
-answer it with SendTaskSuccess.
+The message workflow (Express) opens the ticket; the escalation workflow (Standard, one execution per
+ticket, infra/statemachines/escalation.asl.json) walks it. Both call these through the route function.
+The moves themselves are the lifecycle's (liveagent.lifecycle); these steps decide which, and keep the
+workflow in step: the task token of the current wait lives on the ticket, and whatever changes the ticket
+(ack, reply, close, hand-over, the queue) answers it with SendTaskSuccess.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 import boto3
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import UpdateError
 
-from liveagent import agents, business_hours, config, conversations, notifications, routing, tenants, tickets
+from liveagent import (
+    agents,
+    business_hours,
+    config,
+    conversations,
+    lifecycle,
+    notifications,
+    routing,
+    tenants,
+    tickets,
+)
 from liveagent.agents import AgentModel
 from liveagent.errors import NotFound
-from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
+from liveagent.ids import iso, now_iso, parse_iso, utc_now
 from liveagent.observability import logger, metrics
 from liveagent.settings import EscalationPolicy, PolicyLevel
 from liveagent.tickets import TicketModel, history_entry
+from liveagent.workflow import OpenResult, StepState, Wake
 
 _GONE_TOKEN_ERRORS = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 STICKY_HOURS = 24  # a returning customer goes back to the agent who helped them
+CAPACITY_WAIT_SECONDS = 86400  # a queued ticket nobody took: its workflow waits for capacity, a day at a time
 
 
 @cache
@@ -54,104 +69,109 @@ def level_targets(level: PolicyLevel, assignee: str | None, team: list[AgentMode
 
 def step_state(
     ticket: TicketModel, level: int, round_: int, timeout: int, targets: list[str], event: str
-) -> dict:
-    return {
-        "closed": not ticket.is_open,
-        "assigned": bool(ticket.assignee),
-        "assignee": ticket.assignee,
-        "level": level,
-        "round": round_,
-        "timeout_seconds": timeout,
-        "targets": targets,
-        "event": event,
-        "exhausted": False,
-    }
+) -> StepState:
+    return StepState(
+        closed=not ticket.is_open,
+        assigned=bool(ticket.assignee),
+        assignee=ticket.assignee,
+        level=level,
+        round=round_,
+        timeout_seconds=timeout,
+        targets=targets,
+        event=event,
+        queued=ticket.is_open and not ticket.assignee,
+        at=now_iso(),
+    )
+
+
+def wake_for(ticket: TicketModel, state: StepState) -> str | None:
+    """Whether the ticket already moved on from what the workflow is about to wait for (a human or the
+    queue got there before the token was stored): the event to wake it with at once, else None."""
+    if not ticket.is_open:
+        return "closed"
+    if ticket.assignee != state.assignee:
+        return "assigned" if state.queued else "reassigned"
+    if ticket.assignee and ticket.acknowledged_at:
+        return "responded"
+    return None
 
 
 # ------------------------------------------------------------------ message workflow: open a ticket
-def open_ticket(tenant_id: str, conversation_id: str, message_key: str, detection: dict) -> dict:
-    """Create the conversation's ticket and start its escalation workflow, unless one is already open
-    (a concurrent message won the claim): then this message joins that ticket."""
-    ticket_id = new_ulid()
-    if not conversations.claim_for_ticket(conversation_id, ticket_id):
-        conversation = conversations.get_conversation(conversation_id)
-        join_open_ticket(conversation, conversations.get_message(conversation_id, message_key))
-        return {"ticket_id": conversation.open_ticket_id, "joined": True}
+def open_ticket(tenant_id: str, conversation_id: str, message_key: str, detection: dict) -> OpenResult:
+    """The escalating message's ticket, and its escalation workflow started (both once however often this
+    runs); or, when another ticket is open, the message joins it."""
     conversation = conversations.get_conversation(conversation_id)
     message = conversations.get_message(conversation_id, message_key)
+    if conversation.open_ticket_id and conversation.open_ticket_id != lifecycle.ticket_id_for(message):
+        joined = join_open_ticket(conversation, message)
+        if joined:
+            return OpenResult(ticket_id=joined, created=False)
     settings = tenants.load_settings(tenant_id)
     department, matched = routing.choose_department(message.text, detection["reason"], settings.routing)
-    ticket = tickets.create_ticket(
-        ticket_id=ticket_id,
-        conversation=conversation,
-        reason=detection["reason"],
-        triggers=detection.get("triggers", []),
-        question=message.text,
-        department=department,
-    )
-    conversations.mark_message(message, ticket_id=ticket_id)
-    # Messages the customer sent while this one was being decided raced the claim: attach them, so the
-    # ticket holds everything said since the escalation (the bot may have answered them already).
-    for later in conversations.messages_since(conversation_id, message.at):
-        if later.sender == "customer" and not later.ticket_id:
-            conversations.mark_message(later, ticket_id=ticket_id)
+    history = [history_entry(0, "created", reason=detection["reason"])]
     if matched:
-        tickets.append_history(ticket, history_entry(0, "routed", department, keyword=matched))
-    _sfn().start_execution(
-        stateMachineArn=config.escalation_state_machine_arn(),
-        name=ticket_id,
-        input=json.dumps({"tenant_id": tenant_id, "ticket_id": ticket_id}),
-    )
-    metrics.add_metric(name="TicketOpened", unit="Count", value=1)
-    logger.info(
-        "ticket opened", extra={"ticket_id": ticket_id, "reason": ticket.reason, "department": department}
-    )
-    return {"ticket_id": ticket_id, "joined": False}
+        history.append(history_entry(0, "routed", department, keyword=matched))
+    now = utc_now()
+    opens_at = None
+    if not business_hours.is_open(settings.business_hours, now):
+        opening = business_hours.next_opening(settings.business_hours, now)
+        opens_at = iso(opening) if opening else None
+        history.append(history_entry(0, "queued_until_open", None, until=opens_at))
+    opened = lifecycle.open_ticket(
+        conversation, message, reason=detection["reason"], triggers=detection.get("triggers", []),
+        department=department, history=history,
+    )  # fmt: skip
+    if not opened.own:
+        return OpenResult(ticket_id=opened.ticket_id, created=False)
+    _start_escalation(tenant_id, opened.ticket_id, opens_at)
+    logger.info("ticket opened", extra={"ticket_id": opened.ticket_id, "department": department})
+    return OpenResult(ticket_id=opened.ticket_id, created=True, open=opens_at is None, opens_at=opens_at)
+
+
+def _start_escalation(tenant_id: str, ticket_id: str, opens_at: str | None) -> None:
+    """Named after the ticket: a second start (a retried step) is ExecutionAlreadyExists, i.e. done."""
+    try:
+        _sfn().start_execution(
+            stateMachineArn=config.escalation_state_machine_arn(),
+            name=ticket_id,
+            input=json.dumps({"tenant_id": tenant_id, "ticket_id": ticket_id, "opens_at": opens_at}),
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
+            raise
 
 
 def join_open_ticket(
     conversation: conversations.ConversationModel, message: conversations.MessageModel
-) -> str:
-    """A customer message while a ticket is open: it joins the ticket, the bot stays silent, and the
-    assignee hears about it in-app."""
-    ticket_id = conversation.open_ticket_id
-    conversations.mark_message(message, ticket_id=ticket_id)
+) -> str | None:
+    """A customer message while a ticket is open joins it, the bot stays silent, and the assignee hears
+    about it in-app (once). None when the conversation named a ticket that does not exist (let go)."""
     try:
-        ticket = tickets.get_ticket(conversation.tenant_id, ticket_id)
+        ticket = tickets.get_ticket(conversation.tenant_id, conversation.open_ticket_id)
     except NotFound:
-        # The message that won the claim is still opening the ticket (seen under load): this one is
-        # already part of it, and whoever is assigned will be told about the whole ticket.
-        return ticket_id
+        lifecycle.forget_missing_ticket(conversation)
+        return None
+    if message.ticket_id == ticket.ticket_id:
+        return ticket.ticket_id  # joined already (a retried step), or the message that opened it
+    lifecycle.join(conversation, message)
     assignee = agents.find_agent(ticket.tenant_id, ticket.assignee)
     if assignee and assignee.notify.in_app:
         who = ticket.customer_name or ticket.customer_id
         notifications.store_in_app(
-            assignee, "customer_message", f"New message from {who}", message.text, ticket_id
-        )
-    return ticket_id
+            assignee, "customer_message", f"New message from {who}", message.text, ticket.ticket_id,
+            cause=(f"message:{message.message_key}", message.at),
+        )  # fmt: skip
+    return ticket.ticket_id
 
 
 # ------------------------------------------------------------------ escalation workflow steps
-def opening(tenant_id: str, ticket_id: str, now: datetime | None = None) -> dict:
-    """Business hours gate: open now, or queue the ticket until the next opening (alerts wait too)."""
-    hours = tenants.load_settings(tenant_id).business_hours
-    at = now or utc_now()
-    if business_hours.is_open(hours, at):
-        return {"open": True, "opens_at": None}
-    opens_at = business_hours.next_opening(hours, at)
-    ticket = tickets.get_ticket(tenant_id, ticket_id)
-    until = iso(opens_at) if opens_at else None
-    tickets.append_history(ticket, history_entry(0, "queued_until_open", None, until=until))
-    return {"open": False, "opens_at": until}
-
-
-def assign(tenant_id: str, ticket_id: str) -> dict:
+def assign(tenant_id: str, ticket_id: str) -> StepState:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     settings = tenants.load_settings(tenant_id)
     level0 = settings.escalation_policy.levels[0].timeout_seconds
     if not ticket.is_open:
         return step_state(ticket, 0, 0, level0, [], "closed")
-    if ticket.assignee:  # after a hand-over: the new owner's clock starts at level 0
+    if ticket.assignee:  # assigned meanwhile (hand-over, the queue): the owner's clock starts at level 0
         return step_state(ticket, 0, 0, level0, [ticket.assignee], "assigned")
     team = agents.team(tenant_id)
     roles = routing.allowed_roles(ticket.reason, ticket.department, settings.routing)
@@ -176,11 +196,15 @@ def assign(tenant_id: str, ticket_id: str) -> dict:
             tickets.history_action(history_entry(0, "assigned", candidate.agent_id)),
             TicketModel.escalation_level.set(0),
         ]
-        if routing.assign_ticket(ticket, candidate.agent_id, record):
-            ticket.refresh()
+        if lifecycle.assign(ticket, candidate.agent_id, record):
+            ticket.refresh(consistent_read=True)
             return step_state(ticket, 0, 0, level0, [candidate.agent_id], "assigned")
-    tickets.append_history(ticket, history_entry(0, "queued", None, department=ticket.department))
-    metrics.add_metric(name="TicketQueued", unit="Count", value=1)
+    ticket.refresh(consistent_read=True)
+    if ticket.assignee:  # taken meanwhile (the queue drained into it)
+        return step_state(ticket, 0, 0, level0, [ticket.assignee], "assigned")
+    if not any(h.get("event") == "queued" for h in ticket.history or []):
+        tickets.append_history(ticket, history_entry(0, "queued", None, department=ticket.department))
+        metrics.add_metric(name="TicketQueued", unit="Count", value=1)
     return step_state(ticket, 0, 0, level0, [], "queued")
 
 
@@ -194,108 +218,96 @@ def _returning_customers_agent(ticket: TicketModel) -> str | None:
     return conversation.last_agent_id
 
 
-def await_response(tenant_id: str, ticket_id: str, task_token: str, state: dict) -> None:
-    """Park the workflow: the token goes on the ticket. If a human already responded (or the ticket
-    closed) before the token was stored, answer it at once so no timer runs for nothing."""
+def await_response(tenant_id: str, ticket_id: str, task_token: str, state: StepState) -> None:
+    """Park the workflow: the token goes on the ticket. If the ticket moved on before the token was
+    stored (a human responded, it closed, the queue assigned it), answer it at once: no timer runs for
+    nothing and no wake is lost."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     ticket.update(actions=[TicketModel.task_token.set(task_token)])
-    if not ticket.is_open:
-        signal(ticket, "closed")
-    elif ticket.acknowledged_at or ticket.first_response_at:
-        signal(ticket, "responded")
+    ticket.refresh(consistent_read=True)
+    event = wake_for(ticket, state)
+    if event:
+        signal(ticket, event)
 
 
-def next_level(tenant_id: str, ticket_id: str, state: dict) -> dict:
+def next_level(tenant_id: str, ticket_id: str, state: StepState) -> StepState:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    ticket.update(actions=[TicketModel.task_token.remove()])
     policy = tenants.load_settings(tenant_id).escalation_policy
-    position = next_position(policy, int(state.get("level", 0)), int(state.get("round", 0)))
     if not ticket.is_open:
         return step_state(ticket, 0, 0, 1, [], "closed")
+    position = next_position(policy, state.level, state.round)
     if position is None:
-        done = step_state(ticket, int(state.get("level", 0)), int(state.get("round", 0)), 1, [], "exhausted")
-        done["exhausted"] = True
-        return done
+        done = step_state(ticket, state.level, state.round, 1, [], "exhausted")
+        return done.model_copy(update={"exhausted": True})
     level, round_ = position
     rung = policy.levels[level]
     team = agents.team(tenant_id)
     targets = level_targets(rung, ticket.assignee, team)
     event = "escalated"
-    if rung.reassign and targets:
+    entry = history_entry(level, "escalated", ",".join(targets) or None, targets=targets, round=round_)
+    if rung.reassign and targets and ticket.assignee not in targets:
         # Whoever the level names may take the ticket, whatever their department (team leads, admins).
         pool = routing.rank(
             routing.candidates([a for a in team if a.agent_id in targets], None, None), "least_loaded"
         )
-        if pool and ticket.assignee not in {c.agent_id for c in pool}:
-            routing.unassign(ticket)
-            if any(routing.assign_ticket(ticket, c.agent_id) for c in pool):
+        for candidate in pool:
+            moved = {**entry, "event": "reassigned", "to": candidate.agent_id}
+            if lifecycle.move(ticket, candidate.agent_id, moved):
                 event = "reassigned"
-    ticket.refresh()
-    entry = history_entry(
-        level, event, ticket.assignee if event == "reassigned" else ",".join(targets) or None
-    )
-    entry["targets"] = targets
-    entry["round"] = round_
-    ticket.update(
-        actions=[
-            tickets.history_action(entry),
-            TicketModel.escalation_level.set(level),
-            TicketModel.escalation_round.set(round_),
-        ]
-    )
+                break
+    ticket.refresh(consistent_read=True)
+    actions = [TicketModel.escalation_level.set(level), TicketModel.escalation_round.set(round_)]
+    if event == "escalated":
+        actions.append(tickets.history_action(entry))
+    ticket.update(actions=actions)
     metrics.add_metric(name="TicketEscalated", unit="Count", value=1)
     return step_state(ticket, level, round_, rung.timeout_seconds, targets, event)
 
 
-def flag_unattended(tenant_id: str, ticket_id: str) -> None:
+def flag_unattended(tenant_id: str, ticket_id: str) -> StepState:
+    """The ladder ran out: flagged, admins told (once). A ticket still waiting for an agent keeps its
+    workflow waiting for capacity, so the queue can still wake it."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    if not ticket.is_open:
-        return
-    ticket.update(
-        actions=[
-            TicketModel.unattended.set(now_iso()),
-            tickets.history_action(history_entry(int(ticket.escalation_level), "unattended")),
-        ]
-    )
-    for admin in agents.admins(agents.team(tenant_id)):
-        notifications.notify_agent(
-            admin,
-            "ticket_unattended",
-            "Ticket unattended",
-            f"Nobody responded to {ticket.question[:120]}",
-            ticket,
-        )
+    if lifecycle.flag_unattended(ticket):
+        ticket.refresh(consistent_read=True)
+        for admin in agents.admins(agents.team(tenant_id)):
+            notifications.notify_agent(
+                admin, "ticket_unattended", "Ticket unattended", f"Nobody responded to {ticket.question[:120]}",
+                ticket, cause=(f"{ticket_id}:unattended", ticket.unattended),
+            )  # fmt: skip
+    return step_state(ticket, int(ticket.escalation_level), int(ticket.escalation_round), CAPACITY_WAIT_SECONDS,
+                      [], "unattended")  # fmt: skip
 
 
 def workflow_failed(tenant_id: str, ticket_id: str, error: dict | None) -> None:
-    """Never lose a ticket: keep it, mark what failed, let admins see it."""
+    """Never lose a ticket: keep it, mark what failed, let admins see it; it leaves the queue."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    cause = (error or {}).get("Error", "unknown")
-    tickets.append_history(
-        ticket, history_entry(int(ticket.escalation_level), "workflow_failed", None, error=cause)
-    )
+    lifecycle.leave_queue(ticket, (error or {}).get("Error", "unknown"))
     metrics.add_metric(name="EscalationWorkflowFailed", unit="Count", value=1)
 
 
 # ------------------------------------------------------------------ answering the wait
 def signal(ticket: TicketModel, event: str) -> bool:
-    """Tell the waiting workflow that a human responded (ack / reply / close / reassign / capacity).
+    """Tell the waiting workflow that something happened (ack / reply / close / hand-over / capacity).
 
-    The token is taken off the ticket first (conditional), so two signals never race; a token whose
-    task already timed out is fine (AWS answers TaskTimedOut, moto answers OK).
-    """
+    Sent with the token the ticket holds, then taken off the ticket (only if unchanged): a second signal
+    for the same wait meets a finished task and is harmless, so a retried action can always signal again.
+    False when no workflow is waiting. Errors other than a finished task propagate."""
+    Wake(event=event)  # only what the workflow knows
     token = ticket.task_token
     if not token:
         return False
     try:
-        ticket.update(actions=[TicketModel.task_token.remove()], condition=TicketModel.task_token == token)
-    except Exception:
-        return False  # someone else answered it
-    try:
         _sfn().send_task_success(taskToken=token, output=json.dumps({"event": event}))
+        sent = True
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in _GONE_TOKEN_ERRORS:
             raise
         logger.info("task token already gone", extra={"ticket_id": ticket.ticket_id, "event": event})
-        return False
-    return True
+        sent = False
+    try:
+        ticket.update(actions=[TicketModel.task_token.remove()], condition=TicketModel.task_token == token)
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise  # a newer wait stored its own token meanwhile: that one stays
+    return sent

@@ -1,23 +1,24 @@
-"""Identifiers and timestamps: ULIDs (time-ordered, so tickets sort newest-first by key) and ISO UTC."""
+"""Identifiers and timestamps: ULIDs (python-ulid; time-ordered, so tickets sort newest-first by key) and
+ISO UTC."""
 
 from __future__ import annotations
 
-import secrets
-import time
+import hashlib
 from datetime import UTC, datetime
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from ulid import ULID
 
 
 def new_ulid(at_ms: int | None = None) -> str:
     """26-character ULID: 48-bit millisecond timestamp + 80 random bits, Crockford base32."""
-    ms = int(time.time() * 1000) if at_ms is None else at_ms
-    value = (ms << 80) | secrets.randbits(80)
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return str(ULID() if at_ms is None else ULID.from_timestamp(at_ms / 1000))
+
+
+def ulid_for(cause: str, at: datetime) -> str:
+    """The ULID of what `cause` (e.g. an escalating message's key) gave rise to at `at`: the same cause
+    always gives the same id, so a retried step finds what the first attempt made; still time-ordered."""
+    milliseconds = int(at.timestamp() * 1000).to_bytes(6, "big")
+    return str(ULID.from_bytes(milliseconds + hashlib.sha256(cause.encode()).digest()[:10]))
 
 
 def utc_now() -> datetime:

@@ -9,14 +9,16 @@ from functools import cache
 import boto3
 from botocore.config import Config
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from liveagent import agents, config, conversations, tickets
 from liveagent.agents import AgentModel
 from liveagent.errors import NotFound
-from liveagent.ids import new_ulid, now_iso
+from liveagent.ids import new_ulid, now_iso, parse_iso, ulid_for
 from liveagent.observability import logger, metrics
 from liveagent.tickets import TicketModel
+from liveagent.workflow import StepState
 
 RETENTION_SECONDS = 90 * 86400
 
@@ -72,10 +74,19 @@ def _recipient(tenant_id: str, agent_id: str) -> str:
 
 
 def store_in_app(
-    agent: AgentModel, kind: str, title: str, body: str, ticket_id: str | None, deliveries: dict | None = None
+    agent: AgentModel,
+    kind: str,
+    title: str,
+    body: str,
+    ticket_id: str | None,
+    deliveries: dict | None = None,
+    *,
+    cause: tuple[str, str] | None = None,
 ) -> NotificationModel:
-    created = now_iso()
-    notification_id = new_ulid()
+    """One in-app notification. `cause` (what it is about, and when that happened) names it: stored again
+    for the same cause (a retried step), it is the one already there."""
+    created = cause[1] if cause else now_iso()
+    notification_id = ulid_for(f"{agent.agent_id}|{cause[0]}", parse_iso(created)) if cause else new_ulid()
     item = NotificationModel(
         _recipient(agent.tenant_id, agent.agent_id),
         f"{created}#{notification_id}",
@@ -88,7 +99,14 @@ def store_in_app(
         created_at=created,
         expires_at=int(time.time()) + RETENTION_SECONDS,
     )
-    item.save()
+    if cause is None:
+        item.save()
+        return item
+    try:
+        item.save(condition=NotificationModel.sk.does_not_exist())
+    except PutError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
     return item
 
 
@@ -126,11 +144,19 @@ def email_bodies(title: str, body: str, ticket: TicketModel | None) -> tuple[str
 
 
 def notify_agent(
-    agent: AgentModel, kind: str, title: str, body: str, ticket: TicketModel | None, *, force: bool = False
+    agent: AgentModel,
+    kind: str,
+    title: str,
+    body: str,
+    ticket: TicketModel | None,
+    *,
+    force: bool = False,
+    cause: tuple[str, str] | None = None,
 ) -> dict[str, str]:
     """Send one notification on every channel the agent has switched on (email and in-app always when
     `force`: escalations must reach someone); returns each channel's outcome, also stored on the
-    in-app record. A failing channel is logged and counted; it never stops the others."""
+    in-app record (named after `cause`: once). A failing channel is logged and counted; it never stops
+    the others."""
     deliveries: dict[str, str] = {}
     if (agent.notify.email or force) and agent.email:
         text, page = email_bodies(title, body, ticket)
@@ -158,7 +184,7 @@ def notify_agent(
             deliveries["sms"] = f"failed: {exc.__class__.__name__}"
     if agent.notify.in_app or force:
         deliveries["in_app"] = "stored"
-        store_in_app(agent, kind, title, body, ticket.ticket_id if ticket else None, deliveries)
+        store_in_app(agent, kind, title, body, ticket.ticket_id if ticket else None, deliveries, cause=cause)
     return deliveries
 
 
@@ -190,7 +216,7 @@ _REASON_TITLE = {
 }
 
 
-def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, list[str]]:
+def announce_level(tenant_id: str, ticket_id: str, state: StepState) -> dict[str, list[str]]:
     """Tell the people of the current escalation level about the ticket; returns who got what."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     if not ticket.is_open:
@@ -199,26 +225,19 @@ def announce_level(tenant_id: str, ticket_id: str, state: dict) -> dict[str, lis
     summary = f"{who} on {ticket.channel}: {ticket.question[:200]}"
     reason = _REASON_TITLE.get(ticket.reason, ticket.reason)
     sent: dict[str, list[str]] = {}
-    for agent_id in state.get("targets", []):
+    for agent_id in state.targets:
         agent = agents.find_agent(tenant_id, agent_id)
         if agent is None:
             continue
-        if state.get("event") == "assigned":
+        if state.event == "assigned":
             kind, title = "ticket_assigned", f"New ticket: {reason}"
-        elif agent_id == ticket.assignee and state.get("event") == "reassigned":
-            kind, title = (
-                "ticket_reassigned",
-                f"Ticket reassigned to you (level {state.get('level')}): {reason}",
-            )
+        elif agent_id == ticket.assignee and state.event == "reassigned":
+            kind, title = "ticket_reassigned", f"Ticket reassigned to you (level {state.level}): {reason}"
         else:
-            kind, title = (
-                "ticket_escalated",
-                f"Ticket waiting for a response (level {state.get('level')}): {reason}",
-            )
+            kind, title = "ticket_escalated", f"Ticket waiting for a response (level {state.level}): {reason}"
+        cause = (f"{ticket_id}:L{state.level}:R{state.round}:{state.event}", state.at or ticket.created_at)
         # Escalation levels always reach people by email and in-app, whatever their settings.
-        sent[agent_id] = notify_agent(
-            agent, kind, title, summary, ticket, force=int(state.get("level", 0)) > 0
-        )
+        sent[agent_id] = notify_agent(agent, kind, title, summary, ticket, force=state.level > 0, cause=cause)
     return sent
 
 
@@ -227,5 +246,6 @@ def announce_failure(tenant_id: str, ticket_id: str, error: dict | None) -> None
     cause = (error or {}).get("Error", "unknown error")
     for admin in agents.admins(agents.team(tenant_id)):
         notify_agent(
-            admin, "workflow_failed", "Escalation workflow failed", f"{cause}; the ticket is kept.", ticket
-        )
+            admin, "workflow_failed", "Escalation workflow failed", f"{cause}; the ticket is kept.", ticket,
+            cause=(f"{ticket_id}:failed", ticket.created_at),
+        )  # fmt: skip

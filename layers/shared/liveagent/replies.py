@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from liveagent import business_hours, conversations, escalation, tenants, tickets
+from liveagent import business_hours, conversations, escalation, lifecycle, tenants, tickets
 from liveagent.channels.outbound import send_to_customer
 from liveagent.errors import ChannelError, Conflict, WindowClosed
 from liveagent.ids import parse_iso
 from liveagent.observability import logger, metrics
+
+
+class SendInProgress(RuntimeError):
+    """The message is being sent by another invocation of the same step: retry later."""
 
 
 class TemplateRef(BaseModel):
@@ -50,8 +54,11 @@ def _bot_says(
         metrics.add_metric(name="BotMessageFailed", unit="Count", value=1)
         return {"delivery": "failed"}
     deliveries = {m.delivery for m in sent}
-    # The least settled part speaks for the message ("pending": a duplicate of this step is sending it).
-    delivery = next((d for d in ("failed", "unknown", "pending") if d in deliveries), "sent")
+    if "pending" in deliveries:
+        # Another run of this step holds the send (a duplicate, or one that died mid-call whose claim
+        # has not run out yet): the workflow retries this step later, when it is settled either way.
+        raise SendInProgress(f"{what} is being sent by another invocation")
+    delivery = next((d for d in ("failed", "unknown") if d in deliveries), "sent")
     return {"delivery": delivery, "message_ids": [m.message_key for m in sent]}
 
 
@@ -90,10 +97,13 @@ def offline_acknowledge(tenant_id: str, ticket_id: str, opens_at: str | None) ->
     )
 
 
-def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -> dict:
+def agent_reply(
+    tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn, idempotency_key: str | None = None
+) -> dict:
+    """An agent's reply. With an `Idempotency-Key` (the dashboard sends one per reply it writes), a retry
+    of the same request after a lost answer sends nothing twice and answers with the same message."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    if not ticket.is_open:
-        raise Conflict("ticket is closed; the customer is back with the bot", code="ticket_closed")
+    lifecycle.require_open(ticket, "ticket is closed; the customer is back with the bot")
     conversation = conversations.get_conversation(ticket.conversation_id)
     sent = send_to_customer(
         conversation,
@@ -103,8 +113,10 @@ def agent_reply(tenant_id: str, ticket_id: str, agent_id: str, reply: ReplyIn) -
         template=reply.template.model_dump(exclude_none=True) if reply.template else None,
         ticket_id=ticket_id,
         reply_to=_meta_id(conversation.conversation_id, reply.reply_to),
+        cause=f"reply:{ticket_id}:{idempotency_key}" if idempotency_key else None,
     )
-    tickets.record_first_response(ticket)
+    lifecycle.reply(ticket, agent_id)
+    ticket.refresh(consistent_read=True)
     escalation.signal(ticket, "reply")
     metrics.add_metric(name="AgentReplied", unit="Count", value=1)
     return {**sent[-1].to_api(), "parts": [m.to_api() for m in sent]}

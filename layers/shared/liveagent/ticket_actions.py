@@ -1,4 +1,10 @@
-"""What agents and admins do to a ticket: acknowledge, close, hand over; and the queue that follows."""
+"""What agents and admins do to a ticket: acknowledge, close, hand over; and the queue that follows.
+
+Each action is a lifecycle transition (liveagent.lifecycle) followed by side effects that are themselves
+idempotent (waking the workflow, draining the queue, the satisfaction question): an action retried after
+it happened (a 502 the user retries, the hourly auto-close meeting a ticket closed a moment ago) changes
+nothing and finishes what the first attempt may have left undone.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,11 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from liveagent import agents, conversations, escalation, routing, tenants, tickets
+from liveagent import agents, conversations, escalation, lifecycle, routing, tenants, tickets
 from liveagent.auth import Caller
 from liveagent.channels.outbound import ask_with_choices
-from liveagent.errors import Conflict, Forbidden
-from liveagent.ids import now_iso, utc_now
+from liveagent.errors import Conflict
+from liveagent.ids import utc_now
 from liveagent.observability import logger
 from liveagent.settings import SatisfactionSettings
 from liveagent.tickets import TicketModel, history_entry
@@ -19,46 +25,37 @@ from liveagent.tickets import TicketModel, history_entry
 
 def acknowledge(caller: Caller, ticket_id: str) -> TicketModel:
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
-    if not ticket.is_open:
-        raise Conflict("ticket is closed", code="ticket_closed")
-    if not ticket.acknowledged_at:
-        entry = history_entry(int(ticket.escalation_level), "acknowledged", caller.id)
-        try:
-            ticket.update(
-                actions=[
-                    TicketModel.acknowledged_at.set(now_iso()),
-                    tickets.history_action(entry),
-                ],
-                condition=TicketModel.acknowledged_at.does_not_exist(),
-            )
-        except UpdateError:
-            ticket.refresh()  # acknowledged a moment ago by someone else: once is enough
+    lifecycle.acknowledge(ticket, caller.id)
+    ticket.refresh(consistent_read=True)
     escalation.signal(ticket, "ack")
     return ticket
 
 
 def close(caller: Caller, ticket_id: str) -> TicketModel:
+    """Closed (or already closed: the same answer), the waiting workflow told, the owner's queue drained,
+    the customer asked for a rating."""
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
-    if not ticket.is_open:
-        raise Conflict("ticket is already closed", code="ticket_closed")
+    close_ticket(caller, ticket)
+    return ticket
+
+
+def close_ticket(caller: Caller, ticket: TicketModel) -> bool:
+    """True when this closed it (False: it was closed already, and what follows a close is made sure of)."""
     settings = tenants.load_settings(caller.tenant_id)
-    tickets.mark_closed(ticket, settings.tickets.retention_days)
-    tickets.append_history(ticket, history_entry(int(ticket.escalation_level), "closed", caller.id))
-    routing.free_capacity(ticket)
-    conversations.release_ticket(ticket.conversation_id, ticket.ticket_id, ticket.assignee)
+    closed = lifecycle.close(ticket, caller.id, settings.tickets.retention_days)
     escalation.signal(ticket, "closed")
     if ticket.assignee:
         drain_queue(caller.tenant_id, ticket.assignee)
     ask_satisfaction(ticket, settings.satisfaction)
-    return ticket
+    return closed
 
 
 RATINGS = (("good", "👍 Good"), ("bad", "👎 Not good"))
 
 
 def ask_satisfaction(ticket: TicketModel, settings: SatisfactionSettings) -> None:
-    """One rating question after closing, if the tenant wants it and the window is open. Never blocks
-    the close: a failed send is stored as failed and logged."""
+    """One rating question after closing, if the tenant wants it and the window is open (once per ticket).
+    Never blocks the close: a failed send is stored as failed and logged."""
     if not settings.enabled:
         return
     try:
@@ -93,51 +90,54 @@ def record_satisfaction(conversation_id: str, payload: str) -> str | None:
 
 
 def reassign(caller: Caller, ticket_id: str, agent_id: str) -> TicketModel:
+    """Hand-over by an admin or the assignee: the new owner gets the ticket (and its timer anew), the
+    previous one's capacity is freed and their queue drained."""
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
-    if not caller.is_admin and ticket.assignee != caller.id:
-        raise Forbidden("only an admin or the current assignee can hand a ticket over")
-    if not ticket.is_open:
-        raise Conflict("ticket is closed", code="ticket_closed")
+    lifecycle.require_may_hand_over(caller, ticket)
+    lifecycle.require_open(ticket)
     target = agents.get_agent(caller.tenant_id, agent_id)
-    if ticket.assignee == target.agent_id:
-        return ticket
     previous = ticket.assignee
-    routing.unassign(ticket)
-    if not routing.assign_ticket(ticket, target.agent_id):
-        # Give it back rather than leave it ownerless.
-        if previous and not routing.assign_ticket(ticket, previous):
-            logger.warning(
-                "ticket left in the queue after a failed hand-over", extra={"ticket_id": ticket_id}
-            )
+    entry = history_entry(0, "handed_over", target.agent_id, by=caller.id, previous=previous)
+    if not lifecycle.move(ticket, target.agent_id, entry):
         raise Conflict(f"{target.email} is not online or has no free capacity", code="agent_unavailable")
-    ticket.refresh()
-    tickets.append_history(
-        ticket, history_entry(0, "handed_over", target.agent_id, by=caller.id, previous=previous)
-    )
+    ticket.refresh(consistent_read=True)
     escalation.signal(ticket, "reassigned")
-    if previous:
+    if previous and previous != target.agent_id:
         drain_queue(caller.tenant_id, previous)
     return ticket
 
 
-def drain_queue(tenant_id: str, agent_id: str, look_ahead: int = 25) -> bool:
-    """Capacity freed for an agent: wake the oldest waiting ticket of one of their departments.
-
-    Walks the queue oldest first and wakes the first ticket whose workflow is actually waiting: a ticket
-    woken a moment ago by another close has already given up its token, so it is skipped, not re-woken.
-    """
+def drain_queue(tenant_id: str, agent_id: str) -> int:
+    """Capacity freed for an agent (a close, a hand-over, coming online): the oldest waiting tickets they
+    may serve are assigned to them until they are full, each ticket's workflow woken to notify them.
+    Reads the whole queue of their departments, oldest first (ticket ids are time-ordered). Returns how
+    many it assigned."""
     agent = agents.find_agent(tenant_id, agent_id)
-    if agent is None or agent.status != "online" or int(agent.open_count) >= int(agent.capacity):
-        return False
-    waiting: list[str] = []
-    for department in agent.departments or []:
-        waiting += [
-            key.ticket_id for key in TicketModel.waiting.query(f"{tenant_id}#{department}", limit=look_ahead)
-        ]
-    for ticket_id in sorted(set(waiting)):  # ULIDs: oldest first
-        if escalation.signal(tickets.get_ticket(tenant_id, ticket_id), "capacity"):
-            return True
-    return False
+    if agent is None:
+        return 0
+    settings = tenants.load_settings(tenant_id)
+    waiting = sorted(
+        {
+            key.ticket_id
+            for d in agent.departments or []
+            for key in TicketModel.waiting.query(f"{tenant_id}#{d}")
+        }
+    )
+    assigned = 0
+    for ticket_id in waiting:
+        if agent.status != "online" or int(agent.open_count) >= int(agent.capacity):
+            break
+        ticket = tickets.get_ticket(tenant_id, ticket_id)
+        roles = routing.allowed_roles(ticket.reason, ticket.department, settings.routing)
+        if ticket.assignee or not routing.candidates([agent], ticket.department, roles):
+            continue
+        record = [tickets.history_action(history_entry(0, "assigned", agent_id, rule="queue"))]
+        if lifecycle.assign(ticket, agent_id, record):
+            assigned += 1
+            ticket.refresh(consistent_read=True)
+            escalation.signal(ticket, "assigned")
+        agent.refresh(consistent_read=True)
+    return assigned
 
 
 def auto_close_quiet_tickets(now: datetime | None = None) -> int:
@@ -153,11 +153,11 @@ def auto_close_quiet_tickets(now: datetime | None = None) -> int:
         )
         for ticket in TicketModel.by_status.query(f"{tenant.tenant_id}#answered"):
             last = conversations.last_customer_at(conversations.get_conversation(ticket.conversation_id))
-            if last is not None and last < cutoff:
-                try:
-                    close(system, ticket.ticket_id)
-                    closed += 1
-                except Conflict:
-                    continue  # closed by someone a moment ago
+            if (
+                last is not None
+                and last < cutoff
+                and close_ticket(system, tickets.get_ticket(tenant.tenant_id, ticket.ticket_id))
+            ):
+                closed += 1
     logger.info("auto-close run", extra={"closed": closed})
     return closed

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from liveagent import config
-from liveagent.conversations import ConversationModel
-from liveagent.errors import Conflict, NotFound
+from liveagent.errors import NotFound
 from liveagent.ids import now_iso
 
 OPEN_STATUSES = ("requested", "answered")
@@ -126,39 +123,10 @@ def history_entry(level: int, event: str, to: str | None = None, **extra: object
     return {"at": now_iso(), "level": level, "event": event, "to": to, **extra}
 
 
-def create_ticket(
-    *,
-    ticket_id: str,
-    conversation: ConversationModel,
-    reason: str,
-    triggers: list[dict],
-    question: str,
-    department: str,
-) -> TicketModel:
-    ticket = TicketModel(
-        conversation.tenant_id,
-        ticket_id,
-        tenant_status=f"{conversation.tenant_id}#requested",
-        status="requested",
-        reason=reason,
-        triggers=triggers,
-        channel=conversation.channel,
-        conversation_id=conversation.conversation_id,
-        customer_id=conversation.customer_id,
-        customer_name=conversation.customer_name,
-        question=question,
-        department=department,
-        waiting_key=f"{conversation.tenant_id}#{department}",
-        history=[history_entry(0, "created", reason=reason)],
-        created_at=now_iso(),
-    )
-    ticket.save(condition=TicketModel.ticket_id.does_not_exist())
-    return ticket
-
-
 def get_ticket(tenant_id: str, ticket_id: str) -> TicketModel:
+    """Read consistently: the lifecycle decides on what it reads."""
     try:
-        return TicketModel.get(tenant_id, ticket_id)
+        return TicketModel.get(tenant_id, ticket_id, consistent_read=True)
     except TicketModel.DoesNotExist as exc:
         raise NotFound(f"ticket '{ticket_id}' not found") from exc
 
@@ -233,43 +201,3 @@ def history_action(entry: dict):
 
 def append_history(ticket: TicketModel, entry: dict) -> None:
     ticket.update(actions=[history_action(entry)])
-
-
-def record_first_response(ticket: TicketModel) -> None:
-    """requested -> answered on the first agent reply; later replies keep the first time."""
-    if ticket.status == "closed":
-        raise Conflict("ticket is closed", code="ticket_closed")
-    if ticket.first_response_at:
-        return
-    now = now_iso()
-    try:
-        ticket.update(
-            actions=[
-                TicketModel.status.set("answered"),
-                TicketModel.tenant_status.set(f"{ticket.tenant_id}#answered"),
-                TicketModel.first_response_at.set(now),
-            ],
-            condition=TicketModel.first_response_at.does_not_exist() & (TicketModel.status != "closed"),
-        )
-    except UpdateError:
-        ticket.refresh()
-        if ticket.status == "closed":
-            raise Conflict("ticket is closed", code="ticket_closed") from None
-
-
-def mark_closed(ticket: TicketModel, retention_days: int = 365) -> None:
-    now = now_iso()
-    try:
-        ticket.update(
-            actions=[
-                TicketModel.status.set("closed"),
-                TicketModel.tenant_status.set(f"{ticket.tenant_id}#closed"),
-                TicketModel.closed_at.set(now),
-                TicketModel.waiting_key.remove(),
-                TicketModel.task_token.remove(),
-                TicketModel.expires_at.set(int(time.time()) + retention_days * 86400),
-            ],
-            condition=TicketModel.status != "closed",
-        )
-    except UpdateError as exc:
-        raise Conflict("ticket is already closed", code="ticket_closed") from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from liveagent import replies
 from liveagent.api import current_caller
@@ -15,7 +15,20 @@ router = Router()
 
 
 @router.post("/api/tickets/<ticket_id>/reply", status_code=201)
-def reply(ticket_id: str, body: Annotated[replies.ReplyIn, Body()]) -> ReplyOut:
+def reply(
+    ticket_id: str,
+    body: Annotated[replies.ReplyIn, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_.:-]+$",
+            description="one per reply written: a retry with the same key sends nothing twice",
+        ),
+    ] = None,
+) -> ReplyOut:
     """Sent to the customer on the ticket's channel; a text longer than one channel message is split."""
     caller = current_caller(router)
-    return ReplyOut.model_validate(replies.agent_reply(caller.tenant_id, ticket_id, caller.id, body))
+    sent = replies.agent_reply(caller.tenant_id, ticket_id, caller.id, body, idempotency_key)
+    return ReplyOut.model_validate(sent)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from liveagent import analytics, conversations, escalation, knowledge, tenants
+from liveagent import analytics, conversations, escalation, knowledge, lifecycle, tenants, tickets
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.observability import metrics
+from liveagent.workflow import DetectResult
 
 _INDEX_TTL_SECONDS = 30.0
 _indexes: dict[str, tuple[float, KnowledgeIndex]] = {}
@@ -36,7 +37,7 @@ def preview(tenant_id: str, text: str, history: list[dict]) -> Decision:
     return detect(text, history, settings.escalation, retriever_for(tenant_id), settings.messages)
 
 
-def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> dict:
+def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> DetectResult:
     conversation = conversations.get_conversation(conversation_id)
     message = conversations.get_message(conversation_id, message_key)
     if message.payload and message.payload.startswith("csat:"):
@@ -46,11 +47,19 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
 
         rated = record_satisfaction(conversation_id, message.payload)
         if rated:
-            return {"decision": "rated", "ticket_id": rated}
+            return DetectResult(decision="rated", ticket_id=rated)
+    if conversation.open_ticket_id == lifecycle.ticket_id_for(message):
+        # The message that opened the open ticket, run again (a redelivery): the same escalation, so the
+        # steps after it (idempotent) finish whatever the first run left undone.
+        ticket = tickets.get_ticket(tenant_id, conversation.open_ticket_id)
+        return DetectResult(
+            decision="escalate", escalate=True, reason=ticket.reason, triggers=ticket.triggers
+        )
     if conversation.open_ticket_id:
         ticket_id = escalation.join_open_ticket(conversation, message)
-        metrics.add_metric(name="JoinedTicket", unit="Count", value=1)
-        return {"decision": "joined", "ticket_id": ticket_id}
+        if ticket_id:
+            metrics.add_metric(name="JoinedTicket", unit="Count", value=1)
+            return DetectResult(decision="joined", ticket_id=ticket_id)
     past = [
         {"role": m.sender, "text": m.text}
         for m in conversations.history(conversation_id, limit=20)
@@ -59,4 +68,4 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> di
     decision = preview(tenant_id, message.text, past)
     if analytics.record_decision(message, decision.escalate):  # once per message, however often it runs
         metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
-    return {"decision": "escalate" if decision.escalate else "answer", **decision.model_dump()}
+    return DetectResult(decision="escalate" if decision.escalate else "answer", **decision.model_dump())
