@@ -271,12 +271,13 @@ def flag_unattended(tenant_id: str, ticket_id: str) -> StepState:
     if lifecycle.flag_unattended(ticket):
         ticket.refresh(consistent_read=True)
         for admin in agents.admins(agents.team(tenant_id)):
+            body = f"Nobody responded to {ticket.question[:120]}"
+            cause = (f"{ticket_id}:unattended", ticket.unattended)
             notifications.notify_agent(
-                admin, "ticket_unattended", "Ticket unattended", f"Nobody responded to {ticket.question[:120]}",
-                ticket, cause=(f"{ticket_id}:unattended", ticket.unattended),
-            )  # fmt: skip
-    return step_state(ticket, int(ticket.escalation_level), int(ticket.escalation_round), CAPACITY_WAIT_SECONDS,
-                      [], "unattended")  # fmt: skip
+                admin, "ticket_unattended", "Ticket unattended", body, ticket, cause=cause
+            )
+    level, round_ = int(ticket.escalation_level), int(ticket.escalation_round)
+    return step_state(ticket, level, round_, CAPACITY_WAIT_SECONDS, [], "unattended")
 
 
 def workflow_failed(tenant_id: str, ticket_id: str, error: dict | None) -> None:
