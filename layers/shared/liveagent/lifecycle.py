@@ -4,17 +4,17 @@ States (`status`): requested -> answered -> closed. Beside them two facts: *queu
 assigned: `waiting_key` set, so the ticket is in the sparse `waiting` index, oldest first) and
 *unattended* (the escalation ladder ran out with nobody responding).
 
-| transition      | made by                                   | writes, in one conditional write or transaction |
-|-----------------|-------------------------------------------|-------------------------------------------------|
-| open            | the message workflow (route step)         | ticket + conversation header + message          |
-| join            | the message workflow (detect step)        | message (+ the assignee's in-app note)          |
-| assign          | the escalation workflow, the queue drain  | ticket + the agent's open count                 |
-| move            | admin or assignee (hand-over), a level    | ticket + both agents' open counts               |
-| acknowledge     | any agent of the tenant                   | ticket                                          |
-| reply           | any agent of the tenant (reply function)  | ticket (answered, first response)               |
-| close           | any agent of the tenant, the auto-close   | ticket + conversation header + the agent's count|
-| flag_unattended | the escalation workflow                   | ticket                                          |
-| leave_queue     | the escalation workflow when it fails     | ticket                                          |
+| transition      | made by                                 | writes (one conditional write / transaction) |
+|-----------------|-----------------------------------------|----------------------------------------------|
+| open            | the message workflow (route step)       | ticket + conversation header + message       |
+| join            | the message workflow (detect step)      | message (+ the assignee's in-app note)       |
+| assign          | the escalation workflow, the queue      | ticket + the agent's open count              |
+| move            | admin or assignee (hand-over), a level  | ticket + both agents' open counts            |
+| acknowledge     | any agent of the tenant                 | ticket                                       |
+| reply           | any agent of the tenant (reply fn)      | ticket (answered, first response)            |
+| close           | any agent of the tenant, the auto-close | ticket + header + the agent's open count     |
+| flag_unattended | the escalation workflow                 | ticket                                       |
+| leave_queue     | the escalation workflow when it fails   | ticket                                       |
 
 Every transition is idempotent: run again after it happened (a retried step, a user's retry after a
 502), it changes nothing and answers as the first time did, and the side effects that follow it (waking
