@@ -96,7 +96,8 @@ def add_channel(
 ) -> str:  # fmt: skip
     """One WhatsApp number (phone_number_id) or Instagram account of a tenant, with its Graph API token
     kept in Secrets Manager (<stack>/graph/<tenant>)."""
-    from liveagent.channels import ChannelModel, channel_key, find_channel
+    from liveagent.channels import channel_key
+    from liveagent.channels.accounts import ChannelModel, find_channel
 
     _require_tenant(tenant_id)
     if not re.match(r"^\d{5,20}$", account_id):
@@ -128,7 +129,8 @@ def add_channel(
 
 
 def remove_channel(channel: str, account_id: str) -> str:
-    from liveagent.channels import ChannelModel, channel_key
+    from liveagent.channels import channel_key
+    from liveagent.channels.accounts import ChannelModel
 
     ChannelModel(channel_key(channel, account_id)).delete()
     return f"{channel} account {account_id} removed"

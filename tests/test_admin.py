@@ -9,7 +9,7 @@ import pytest
 
 from infra import admin
 from infra.target import Target
-from liveagent.channels import find_channel
+from liveagent.channels.accounts import find_channel
 from tests.conftest import Client, eventually, whatsapp_text
 
 

@@ -11,7 +11,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, LocalSecondaryIndex
 from infra.local.template import ROOT, Resolver, load_template
 from liveagent.agents import AgentModel
 from liveagent.audit import AuditModel
-from liveagent.channels import ChannelModel
+from liveagent.channels.accounts import ChannelModel
 from liveagent.conversations import ConversationModel, MessageModel
 from liveagent.knowledge import KnowledgeModel
 from liveagent.notifications import NotificationModel
@@ -80,7 +80,8 @@ def test_every_table_is_on_demand_with_recovery_or_is_the_idempotency_store() ->
 def test_every_function_has_its_handler_in_its_code_uri() -> None:
     functions = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
     assert {v["Properties"]["CodeUri"] for v in functions.values()} == {
-        f"functions/{n}/" for n in ("webhook", "detect", "route", "notify", "reply", "api", "auto_close")
+        f"functions/{n}/"
+        for n in ("webhook", "inbound", "detect", "route", "notify", "reply", "api", "auto_close")
     }
     for resource in functions.values():
         module, function = resource["Properties"]["Handler"].split(".")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import pickle
 import threading
+import uuid
 
 import requests
 from moto import mock_aws
@@ -32,6 +34,60 @@ def serialize_dynamodb() -> None:
 
     locked_request.serialized = True
     DynamoHandler.call_action = locked_request
+
+
+_sqs_lock = threading.RLock()
+DEDUPLICATION_SECONDS = 300  # SQS FIFO: a deduplication id is remembered 5 minutes, delivered or not
+arrivals = threading.Condition()  # notified whenever a message is added to any queue (the local pollers)
+
+
+def serialize_sqs() -> None:
+    """moto's SQS is not atomic under concurrent requests: two receives at once can each take a message
+    of the same FIFO group (SQS hands out one group's messages to one consumer at a time), and its
+    deduplication forgets an id as soon as the message is deleted (SQS remembers it 5 minutes). One lock
+    around each send, receive, delete and visibility change, and a 5-minute memory of deduplication ids,
+    give SQS's behaviour. Receives hold the lock without long-polling: the local pollers short-poll and
+    wait on `arrivals` instead."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    if getattr(SQSBackend.receive_message, "serialized", False):
+        return
+    for name in ("send_message", "send_message_batch", "delete_message", "delete_message_batch",
+                 "change_message_visibility", "purge_queue"):  # fmt: skip
+        original = getattr(SQSBackend, name)
+
+        @functools.wraps(original)
+        def locked(self, *args, __original=original, **kwargs):
+            with _sqs_lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(SQSBackend, name, locked)
+    receive = SQSBackend.receive_message
+
+    @functools.wraps(receive)
+    def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout, *args, **kwargs):
+        with _sqs_lock:
+            return receive(self, queue_name, count, 0, visibility_timeout, *args, **kwargs)
+
+    receive_message.serialized = True
+    SQSBackend.receive_message = receive_message
+    add = Queue.add_message
+
+    @functools.wraps(add)
+    def add_message(self, message) -> None:
+        if self.fifo_queue and message.deduplication_id:
+            seen = self.__dict__.setdefault("_deduplication_ids", {})
+            now = message.sent_timestamp / 1000
+            for key in [k for k, at in seen.items() if now - at >= DEDUPLICATION_SECONDS]:
+                del seen[key]
+            if message.deduplication_id in seen:
+                return
+            seen[message.deduplication_id] = now
+        add(self, message)
+        with arrivals:
+            arrivals.notify_all()
+
+    Queue.add_message = add_message
 
 
 CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -84,6 +140,109 @@ def parse_definitions_once() -> None:
     ExecutionWorker._get_evaluation_entrypoint = evaluation_entrypoint
 
 
+def support_sync_express() -> None:
+    """StartSyncExecution, which moto lacks (its parser backend has the synchronous execution class but no
+    API for it): a synchronous Express execution runs to its end in the caller's request and answers
+    with its status and output, as AWS does. Its endpoint has its own host (sync-states.*), which moto's
+    URL tables are taught too."""
+    import datetime
+    import json
+    import re
+
+    from moto import backend_index
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions import urls
+    from moto.stepfunctions.parser.backend.execution import SyncExecution
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    if getattr(StepFunctionsParserBackend, "start_sync_execution", None):
+        return
+    sync_host = r"https?://sync-states\.(.+)\.amazonaws.com"
+    urls.url_bases.append(sync_host)
+    backend_index.backend_url_patterns.insert(0, ("stepfunctions", re.compile(sync_host)))
+
+    def start_sync_execution(self, state_machine_arn: str, name: str | None, execution_input: str | None):
+        machine = self.describe_state_machine(state_machine_arn)
+        if machine.type != "EXPRESS":
+            from moto.stepfunctions.parser.api import StateMachineTypeNotSupported
+
+            raise StateMachineTypeNotSupported(
+                "This operation is not supported by this type of state machine"
+            )
+        clone = copy.deepcopy(machine, {id(machine.executions): [], id(machine.backend): machine.backend})
+        exec_name = name or uuid.uuid4().hex
+        where = f"arn:{self.partition}:states:{self.region_name}:{self.account_id}"
+        arn = f"{where}:express:{machine.name}:{exec_name}:{uuid.uuid4()}"
+        execution = SyncExecution(
+            name=exec_name, sm_type=clone.sm_type, role_arn=clone.roleArn, exec_arn=arn,
+            account_id=self.account_id, region_name=self.region_name, state_machine=clone,
+            start_date=datetime.datetime.now(tz=datetime.UTC), cloud_watch_logging_session=None,
+            input_data=execution_input or "{}", trace_header=None, activity_store={},
+        )  # fmt: skip
+        machine.executions.append(execution)
+        execution.start()  # runs to its end here (SyncExecutionWorker)
+        return execution
+
+    def start_sync_execution_response(self) -> ActionResult:
+        execution = self.stepfunction_backend.start_sync_execution(
+            self._get_param("stateMachineArn"), self._get_param("name"), self._get_param("input")
+        )
+        answer = {
+            "executionArn": execution.exec_arn,
+            "stateMachineArn": execution.state_machine.arn,
+            "name": execution.name,
+            "startDate": execution.start_date,
+            "stopDate": execution.stop_date,
+            "status": str(
+                execution.sync_execution_status.value if execution.sync_execution_status else "FAILED"
+            ),
+            "input": json.dumps(execution.input_data),
+        }
+        if answer["status"] == "SUCCEEDED":
+            answer["output"] = json.dumps(execution.output)
+        for key in ("error", "cause"):
+            if getattr(execution, key, None) is not None:
+                answer[key] = getattr(execution, key)
+        return ActionResult(answer)
+
+    StepFunctionsParserBackend.start_sync_execution = start_sync_execution
+    StepFunctionResponse.start_sync_execution = start_sync_execution_response
+    refuse_express_listing()
+
+
+def refuse_express_listing() -> None:
+    """AWS keeps no queryable record of Express executions (their history goes to CloudWatch Logs):
+    ListExecutions, DescribeExecution and GetExecutionHistory refuse them. moto answers; the local stack
+    refuses too, so nothing comes to rely on what production cannot give."""
+    from moto.stepfunctions.exceptions import AWSError
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    class StateMachineTypeNotSupported(AWSError):
+        TYPE = "StateMachineTypeNotSupported"
+        STATUS = 400
+
+    def refusing(name: str, arn_param: str):
+        original = getattr(StepFunctionResponse, name)
+
+        def handler(self):
+            arn = self._get_param(arn_param) or ""
+            express = ":express:" in arn
+            if not express and name == "list_executions" and arn:
+                express = self.stepfunction_backend.describe_state_machine(arn).type == "EXPRESS"
+            if express:
+                raise StateMachineTypeNotSupported(
+                    "This operation is not supported by this type of state machine"
+                )
+            return original(self)
+
+        setattr(StepFunctionResponse, name, handler)
+
+    refusing("list_executions", "stateMachineArn")
+    refusing("describe_execution", "executionArn")
+    refusing("get_execution_history", "executionArn")
+
+
 class FakeAws:
     """moto's server for clients outside this process (dashboard, curl, tests), and moto's in-process
     interception for the handlers inside it: both serve the same backends, but in-process calls skip
@@ -97,7 +256,9 @@ class FakeAws:
 
     def start(self) -> None:
         os.environ["MOTO_PORT"] = str(self.port)
+        support_sync_express()
         serialize_dynamodb()
+        serialize_sqs()
         share_engine_clients()
         parse_definitions_once()
         self._in_process.start()

@@ -147,6 +147,7 @@ class LambdaDispatcher:
         }
         self._timeouts: dict[str, float] = {}  # overrides of a function's Timeout (tests)
         self.invocations: list[tuple[str, float]] = []  # (function, seconds): the cost model reads these
+        self.errors: list[tuple[str, str]] = []  # (function, error type) of every failed invocation
         self.faults: Any = None  # infra.local.faults.Faults, set by the stack
 
     def _handler(self, name: str) -> Callable[[Any, Any], Any]:
@@ -206,6 +207,12 @@ class LambdaDispatcher:
         return invocation, started, future
 
     def _finish(self, invocation: sandbox.Invocation, started: threading.Event, future: Any) -> Any:
+        outcome = self._outcome(invocation, started, future)
+        if isinstance(outcome, FunctionError):
+            self.errors.append((invocation.function, outcome.error_type))
+        return outcome
+
+    def _outcome(self, invocation: sandbox.Invocation, started: threading.Event, future: Any) -> Any:
         while not started.wait(0.5):
             if future.done():  # failed before it could start (import error)
                 break

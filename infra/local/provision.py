@@ -149,6 +149,39 @@ def _meta_secret(resolver: Resolver, endpoint: str) -> str:
     return name
 
 
+_QUEUE_ATTRIBUTES = (
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "SqsManagedSseEnabled",
+)
+
+
+def _queues(resolver: Resolver, endpoint: str) -> None:
+    """Each queue with its attributes (FIFO, visibility, retention); redrive policies once every queue
+    exists, as CloudFormation orders them by their references."""
+    sqs = client("sqs", endpoint)
+    urls = {}
+    for logical_id, resource in resolver.of_type("AWS::SQS::Queue").items():
+        props = resolver.resolve(resource.get("Properties", {}))
+        attributes = {k: str(props[k]).lower() if isinstance(props[k], bool) else str(props[k])
+                      for k in _QUEUE_ATTRIBUTES if k in props}  # fmt: skip
+        urls[logical_id] = sqs.create_queue(
+            QueueName=resolver.physical_name(logical_id), Attributes=attributes
+        )["QueueUrl"]
+    for logical_id, resource in resolver.of_type("AWS::SQS::Queue").items():
+        redrive = resolver.resolve(resource.get("Properties", {})).get("RedrivePolicy")
+        if redrive:
+            sqs.set_queue_attributes(
+                QueueUrl=urls[logical_id], Attributes={"RedrivePolicy": json.dumps(redrive)}
+            )
+
+
 def provision(resolver: Resolver, endpoint: str) -> Provisioned:
     _tables(resolver, endpoint)
     secret_name = _meta_secret(resolver, endpoint)  # before the roles: their policies name its ARN
@@ -158,8 +191,7 @@ def provision(resolver: Resolver, endpoint: str) -> Provisioned:
     machine_roles = _state_machines(resolver, endpoint, roles)
     for logical_id in resolver.of_type("AWS::SNS::Topic"):
         client("sns", endpoint).create_topic(Name=resolver.physical_name(logical_id))
-    for logical_id in resolver.of_type("AWS::SQS::Queue"):
-        client("sqs", endpoint).create_queue(QueueName=resolver.physical_name(logical_id))
+    _queues(resolver, endpoint)
     # The sender is verified before the first deploy (README); the stack only creates the identity when
     # asked to (CreateSenderIdentity), and locally it is verified either way.
     sender = resolver.parameters["SenderEmail"]

@@ -36,7 +36,8 @@ def seed(provisioned: Provisioned, endpoint: str, path: Path = DEMO_FILE) -> dic
     """Returns {email: agent id}."""
     from liveagent import knowledge, tenants
     from liveagent.agents import AgentModel, NotifySettings
-    from liveagent.channels import ChannelModel, channel_key
+    from liveagent.channels import channel_key
+    from liveagent.channels.accounts import ChannelModel
     from liveagent.settings import TenantSettings
 
     data = json.loads(path.read_text())

@@ -15,6 +15,7 @@ import boto3
 
 from infra.local import environment, sandbox
 from infra.local.aws import FakeAws
+from infra.local.event_sources import EventSources
 from infra.local.faults import Faults
 from infra.local.graph import GraphStandIn
 from infra.local.lambdas import LambdaDispatcher
@@ -63,6 +64,7 @@ class LocalStack:
         self.aws = FakeAws(aws_port)
         self.graph = GraphStandIn()
         self.lambdas = LambdaDispatcher(self.resolver)
+        self.event_sources = EventSources(self.resolver, self.lambdas)
         self.faults = Faults(set(self.lambdas.specs))
         self.lambdas.faults = self.faults
         self.provisioned: Provisioned | None = None
@@ -90,6 +92,7 @@ class LocalStack:
         self.aws.start()
         self.lambdas.install_into_moto()
         self._provision_and_seed()
+        self.event_sources.start()
         self.gateway = Gateway(self, self.api_port)
         self.gateway.start()
         return self
@@ -114,6 +117,8 @@ class LocalStack:
     def _stop_workflows(self) -> None:
         sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=self.aws_url)
         for machine in sfn.list_state_machines()["stateMachines"]:
+            if sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["type"] == "EXPRESS":
+                continue  # short-lived, and not listable (as in AWS)
             running = sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
             for execution in running["executions"]:
                 sfn.stop_execution(executionArn=execution["executionArn"])
@@ -137,6 +142,8 @@ class LocalStack:
         self.aws.reset()
         self.graph.clear()
         self.faults.clear()
+        self.lambdas.invocations.clear()
+        self.lambdas.errors.clear()
         self._clear_caches()
         self._provision_and_seed()
 
@@ -152,6 +159,7 @@ class LocalStack:
     def stop(self) -> None:
         if self.gateway:
             self.gateway.stop()
+        self.event_sources.stop()
         with contextlib.suppress(Exception):  # stopping anyway
             self._stop_workflows()  # waiting workflows would otherwise fail noisily as the backends go
         self.aws.stop()

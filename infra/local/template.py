@@ -139,7 +139,8 @@ class Resolver:
         return {k: v for k, v in pool.items() if v["Type"] == kind and self.exists(k)}
 
     def physical_name(self, logical_id: str) -> str:
-        props = self._resource(logical_id).get("Properties", {})
+        resource = self._resource(logical_id)
+        props = resource.get("Properties", {})
         for key in (
             "Name",
             "TableName",
@@ -152,6 +153,10 @@ class Resolver:
         ):
             if key in props:
                 return self.resolve(props[key])
+        if resource["Type"] == "AWS::SQS::Queue" and str(props.get("FifoQueue", "")).lower() == "true":
+            return (
+                f"{logical_id}.fifo"  # CloudFormation's generated name ends as SQS requires of a FIFO queue
+            )
         return logical_id
 
     def arn(self, logical_id: str) -> str:

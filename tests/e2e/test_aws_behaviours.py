@@ -10,7 +10,7 @@ from liveagent.analytics import DailyStatsModel
 from liveagent.conversations import MessageModel, conversation_id_for
 from liveagent.ids import utc_now
 from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
-from tests.e2e.workflows import finished_executions, history, task_errors
+from tests.e2e.workflows import handled
 
 KB_QUESTION = "How long does delivery take?"
 
@@ -63,7 +63,7 @@ def test_an_assignment_cancelled_by_a_transaction_conflict_is_retried_not_queued
 def test_a_reply_step_delivered_twice_sends_the_answer_once(client: Client) -> None:
     _arm(client, {"lambda": {"function": "ReplyFunction", "duplicate": True}})
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551300002"))
-    finished_executions(client, "message", 1)  # both deliveries of the step have ended by then
+    handled(client, "15551300002")  # both deliveries of the step have ended by then
     assert len(_to(client, "15551300002")) == 1
     (answer,) = _bot_messages("15551300002")
     assert answer.delivery == "sent" and answer.text.startswith("Standard delivery")
@@ -72,7 +72,7 @@ def test_a_reply_step_delivered_twice_sends_the_answer_once(client: Client) -> N
 def test_a_detect_step_delivered_twice_counts_the_decision_once(client: Client) -> None:
     _arm(client, {"lambda": {"function": "DetectFunction", "duplicate": True}})
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551300003"))
-    finished_executions(client, "message", 1)
+    handled(client, "15551300003")
     stats = DailyStatsModel.get(f"demo#stats#{utc_now():%Y-%m-%d}")
     assert (int(stats.answered), int(stats.escalated)) == (1, 0)
     assert len(_to(client, "15551300003")) == 1
@@ -88,9 +88,9 @@ def test_a_step_past_its_timeout_is_retried_and_never_sends_twice(client: Client
                                "skip": 1, "delay_seconds": 7}})  # fmt: skip
     with client.stack.lambdas.timeout("ReplyFunction", 5):
         client.webhook(whatsapp_text(KB_QUESTION, customer=customer))
-        (execution,) = finished_executions(client, "message", 1, timeout=60)
-    assert execution["status"] == "SUCCEEDED"
-    assert "Sandbox.Timedout" in task_errors(history(client, execution["executionArn"]))
+        (message,) = handled(client, customer, timeout=60)
+    assert message.state == "handled"  # its workflow succeeded, on the step's retry
+    assert ("ReplyFunction", "Sandbox.Timedout") in client.stack.lambdas.errors
     (sent,) = _to(client, customer)  # one Graph API call, however often the step ran
     (answer,) = _bot_messages(customer)
     assert answer.delivery == "unknown"

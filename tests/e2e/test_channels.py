@@ -19,6 +19,7 @@ from liveagent.channels.models import StatusUpdate
 from liveagent.conversations import HEADER_KEY, ConversationModel, MessageModel
 from liveagent.ids import iso, utc_now
 from tests.conftest import APP_SECRET, DEMO_WA, FIXTURES, Client, eventually, instagram_text, whatsapp_text
+from tests.e2e.workflows import handled, inbound_drained
 
 
 def _open_ticket(client: Client, payload: dict, customer: str) -> tuple[dict, str]:
@@ -174,9 +175,8 @@ def test_a_status_that_arrives_before_its_message_is_applied_when_the_message_is
     client: Client,
 ) -> None:
     client.webhook(whatsapp_text("hello", customer="15550100107"))
-    conversation = eventually(
-        lambda: ConversationModel.get(_conversation_id("whatsapp", DEMO_WA, "15550100107"), HEADER_KEY)
-    )
+    handled(client, "15550100107")
+    conversation = ConversationModel.get(_conversation_id("whatsapp", DEMO_WA, "15550100107"), HEADER_KEY)
     early = StatusUpdate(
         channel="whatsapp", account_id=DEMO_WA, message_id="wamid.EARLY", status="delivered", at=utc_now()
     )
@@ -195,11 +195,8 @@ def test_the_same_wamid_posted_20_times_concurrently_is_stored_once_and_handled_
     table = boto3.resource("dynamodb", endpoint_url=client.stack.aws_url).Table("MessagesTable")
     stored = [i for i in table.scan()["Items"] if i["message_key"] == "in#wamid.CONCURRENT"]
     assert len(stored) == 1
-    sfn = boto3.client("stepfunctions", endpoint_url=client.stack.aws_url)
-    arn = next(
-        m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "lae-message"
-    )
-    assert len(sfn.list_executions(stateMachineArn=arn)["executions"]) == 1
+    inbound_drained(client)  # all 20 deliveries consumed: the one message workflow ran once
+    assert [name for name, _ in client.stack.lambdas.invocations].count("DetectFunction") == 1
     assert len(client.tickets()) == 1
 
 
@@ -212,9 +209,7 @@ def test_base64_encoded_bodies_are_verified_over_the_decoded_bytes(client: Clien
              "headers": {"x-hub-signature-256": signature, "content-type": "application/json"},
              "body": base64.b64encode(raw).decode(), "isBase64Encoded": True}  # fmt: skip
     assert client.stack.lambdas.invoke("WebhookFunction", event)["statusCode"] == 200
-    assert eventually(
-        lambda: ConversationModel.get(_conversation_id("whatsapp", DEMO_WA, "5511900000001"), HEADER_KEY)
-    )
+    assert eventually(lambda: MessageModel.count(_conversation_id("whatsapp", DEMO_WA, "5511900000001")))
     tampered = {**event, "body": base64.b64encode(raw + b" ").decode()}
     assert client.stack.lambdas.invoke("WebhookFunction", tampered)["statusCode"] == 401
 
@@ -261,9 +256,8 @@ def test_a_redelivery_older_than_a_day_is_stored_but_starts_nothing(client: Clie
         client.webhook(whatsapp_text("I want a human", customer="15550100109", at=two_days_ago)).status_code
         == 200
     )
+    inbound_drained(client)
     stored = MessageModel.query(_conversation_id("whatsapp", DEMO_WA, "15550100109"))
     assert [m.state for m in stored if m.message_key.startswith("in#")] == ["stale"]
-    sfn = boto3.client("stepfunctions", endpoint_url=client.stack.aws_url)
-    assert all(not sfn.list_executions(stateMachineArn=m["stateMachineArn"])["executions"]
-               for m in sfn.list_state_machines()["stateMachines"])  # fmt: skip
+    assert "DetectFunction" not in {name for name, _ in client.stack.lambdas.invocations}
     assert client.tickets() == []

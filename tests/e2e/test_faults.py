@@ -66,7 +66,7 @@ def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
 
     # Nothing lost: every message stored once; every customer who asked for a person or complained has
     # exactly one settled ticket.
-    CROWD.assert_each_message_stored_once()
+    CROWD.assert_each_message_stored_once(client)
     everything = CROWD.settled_tickets(client, ASKING | COMPLAINING)
     reasons = {t["customer"]["id"]: t["reason"] for t in everything}
     assert {reasons[CROWD.customer(n)] for n in ASKING} == {"agent_requested"}

@@ -40,7 +40,7 @@ def test_a_thousand_messages_with_graph_failures_lose_nothing(client: Client) ->
             )
 
     CROWD.send(client, words, after=burst_midway)
-    CROWD.assert_each_message_stored_once()
+    CROWD.assert_each_message_stored_once(client)
 
     # Every customer who asked for a person has exactly one ticket, their later messages joined it; nobody
     # has two. (Other customers may have one too: a question the demo KB cannot answer goes to a person.)

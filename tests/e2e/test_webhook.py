@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 import boto3
 import pytest
 import requests
 
 from tests.conftest import ACME_WA, DEMO_WA, FIXTURES, Client, eventually, instagram_text, whatsapp_text
+from tests.e2e.workflows import inbound_drained
 
 
 def _stored_messages(client: Client) -> list[dict]:
@@ -18,12 +18,16 @@ def _stored_messages(client: Client) -> list[dict]:
     return [i for i in table.scan()["Items"] if i["message_key"].startswith("in#")]
 
 
-def _executions(client: Client) -> int:
+def _started(client: Client) -> int:
+    """Workflow work that began: message workflows (their detect step) and escalation executions."""
+    inbound_drained(client)  # whatever was queued has been consumed by now
     sfn = boto3.client("stepfunctions", endpoint_url=client.stack.aws_url)
-    return sum(
+    escalations = sum(
         len(sfn.list_executions(stateMachineArn=m["stateMachineArn"])["executions"])
         for m in sfn.list_state_machines()["stateMachines"]
+        if m["name"].endswith("-escalation")
     )
+    return escalations + sum(1 for name, _ in client.stack.lambdas.invocations if name == "DetectFunction")
 
 
 def test_handshake_echoes_the_challenge_only_with_the_verify_token(client: Client) -> None:
@@ -56,7 +60,7 @@ def test_missing_or_wrong_signature_is_401_and_nothing_is_stored_or_started(
         response = client.webhook(payload, signature=signature)
     assert response.status_code == 401
     assert client.webhook(payload, secret="another-app-secret").status_code == 401
-    assert _stored_messages(client) == [] and _executions(client) == 0
+    assert _stored_messages(client) == [] and _started(client) == 0
 
 
 def test_signature_is_checked_over_the_exact_raw_bytes(client: Client) -> None:
@@ -80,7 +84,7 @@ def test_same_message_delivered_twice_has_the_effect_of_one(client: Client) -> N
     assert client.webhook(payload).status_code == 200
     assert client.webhook(copy.deepcopy(payload)).status_code == 200
     eventually(lambda: [m for m in client.outbox()["messages"] if m["to"] == "15553334444"])
-    time.sleep(0.5)  # give a wrongly started second workflow the time to show itself
+    inbound_drained(client)  # both deliveries consumed: a second workflow would have run by now
     assert len([m for m in client.outbox()["messages"] if m["to"] == "15553334444"]) == 1
     assert len(client.tickets()) == 1 and len(_stored_messages(client)) == 1
 
@@ -92,7 +96,7 @@ def test_unknown_tenant_status_updates_and_echoes_are_accepted_and_ignored(clien
     statuses = json.loads((FIXTURES / "whatsapp" / "message_status.json").read_text())
     for body in statuses.values():
         assert client.webhook(body).status_code == 200
-    assert _stored_messages(client) == [] and _executions(client) == 0
+    assert _stored_messages(client) == [] and _started(client) == 0
 
 
 def test_every_peer_fixture_variant_is_accepted(client: Client) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from liveagent import conversations
 from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
+from tests.e2e.workflows import inbound_drained
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Crowd:
             codes = [code for batch in pool.map(send_all, range(self.customers)) for code in batch]
         assert codes == [200] * self.customers * self.per_customer
 
-    def assert_each_message_stored_once(self) -> None:
+    def assert_each_message_stored_once(self, client: Client) -> None:
+        inbound_drained(client, timeout=600)  # every delivery consumed behind the webhook
         for n in range(self.customers):
             inbound = [m for m in conversations.history(self.conversation(n)) if m.sender == "customer"]
             assert len(inbound) == self.per_customer, (n, len(inbound))

@@ -17,28 +17,36 @@ def machine_arn(client: Client, name: str) -> str:
     return next(m["stateMachineArn"] for m in machines if m["name"].endswith(f"-{name}"))
 
 
-def finished_executions(client: Client, name: str, count: int, timeout: float = 30.0) -> list[dict]:
-    """The state machine's executions once there are `count` of them and none is running any more."""
-    arn = machine_arn(client, name)
+def inbound_queue_url(client: Client) -> str:
+    return client.stack.resolver.ref("InboundQueue")
 
-    def done() -> list[dict] | None:
-        executions = sfn(client).list_executions(stateMachineArn=arn)["executions"]
-        if len(executions) >= count and all(e["status"] != "RUNNING" for e in executions):
-            return executions
-        return None
+
+def inbound_drained(client: Client, timeout: float = 30.0) -> None:
+    """Every item the webhook queued has been consumed (none waiting, none in flight): whatever a
+    delivery would set off in the message workflow has happened by then."""
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=client.stack.aws_url)
+    keys = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+
+    def empty() -> bool:
+        attributes = sqs.get_queue_attributes(QueueUrl=inbound_queue_url(client), AttributeNames=keys)[
+            "Attributes"
+        ]
+        return all(int(attributes[k]) == 0 for k in keys)
+
+    eventually(empty, timeout=timeout)
+
+
+def handled(client: Client, customer: str, count: int = 1, *, timeout: float = 30.0, account: str | None = None,
+            channel: str = "whatsapp") -> list:  # fmt: skip
+    """The customer's messages once `count` of them have run their message workflow to its end."""
+    from liveagent.conversations import MessageModel, conversation_id_for
+    from tests.conftest import DEMO_WA
+
+    conversation = conversation_id_for("demo", channel, account or DEMO_WA, customer)
+
+    def done() -> list | None:
+        inbound = [m for m in MessageModel.query(conversation) if m.message_key.startswith("in#")]
+        finished = [m for m in inbound if m.state in ("handled", "parked")]
+        return finished if len(finished) >= count else None
 
     return eventually(done, timeout=timeout)
-
-
-def history(client: Client, execution_arn: str) -> list[dict]:
-    return sfn(client).get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-
-
-def task_errors(events: list[dict]) -> list[str]:
-    """The errors of the failed task attempts in an execution's history (Lambda tasks and others)."""
-    errors = []
-    for event in events:
-        for key in ("taskFailedEventDetails", "lambdaFunctionFailedEventDetails"):
-            if key in event:
-                errors.append(event[key].get("error", ""))
-    return errors

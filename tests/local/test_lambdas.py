@@ -17,7 +17,7 @@ def dispatcher() -> LambdaDispatcher:
 
 def test_every_template_function_is_known_by_name_and_arn(dispatcher: LambdaDispatcher) -> None:
     assert set(dispatcher.specs) == {"WebhookFunction", "DetectFunction", "RouteFunction", "NotifyFunction",
-                                     "ReplyFunction", "ApiFunction", "AutoCloseFunction"}  # fmt: skip
+                                     "ReplyFunction", "ApiFunction", "AutoCloseFunction", "InboundFunction"}  # fmt: skip
     arn = "arn:aws:lambda:us-east-1:123456789012:function:RouteFunction"
     assert dispatcher.resolve_name(arn) == "RouteFunction"
     assert dispatcher.resolve_name(arn + ":$LATEST") == "RouteFunction"

@@ -1,3 +1,4 @@
-"""Live Agent Escalation: the domain package shared by every Lambda function (the shared layer)."""
+"""Live Agent Escalation: the domain package shared by every Lambda function (the shared layer).
 
-from liveagent import storage as _storage  # noqa: F401  (every table model shares one botocore session)
+Imports nothing itself: the webhook, whose cold start is budgeted tightest, takes only what it uses. Every
+module that defines a table model imports `liveagent.storage` (one botocore session per thread)."""

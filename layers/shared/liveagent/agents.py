@@ -13,7 +13,10 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import (
+    config,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.errors import NotFound
 
 AgentStatus = Literal["online", "away", "offline"]

@@ -7,7 +7,10 @@ import time
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import (
+    config,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.auth import Caller
 from liveagent.ids import new_ulid, now_iso
 

@@ -14,7 +14,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
-from liveagent import config, runtime
+from liveagent import (
+    config,
+    runtime,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.channels.models import InboundMessage, StatusUpdate
 from liveagent.errors import NotFound
 from liveagent.ids import iso, new_ulid, now_iso, parse_iso, utc_now
@@ -66,8 +70,7 @@ class MessageModel(Model):
     media_id = UnicodeAttribute(null=True)
     reply_to = UnicodeAttribute(null=True)
     ticket_id = UnicodeAttribute(null=True)
-    state = UnicodeAttribute(null=True)  # inbound: received | dispatching | dispatched | stored | stale
-    dispatch_at = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)  # inbound: received | handled | parked | stored | stale
     decision = UnicodeAttribute(null=True)  # inbound: the bot's decision (answer | escalate), recorded once
     delivery = UnicodeAttribute(null=True)  # outbound: pending | sent | delivered | read | failed
     delivery_rank = NumberAttribute(null=True)  # statuses only move forward (conditional on this)
@@ -128,7 +131,6 @@ class ConversationModel(Model):
     last_ticket_id = UnicodeAttribute(null=True)
     last_agent_id = UnicodeAttribute(null=True)
     last_closed_at = UnicodeAttribute(null=True)
-    message_count = NumberAttribute(default=0)
 
 
 def conversation_id_for(tenant_id: str, channel: str, account_id: str, customer_id: str) -> str:
@@ -158,11 +160,14 @@ def ordering_time(sent_at: datetime, received_at: datetime) -> datetime:
 
 
 def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tuple[MessageModel, bool]:
-    """Store a customer message exactly once (conditional put on its Meta id).
+    """Store a customer message exactly once (conditional put on its Meta id), its conversation's header
+    made whole first, on every delivery: a header write that failed (throttled, a crash) is repaired by
+    the next delivery, and the window clock moves on with the message it saw.
 
     Returns (stored item, created). A redelivery returns the item already stored and created=False.
     """
     conversation_id = conversation_id_for(tenant_id, message.channel, message.account_id, message.customer_id)
+    touch_conversation(tenant_id, conversation_id, message)
     key = f"in#{message.message_id}"
     at = iso(ordering_time(message.at, utc_now()))
     item = MessageModel(
@@ -186,11 +191,12 @@ def store_inbound(tenant_id: str, message: InboundMessage, *, stale: bool) -> tu
         if not _conditional_failed(exc):
             raise
         return get_message(conversation_id, key), False
-    _touch_conversation(tenant_id, conversation_id, message)
     return item, True
 
 
-def _touch_conversation(tenant_id: str, conversation_id: str, message: InboundMessage) -> None:
+def touch_conversation(tenant_id: str, conversation_id: str, message: InboundMessage) -> None:
+    """The header item, idempotent: who the conversation is with, and the customer's last message time
+    (the messaging windows' clock), which only ever moves forward (deliveries come out of order)."""
     at = iso(message.at)
     header = ConversationModel(conversation_id, HEADER_KEY)
     actions = [
@@ -198,12 +204,10 @@ def _touch_conversation(tenant_id: str, conversation_id: str, message: InboundMe
         ConversationModel.channel.set(message.channel),
         ConversationModel.account_id.set(message.account_id),
         ConversationModel.customer_id.set(message.customer_id),
-        ConversationModel.message_count.add(1),
     ]
     if message.customer_name:
         actions.append(ConversationModel.customer_name.set(message.customer_name))
     header.update(actions=actions)
-    # Out-of-order delivery: the window clock only ever moves forward.
     try:
         header.update(
             actions=[ConversationModel.last_customer_at.set(at)],
@@ -213,27 +217,6 @@ def _touch_conversation(tenant_id: str, conversation_id: str, message: InboundMe
     except UpdateError as exc:
         if not _conditional_failed(exc):
             raise
-
-
-DISPATCH_LEASE_SECONDS = 60
-
-
-def claim_dispatch(message: MessageModel) -> bool:
-    """Exactly one delivery of a message hands it to the workflow: received -> dispatching, atomically.
-    A claim whose holder died before starting the workflow expires after a minute (Meta redelivers)."""
-    now = utc_now()
-    expired = iso(now - timedelta(seconds=DISPATCH_LEASE_SECONDS))
-    try:
-        message.update(
-            actions=[MessageModel.state.set("dispatching"), MessageModel.dispatch_at.set(iso(now))],
-            condition=(MessageModel.state == "received")
-            | ((MessageModel.state == "dispatching") & (MessageModel.dispatch_at < expired)),
-        )
-        return True
-    except UpdateError as exc:
-        if not _conditional_failed(exc):
-            raise
-        return False
 
 
 def mark_message(message: MessageModel, **fields: str | None) -> None:

@@ -6,7 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import (
+    config,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.errors import NotFound
 from liveagent.ids import new_ulid, now_iso
 

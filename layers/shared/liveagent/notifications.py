@@ -12,7 +12,13 @@ from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from liveagent import agents, config, conversations, tickets
+from liveagent import (
+    agents,
+    config,
+    conversations,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+    tickets,
+)
 from liveagent.agents import AgentModel
 from liveagent.errors import NotFound
 from liveagent.ids import new_ulid, now_iso, parse_iso, ulid_for

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import (
+    config,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.errors import NotFound
 from liveagent.ids import now_iso
 from liveagent.settings import TenantSettings

@@ -8,7 +8,10 @@ from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, U
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from liveagent import config
+from liveagent import (
+    config,
+    storage,  # noqa: F401  (its table model shares one botocore session per thread)
+)
 from liveagent.errors import NotFound
 from liveagent.ids import now_iso
 

@@ -21,7 +21,8 @@ import requests
 from aws_lambda_powertools.utilities import parameters
 
 from liveagent import config, runtime
-from liveagent.channels import ChannelModel, instagram, whatsapp
+from liveagent.channels import instagram, whatsapp
+from liveagent.channels.accounts import ChannelModel
 from liveagent.errors import ChannelError, DeliveryUnknown, WindowClosed
 from liveagent.ids import new_ulid
 from liveagent.observability import logger, metrics, tracer

@@ -1,6 +1,10 @@
-"""Accepting Meta webhook deliveries: which tenant, store once, hand off to the message workflow.
+"""Behind the webhook: one Meta item at a time per conversation (the inbound FIFO queue's consumer).
 
-Nothing slow runs here (no detection, no Graph API, no email): Meta wants a fast 200.
+Which tenant, store the message once, and run its message workflow synchronously to the end, so the next
+item of the same conversation is handled only after this one's decision (answer, join, escalate) is made:
+no bot answer ever goes to a message written after an escalating one. Every step is safe to run again
+(the queue delivers at least once): the store is a conditional put, the conversation header is made
+whole on every delivery, and the workflow's steps are idempotent.
 """
 
 from __future__ import annotations
@@ -10,30 +14,27 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities import parameters
+from pydantic import ValidationError
 
 from liveagent import config, conversations
-from liveagent.channels import find_channel, instagram, whatsapp
+from liveagent.channels import instagram, whatsapp
+from liveagent.channels.accounts import find_channel
 from liveagent.channels.models import InboundMessage, NormalizedBatch
-from liveagent.ids import new_ulid, utc_now
-from liveagent.observability import logger, metrics
+from liveagent.ids import ulid_for, utc_now
+from liveagent.observability import logger, metrics, redact
 
 SUPPORTED_OBJECTS = {"whatsapp_business_account": whatsapp, "instagram": instagram}
+DONE_STATES = ("handled", "parked")  # the message's workflow has run to its end
+
+
+class WorkflowUnfinished(RuntimeError):
+    """The message's workflow did not run to its end (timed out, or could not start): the queue delivers
+    the item again."""
 
 
 @cache
 def _sfn():
     return boto3.client("stepfunctions", region_name=config.region())
-
-
-def meta_secrets() -> dict[str, str]:
-    """{"app_secret", "instagram_app_secret", "verify_token"} from Secrets Manager, cached 5 minutes."""
-    return parameters.get_secret(config.meta_secret_name(), transform="json", max_age=300)
-
-
-def app_secrets() -> list[str]:
-    secrets = meta_secrets()
-    return [s for s in (secrets.get("app_secret"), secrets.get("instagram_app_secret")) if s]
 
 
 def normalize(payload: dict[str, Any]) -> NormalizedBatch | None:
@@ -42,19 +43,12 @@ def normalize(payload: dict[str, Any]) -> NormalizedBatch | None:
     return module.normalize(payload) if module else None
 
 
-def _start_message_workflow(tenant_id: str, message: conversations.MessageModel) -> None:
-    try:
-        _start_execution(tenant_id, message)
-    except Exception:
-        conversations.mark_message(message, state="received")  # a redelivery will try again
-        raise
-    conversations.mark_message(message, state="dispatched")
-
-
-def _start_execution(tenant_id: str, message: conversations.MessageModel) -> None:
-    _sfn().start_execution(
+def run_message_workflow(tenant_id: str, message: conversations.MessageModel) -> str:
+    """The message workflow for one message, to its end: "handled", or "parked" when it failed after its
+    retries (its Catch parked the work in the dead-letter queue for replay and the conversation goes on)."""
+    started = _sfn().start_sync_execution(
         stateMachineArn=config.message_state_machine_arn(),
-        name=f"msg-{new_ulid()}",  # explicit: moto names every unnamed execution "None"
+        name=f"msg-{ulid_for(message.message_key, utc_now())}",
         input=json.dumps(
             {
                 "tenant_id": tenant_id,
@@ -63,11 +57,17 @@ def _start_execution(tenant_id: str, message: conversations.MessageModel) -> Non
             }
         ),
     )
-    conversations.mark_message(message, state="dispatched")
+    status = started["status"]
+    if status == "SUCCEEDED":
+        return "handled"
+    if status == "FAILED" and started.get("error") == "MessageWorkflowFailed":
+        metrics.add_metric(name="MessageParked", unit="Count", value=1)
+        return "parked"
+    raise WorkflowUnfinished(f"message workflow {status}: {started.get('error')}")
 
 
 def accept_message(message: InboundMessage) -> str:
-    """Store one customer message and start its workflow; returns what happened (for counting)."""
+    """Store one customer message and run its workflow; returns what happened (for counting)."""
     channel = find_channel(message.channel, message.account_id)
     if channel is None:
         logger.warning(
@@ -87,34 +87,35 @@ def accept_message(message: InboundMessage) -> str:
     if stale:
         metrics.add_metric(name="StaleMessage", unit="Count", value=1)
         return "stale"
-    # New, or stored earlier but never handed off (the start failed and Meta retried): exactly one
-    # delivery wins the claim and starts the workflow.
-    if not conversations.claim_dispatch(stored):
+    if stored.state in DONE_STATES:
         metrics.add_metric(name="DuplicateMessage", unit="Count", value=1)
         return "duplicate"
-    _start_message_workflow(channel.tenant_id, stored)
-    return "accepted"
+    outcome = run_message_workflow(channel.tenant_id, stored)
+    conversations.mark_message(stored, state=outcome)
+    return outcome
 
 
-def accept(batch: NormalizedBatch) -> dict[str, int]:
-    counts = {"accepted": 0, "stored": 0, "duplicate": 0, "stale": 0, "unknown_account": 0, "statuses": 0,
-              "statuses_parked": 0, "failed": 0}  # fmt: skip
-    counts["unparseable"] = batch.failed  # logged by the normalizer; retrying would not help
-    counts["ignored"] = batch.ignored
+def handle_item(body: str) -> dict[str, int]:
+    """One queued item (a Meta envelope with one message or status). Items that cannot be parsed are
+    logged and dropped (delivering them again would not help); anything else that fails raises, and the
+    queue delivers the item again, the conversation's later items waiting behind it."""
+    try:
+        payload = json.loads(body)
+        batch = normalize(payload) if isinstance(payload, dict) else None
+    except (ValueError, ValidationError):
+        logger.error("unparseable item dropped", extra={"item": redact(body[:2000])})
+        metrics.add_metric(name="UnparseableItem", unit="Count", value=1)
+        return {"unparseable": 1}
+    counts: dict[str, int] = {}
+    if batch is None:
+        return {"ignored": 1}
     for message in batch.messages:
         logger.append_keys(message_id=message.message_id)
-        try:
-            counts[accept_message(message)] += 1
-        except Exception:
-            # Isolate the item; the webhook answers 500 after the batch so Meta redelivers it (dedupe
-            # makes the neighbours' second delivery harmless).
-            counts["failed"] += 1
-            logger.exception("message not accepted")
+        outcome = accept_message(message)
+        counts[outcome] = counts.get(outcome, 0) + 1
     for status in batch.statuses:
-        try:
-            counts["statuses" if conversations.apply_status(status) else "statuses_parked"] += 1
-        except Exception:
-            counts["failed"] += 1
-            logger.exception("status not applied")
+        counts["statuses" if conversations.apply_status(status) else "statuses_parked"] = (
+            counts.get("statuses", 0) + 1
+        )
     logger.remove_keys(["message_id"])
     return counts

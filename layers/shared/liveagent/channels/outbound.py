@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 
 from liveagent import conversations
-from liveagent.channels import find_channel, graph, instagram, whatsapp
+from liveagent.channels import graph, instagram, whatsapp
+from liveagent.channels.accounts import find_channel
 from liveagent.channels.split import limits_for, split_text
 from liveagent.channels.windows import reply_mode
 from liveagent.conversations import ConversationModel, MessageModel
