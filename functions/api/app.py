@@ -6,7 +6,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from liveagent import runtime
-from liveagent.api import analytics, health, knowledge, make_resolver, notifications, settings, team, tickets
+from liveagent.api import (
+    analytics,
+    deliveries,
+    health,
+    knowledge,
+    make_resolver,
+    notifications,
+    settings,
+    team,
+    tickets,
+)
 from liveagent.observability import logger, metrics, tracer
 
 app = make_resolver(
@@ -17,6 +27,7 @@ app = make_resolver(
     settings.router,
     notifications.router,
     analytics.router,
+    deliveries.router,
 )
 
 

@@ -26,15 +26,18 @@ class ReplyStep(BaseModel):
     message_key: str | None = None
     detection: DetectResult | None = None
     opens_at: str | None = None  # acknowledging outside business hours: the offline message instead
+    attempt: int = 0  # the step's retry count ($$.State.RetryCount): the last one hands a failure to a person
 
 
 def run_step(event: dict) -> dict:
     step = ReplyStep.model_validate(event)
     if step.action == "bot_answer":
-        return replies.bot_answer(step.conversation_id, step.message_key, step.detection.answer or "")
+        return replies.bot_answer(
+            step.conversation_id, step.message_key, step.detection.answer or "", step.attempt
+        )
     if step.opens_at:
-        return replies.offline_acknowledge(step.tenant_id, step.ticket_id, step.opens_at)
-    return replies.acknowledge(step.tenant_id, step.ticket_id)
+        return replies.offline_acknowledge(step.tenant_id, step.ticket_id, step.opens_at, step.attempt)
+    return replies.acknowledge(step.tenant_id, step.ticket_id, step.attempt)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -45,6 +45,15 @@ class ByTime(LocalSecondaryIndex):
     at_key = UnicodeAttribute(range_key=True)
 
 
+class Attention(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "attention"
+        projection = AllProjection()
+
+    attention_key = UnicodeAttribute(hash_key=True)  # the tenant
+    at_key = UnicodeAttribute(range_key=True)
+
+
 class ByGraphId(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_graph_id"
@@ -81,8 +90,11 @@ class MessageModel(Model):
     payload = UnicodeAttribute(null=True)  # the tapped button's id
     deleted_at = UnicodeAttribute(null=True)  # the customer deleted this message on their side
     graph_message_id = UnicodeAttribute(null=True)
+    attention_key = UnicodeAttribute(null=True)  # outbound, not known delivered: the tenant (sparse index)
+    resent_as = UnicodeAttribute(null=True)  # a person resent it: the new message's key
     by_time = ByTime()
     by_graph_id = ByGraphId()
+    attention = Attention()
 
     def to_api(self) -> dict:
         return {
@@ -94,6 +106,7 @@ class MessageModel(Model):
             "at": self.at,
             "delivery": self.delivery,
             "delivery_error": self.delivery_error,
+            "resent_as": self.resent_as,
             "ticket_id": self.ticket_id,
             "note": self.note,
             "deleted": bool(self.deleted_at),
@@ -288,6 +301,7 @@ def begin_send(message: MessageModel) -> str:
             actions=[
                 MessageModel.send_started_at.set(iso(now)),
                 MessageModel.send_lease_until.set(iso(now + timedelta(seconds=max(lease, 1.0)))),
+                MessageModel.attention_key.set(message.tenant_id),  # until it is known delivered
             ],
             condition=(MessageModel.delivery == "pending") & MessageModel.send_started_at.does_not_exist(),
         )
@@ -315,6 +329,10 @@ def set_delivery(
     even when two statuses race (conditional on the stored rank)."""
     rank = DELIVERY_RANK[status]
     actions = [MessageModel.delivery.set(status), MessageModel.delivery_rank.set(rank)]
+    if status in ("sent", "delivered", "read"):
+        actions.append(MessageModel.attention_key.remove())
+    elif message.sender != "customer":
+        actions.append(MessageModel.attention_key.set(message.tenant_id))
     if error:
         actions.append(MessageModel.delivery_error.set(error))
     if graph_id:
@@ -329,6 +347,31 @@ def set_delivery(
         if not _conditional_failed(exc):
             raise
         return False
+
+
+def release_send(message: MessageModel, error: str) -> None:
+    """The call failed in a way a later attempt may not (Meta unavailable): the claim is given back, the
+    message stays pending with the reason, and the next attempt of the step claims it again."""
+    message.update(
+        actions=[
+            MessageModel.send_started_at.remove(),
+            MessageModel.send_lease_until.remove(),
+            MessageModel.delivery_error.set(error),
+        ],
+        condition=MessageModel.delivery == "pending",
+    )
+
+
+def needing_attention(tenant_id: str) -> list[MessageModel]:
+    """Outbound messages a person should look at: failed, of unknown fate, or claimed by a send that
+    died before it finished (its lease over), oldest first."""
+    now = now_iso()
+    found = []
+    for message in MessageModel.attention.query(tenant_id):
+        stuck = message.delivery == "pending" and (message.send_lease_until or "") < now
+        if message.delivery in ("failed", "unknown") or stuck:
+            found.append(message)
+    return found
 
 
 def mark_sent(message: MessageModel, graph_id: str) -> None:

@@ -46,10 +46,18 @@ class ChannelError(DomainError):
     status = 502
     code = "channel_error"
 
-    def __init__(self, message: str, *, http_status: int | None = None, meta_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        meta_code: int | None = None,
+        retryable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.http_status = http_status
         self.meta_code = meta_code
+        self.retryable = retryable  # Meta was unavailable or rate-limiting: a later attempt may succeed
 
 
 class DeliveryUnknown(ChannelError):
@@ -58,3 +66,8 @@ class DeliveryUnknown(ChannelError):
 
     status = 504
     code = "delivery_unknown"
+
+
+class ChannelUnavailable(RuntimeError):
+    """Meta could not take a message the system sends (5xx, rate limits, unreachable) and the step will be
+    tried again later: raised out of the function so the workflow's retry does it."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from liveagent import business_hours, conversations, escalation, lifecycle, tenants, tickets
+from liveagent import (
+    agents,
+    business_hours,
+    conversations,
+    escalation,
+    lifecycle,
+    notifications,
+    tenants,
+    tickets,
+)
 from liveagent.channels.outbound import send_to_customer
 from liveagent.errors import ChannelError, Conflict, WindowClosed
 from liveagent.ids import parse_iso
@@ -37,21 +46,32 @@ class ReplyIn(BaseModel):
         return self
 
 
+# The workflow runs a bot send this many times more when Meta is unavailable (its Retry on
+# ChannelUnavailable in message.asl.json); the last attempt that fails hands the message to a person.
+BOT_SEND_RETRIES = 2
+
+
 def _bot_says(
     conversation: conversations.ConversationModel,
     text: str,
     what: str,
     cause: str,
     ticket_id: str | None = None,
+    attempt: int = BOT_SEND_RETRIES,
 ) -> dict:
-    """A message from the bot, sent once for its cause however often the step runs. A failed send is
-    stored with delivery "failed" and reported, not raised: the workflow does not retry a
-    customer-visible send blindly."""
+    """A message from the bot, sent once for its cause however often the step runs. Meta unavailable:
+    ChannelUnavailable is raised for the workflow to retry later (until `attempt` is the last). Refused
+    for good, or still unavailable at the last attempt: stored "failed", listed for a person to resend,
+    and the tenant's admins told in-app; not raised (the conversation goes on)."""
+    final = attempt >= BOT_SEND_RETRIES
     try:
-        sent = send_to_customer(conversation, sender="bot", text=text, ticket_id=ticket_id, cause=cause)
+        sent = send_to_customer(
+            conversation, sender="bot", text=text, ticket_id=ticket_id, cause=cause, final=final
+        )
     except (ChannelError, WindowClosed) as exc:
         logger.warning(f"{what} not delivered", extra={"ticket_id": ticket_id, "error": exc.message})
         metrics.add_metric(name="BotMessageFailed", unit="Count", value=1)
+        _tell_admins(conversation, what, exc.message, ticket_id, cause)
         return {"delivery": "failed"}
     deliveries = {m.delivery for m in sent}
     if "pending" in deliveries:
@@ -62,39 +82,43 @@ def _bot_says(
     return {"delivery": delivery, "message_ids": [m.message_key for m in sent]}
 
 
-def bot_answer(conversation_id: str, message_key: str, answer: str) -> dict:
-    result = _bot_says(
-        conversations.get_conversation(conversation_id), answer, "bot answer", cause=f"answer:{message_key}"
-    )
+def _tell_admins(
+    conversation: conversations.ConversationModel, what: str, error: str, ticket_id: str | None, cause: str
+) -> None:
+    """In-app, once per message: the admins of the tenant see what the customer did not get."""
+    who = conversation.customer_name or conversation.customer_id
+    first = conversations.get_message(conversation.conversation_id, f"out#{cause}#0")
+    for admin in agents.admins(agents.team(conversation.tenant_id)):
+        notifications.store_in_app(
+            admin, "delivery_failed", f"Not delivered to {who}: the {what}",
+            f"{error}. Resend it from Deliveries.", ticket_id, cause=(f"undelivered:{cause}", first.at),
+        )  # fmt: skip
+
+
+def bot_answer(conversation_id: str, message_key: str, answer: str, attempt: int = BOT_SEND_RETRIES) -> dict:
+    conversation = conversations.get_conversation(conversation_id)
+    result = _bot_says(conversation, answer, "bot answer", f"answer:{message_key}", attempt=attempt)
     if result["delivery"] == "sent":
         metrics.add_metric(name="BotAnswered", unit="Count", value=1)
     return result
 
 
-def acknowledge(tenant_id: str, ticket_id: str) -> dict:
+def acknowledge(tenant_id: str, ticket_id: str, attempt: int = BOT_SEND_RETRIES) -> dict:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     text = tenants.load_settings(tenant_id).messages.acknowledgement
-    return _bot_says(
-        conversations.get_conversation(ticket.conversation_id),
-        text,
-        "acknowledgement",
-        f"ack:{ticket_id}",
-        ticket_id,
-    )
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    return _bot_says(conversation, text, "acknowledgement", f"ack:{ticket_id}", ticket_id, attempt)
 
 
-def offline_acknowledge(tenant_id: str, ticket_id: str, opens_at: str | None) -> dict:
+def offline_acknowledge(
+    tenant_id: str, ticket_id: str, opens_at: str | None, attempt: int = BOT_SEND_RETRIES
+) -> dict:
     """Outside business hours: the tenant's offline message with the next opening time."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     hours = tenants.load_settings(tenant_id).business_hours
     text = business_hours.offline_text(hours, parse_iso(opens_at) if opens_at else None)
-    return _bot_says(
-        conversations.get_conversation(ticket.conversation_id),
-        text,
-        "offline message",
-        f"offline:{ticket_id}",
-        ticket_id,
-    )
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    return _bot_says(conversation, text, "offline message", f"offline:{ticket_id}", ticket_id, attempt)
 
 
 def agent_reply(

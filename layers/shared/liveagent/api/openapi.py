@@ -35,10 +35,20 @@ _ERRORS = {
 
 
 def _routers() -> list:
-    from liveagent.api import analytics, health, knowledge, notifications, replies, settings, team, tickets
+    from liveagent.api import (
+        analytics,
+        deliveries,
+        health,
+        knowledge,
+        notifications,
+        replies,
+        settings,
+        team,
+        tickets,
+    )
 
     return [health.router, tickets.router, replies.router, team.router, knowledge.router, settings.router,
-            notifications.router, analytics.router]  # fmt: skip
+            notifications.router, analytics.router, deliveries.router]  # fmt: skip
 
 
 @cache

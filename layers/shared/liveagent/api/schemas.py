@@ -61,8 +61,11 @@ class MessageOut(_Out):
     kind: str | None = None
     text: str | None = None
     at: str
-    delivery: str | None = Field(None, description="sent, delivered, read or failed (outbound messages)")
+    delivery: str | None = Field(
+        None, description="pending, unknown (the send was interrupted), sent, delivered, read or failed"
+    )
     delivery_error: str | None = None
+    resent_as: str | None = Field(None, description="a person resent it: the id of the new message")
     ticket_id: str | None = None
     note: bool | None = None
     deleted: bool
@@ -220,3 +223,21 @@ class AnalyticsSummary(_Out):
     per_agent: dict[str, Any]
     satisfaction: SatisfactionOut
     top_unanswered: list[UnansweredGroup] = Field(default_factory=list)
+
+
+class DeliveryOut(_Out):
+    id: str = Field(description="the delivery's id in /api/deliveries/{id}/...")
+    message_id: str
+    conversation_id: str
+    channel: str
+    customer: Customer
+    from_: str = Field(alias="from", description="bot or agent")
+    text: str
+    at: str
+    delivery: str = Field(description="failed, unknown, or pending (a send that died before it finished)")
+    delivery_error: str | None = None
+    ticket_id: str | None = None
+
+
+class DeliveryList(_Out):
+    items: list[DeliveryOut]

@@ -121,7 +121,7 @@ def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None
             time.sleep(delay)
         left = runtime.seconds_left()
         if left < MIN_ATTEMPT_SECONDS:
-            last = last or ChannelError("no time left in this invocation for the Graph API")
+            last = last or ChannelError("no time left in this invocation for the Graph API", retryable=True)
             break
         bucket_for(channel.account_id).take()
         timeout = (min(CONNECT_TIMEOUT, left), min(read_timeout(), max(0.5, left - CONNECT_TIMEOUT)))
@@ -133,7 +133,7 @@ def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None
             metrics.add_metric(name="GraphSendUnknown", unit="Count", value=1)
             raise DeliveryUnknown("the Graph API did not answer in time; Meta may have the message") from exc
         except requests.RequestException as exc:
-            last = ChannelError(f"Graph API unreachable: {exc.__class__.__name__}")
+            last = ChannelError(f"Graph API unreachable: {exc.__class__.__name__}", retryable=True)
             continue
         try:
             body = response.json()
@@ -150,8 +150,13 @@ def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None
             raise WindowClosed(
                 f"{message}. The customer-service window is closed: send an approved template."
             )
-        last = ChannelError(message, http_status=response.status_code, meta_code=code)
-        if not retryable(response.status_code, code):
+        last = ChannelError(
+            message,
+            http_status=response.status_code,
+            meta_code=code,
+            retryable=retryable(response.status_code, code),
+        )
+        if not last.retryable:
             break
     metrics.add_metric(name="GraphSendFailed", unit="Count", value=1)
     raise last or ChannelError("Graph API failed")

@@ -20,7 +20,14 @@ from liveagent.channels.accounts import find_channel
 from liveagent.channels.split import limits_for, split_text
 from liveagent.channels.windows import reply_mode
 from liveagent.conversations import ConversationModel, MessageModel
-from liveagent.errors import ChannelError, DeliveryUnknown, DomainError, NotFound, WindowClosed
+from liveagent.errors import (
+    ChannelError,
+    ChannelUnavailable,
+    DeliveryUnknown,
+    DomainError,
+    NotFound,
+    WindowClosed,
+)
 from liveagent.ids import utc_now
 
 
@@ -77,8 +84,10 @@ def ask_with_choices(
     return message
 
 
-def _deliver(channel, message: MessageModel, request: dict) -> None:
-    """The one Graph API call of a stored message (claimed first: a duplicate finds it taken)."""
+def _deliver(channel, message: MessageModel, request: dict, *, final: bool = True) -> None:
+    """The one Graph API call of a stored message (claimed first: a duplicate finds it taken). Not the
+    `final` attempt and Meta unavailable: the claim is given back and ChannelUnavailable raised, for the
+    workflow to try again later."""
     if conversations.begin_send(message) != "send":
         return
     if channel.channel == "whatsapp":
@@ -88,7 +97,13 @@ def _deliver(channel, message: MessageModel, request: dict) -> None:
     except DeliveryUnknown as exc:
         conversations.set_delivery(message, "unknown", exc.message)
         return
-    except (ChannelError, WindowClosed) as exc:
+    except ChannelError as exc:
+        if exc.retryable and not final:
+            conversations.release_send(message, exc.message)
+            raise ChannelUnavailable(exc.message) from exc
+        conversations.set_delivery(message, "failed", exc.message)
+        raise
+    except WindowClosed as exc:
         conversations.set_delivery(message, "failed", exc.message)
         raise
     conversations.mark_sent(message, graph_id)
@@ -104,6 +119,7 @@ def send_to_customer(
     ticket_id: str | None = None,
     reply_to: str | None = None,
     cause: str | None = None,
+    final: bool = True,
 ) -> list[MessageModel]:
     """Send text (split to the channel's limit) or a template; returns the stored messages, in order.
 
@@ -137,7 +153,7 @@ def send_to_customer(
     ]
     for index, (message, request) in enumerate(zip(stored, requests_, strict=True)):
         try:
-            _deliver(channel, message, request)
+            _deliver(channel, message, request, final=final)
         except (ChannelError, WindowClosed):
             for unsent in stored[index + 1 :]:
                 if conversations.begin_send(unsent) == "send":
