@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, extraHeaders = {}) {
   const { apiBase } = await loadConfig();
   const session = current();
   if (!session) {
@@ -23,6 +23,7 @@ export async function api(method, path, body) {
       headers: {
         Authorization: `Bearer ${session.idToken}`,
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...extraHeaders,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -39,6 +40,6 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api("GET", path);
-export const post = (path, body) => api("POST", path, body ?? {});
+export const post = (path, body, headers) => api("POST", path, body ?? {}, headers);
 export const put = (path, body) => api("PUT", path, body);
 export const del = (path) => api("DELETE", path);

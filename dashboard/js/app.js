@@ -2,6 +2,7 @@
 import { get, put } from "./api.js";
 import { completeNewPassword, current, login, logout } from "./auth.js";
 import { adminView } from "./views/admin.js";
+import { deliveriesView } from "./views/deliveries.js";
 import { meView, notificationsView } from "./views/me.js";
 import { supportView, ticketView } from "./views/support.js";
 import { $, $$, act, notice } from "./ui.js";
@@ -12,6 +13,7 @@ const routes = [
   [/^#\/support$/, () => supportView()],
   [/^#\/tickets\/([0-9A-Z]+)$/, (m) => ticketView(m[1])],
   [/^#\/notifications$/, () => notificationsView()],
+  [/^#\/deliveries$/, () => deliveriesView()],
   [/^#\/me$/, () => meView()],
   [/^#\/admin(?:\/([a-z-]+))?$/, (m) => adminView(m[1] || "escalation")],
 ];

@@ -223,3 +223,24 @@ def test_a_user_an_admin_created_chooses_their_password_at_first_sign_in(
     session.close()
     # The new password is theirs from now on; the temporary one no longer works.
     assert client.token("new.agent@demo.test", password="Mine-is-longer-1")
+
+
+def test_a_message_meta_would_not_take_is_resent_from_deliveries(
+    client: Client, browser: Browser, shots: Path
+) -> None:
+    import requests as http
+
+    assert http.post(f"{client.base}/local/faults", json={"graph": {"error_code": 131026, "times": 1}}).ok
+    client.webhook(whatsapp_text("How long does delivery take?", customer="15550700009", name="Dee Livery"))
+    eventually(lambda: client.api("GET", "/api/deliveries/attention").json()["items"], timeout=30)
+    session = Session(browser, client)
+    page = session.login("carol@demo.test")
+    page.get_by_role("link", name="Deliveries").click()
+    row = page.locator("tr", has_text="Dee Livery")
+    expect(row).to_contain_text("Not delivered")
+    page.screenshot(path=str(shots / "deliveries.png"), full_page=True)
+    row.get_by_role("button", name="Resend").click()
+    expect(page.locator("#deliveries")).to_contain_text("Every message reached its customer.")
+    sent = [m for m in client.outbox()["messages"] if m["to"] == "15550700009"]
+    assert len(sent) == 1 and sent[0]["text"].startswith("Standard delivery")
+    session.close()

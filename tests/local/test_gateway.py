@@ -73,7 +73,7 @@ def test_only_the_templates_preflight_and_gateway_responses_carry_cors_of_their_
     preflight = requests.options(f"{client.base}/api/tickets", headers={"Origin": origin})
     assert preflight.status_code == 200  # SAM's mock integration, no authorizer
     assert preflight.headers["Access-Control-Allow-Origin"] == origin
-    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type"
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type,Idempotency-Key"
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST,PUT,DELETE,OPTIONS"
     no_token = requests.get(f"{client.base}/api/tickets", headers={"Origin": origin})
     assert no_token.status_code == 401 and no_token.headers["Access-Control-Allow-Origin"] == origin

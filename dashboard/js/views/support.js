@@ -237,8 +237,12 @@ function wireTicket(ticket) {
     event.preventDefault();
     const form = event.target;
     const body = form.text ? { text: form.text.value } : { template: { name: form.template.value, language: form.language.value } };
-    const sent = await act(form.querySelector("button"), () => post(`${base}/reply`, body), "Sent to the customer.");
+    // One key per reply written: sending it again after a lost answer (a retry) never sends it twice.
+    form.dataset.key ||= crypto.randomUUID();
+    const headers = { "Idempotency-Key": form.dataset.key };
+    const sent = await act(form.querySelector("button"), () => post(`${base}/reply`, body, headers), "Sent to the customer.");
     if (sent) {
+      delete form.dataset.key;
       form.reset();
       refreshConversation(ticket.id);
     }

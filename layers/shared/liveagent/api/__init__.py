@@ -77,7 +77,9 @@ def cors() -> CORSConfig | None:
     origin = config.dashboard_origin()
     if not origin:
         return None
-    return CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Content-Type"], max_age=600)
+    return CORSConfig(
+        allow_origin=origin, allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600
+    )
 
 
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
