@@ -2,10 +2,11 @@
 import { current, loadConfig, logout } from "./auth.js";
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details; // the rest of the API's error object (a 409 conflict carries `current`)
   }
 }
 
@@ -34,7 +35,7 @@ export async function api(method, path, body, extraHeaders = {}) {
   if (response.status === 401) logout();
   if (!response.ok) {
     const error = data && data.error;
-    throw new ApiError(response.status, error?.code || "error", error?.message || `Request failed (${response.status}).`);
+    throw new ApiError(response.status, error?.code || "error", error?.message || `Request failed (${response.status}).`, error || {});
   }
   return data;
 }

@@ -60,12 +60,10 @@ class Session:
         expect(page.locator("#who")).to_contain_text(email)
         return page
 
-    def close(self, refused_on_purpose: int = 0) -> None:
+    def close(self, refused_on_purpose: int = 0, refusal: str = "BAD REQUEST") -> None:
         """No console errors, but for the API refusals the test provoked (the browser logs those)."""
         self.context.close()
-        refusals = [
-            e for e in self.errors if e.startswith("Failed to load resource") and "(BAD REQUEST)" in e
-        ]
+        refusals = [e for e in self.errors if e.startswith("Failed to load resource") and f"({refusal})" in e]
         assert len(refusals) == refused_on_purpose, self.errors
         assert [e for e in self.errors if e not in refusals] == [], self.errors
 
@@ -176,6 +174,36 @@ def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: B
     page.get_by_role("button", name="Save routing").click()
     expect(page.locator("#notice")).to_contain_text("is not one of the departments")  # the API's words, shown
     session.close(refused_on_purpose=1)
+
+
+def test_an_admin_saving_over_another_admins_change_sees_it_first(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="Admin").click()
+    keywords = page.get_by_label("Always-escalate keywords")
+    expect(keywords).not_to_have_value("")
+    # Meanwhile another admin saves the same rules (through the API, as the other tab would).
+    read = client.api("GET", "/api/settings/escalation").json()
+    assert client.api("PUT", "/api/settings/escalation", json={**read, "keywords": ["solicitor"]}).ok
+    keywords.fill("lawyer")
+    page.get_by_role("button", name="Save escalation rules").click()
+    expect(page.locator("#notice")).to_contain_text("changed by someone else")
+    expect(page.get_by_label("Always-escalate keywords")).to_have_value("solicitor")  # theirs, shown
+    assert client.api("GET", "/api/settings/escalation").json()["keywords"] == ["solicitor"]  # not undone
+    page.get_by_label("Always-escalate keywords").fill("solicitor, lawyer")
+    page.get_by_role("button", name="Save escalation rules").click()
+    expect(page.locator("#notice")).to_contain_text("saved")
+    assert client.api("GET", "/api/settings/escalation").json()["keywords"] == ["solicitor", "lawyer"]
+    # Saved again without reloading: the page holds the version it just wrote, so no false conflict.
+    page.get_by_label("Always-escalate keywords").fill("solicitor, lawyer, court")
+    page.get_by_role("button", name="Save escalation rules").click()
+    expect(page.locator("#notice")).to_contain_text("saved")
+    assert client.api("GET", "/api/settings/escalation").json()["keywords"] == [
+        "solicitor",
+        "lawyer",
+        "court",
+    ]
+    session.close(refused_on_purpose=1, refusal="CONFLICT")
 
 
 def test_the_support_list_fits_a_phone(client: Client, browser: Browser, shots: Path) -> None:

@@ -165,3 +165,25 @@ def test_concurrent_requests_each_get_their_own_answer(client: Client) -> None:
         assert answer.status_code == 200, answer.text
         body = answer.json()
         assert body["email"] == user if path == "/api/me" else "unread" in body
+
+
+def test_a_settings_save_based_on_an_old_version_is_a_conflict_with_the_current_document(
+    client: Client,
+) -> None:
+    # Two admins read the escalation rules; the first saves; the second's save (read before that) must not
+    # silently undo it: 409 `conflict` carrying the document as it is now, and nothing written.
+    read = client.api("GET", "/api/settings/escalation").json()
+    first = client.api("PUT", "/api/settings/escalation", json={**read, "keywords": ["lawyer"]})
+    assert first.status_code == 200, first.text
+    stale = client.api("PUT", "/api/settings/escalation", json={**read, "keywords": ["chargeback"]})
+    assert stale.status_code == 409, stale.text
+    error = stale.json()["error"]
+    assert error["code"] == "conflict" and "changed by someone else" in error["message"]
+    assert error["current"]["keywords"] == ["lawyer"]
+    assert error["current"]["updated_at"] == first.json()["updated_at"]
+    assert client.api("GET", "/api/settings/escalation").json()["keywords"] == ["lawyer"]
+    # Made again on top of the current version, it is saved.
+    again = client.api(
+        "PUT", "/api/settings/escalation", json={**error["current"], "keywords": ["chargeback"]}
+    )
+    assert again.status_code == 200 and again.json()["keywords"] == ["chargeback"]

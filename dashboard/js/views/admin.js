@@ -34,16 +34,30 @@ function saved(doc) {
   return doc.updated_at ? html`<p class="muted">Last changed ${when(doc.updated_at)} by ${doc.updated_by}.</p>` : "";
 }
 
-function onSubmit(form, work, message) {
+// Saves a settings document. `show(doc)` draws the section again before the notice says how it went: with
+// what was saved (its new version), or on a 409 conflict with the document as someone else left it, so the
+// admin sees their change before making theirs again.
+function onSubmit(form, work, message, show = async () => {}) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    act(form.querySelector("button[type=submit]"), work, message);
+    act(
+      form.querySelector("button[type=submit]"),
+      async () => {
+        try {
+          await show(await work());
+        } catch (error) {
+          if (error.status === 409 && error.details?.current) await show(error.details.current);
+          throw error;
+        }
+      },
+      message,
+    );
   });
 }
 
 // ------------------------------------------------------------------ escalation rules
-async function escalation(box) {
-  const doc = await get("/api/settings/escalation");
+async function escalation(box, given) {
+  const doc = given || (await get("/api/settings/escalation"));
   mount(
     box,
     html`<h2>Escalation rules</h2>${saved(doc)}
@@ -80,6 +94,7 @@ async function escalation(box) {
         sensitivity: form.sensitivity.value,
       }),
     "Escalation rules saved.",
+    (d) => escalation(box, d),
   );
   $("#preview-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -95,8 +110,8 @@ async function escalation(box) {
 }
 
 // ------------------------------------------------------------------ routing
-async function routing(box) {
-  const doc = await get("/api/settings/routing");
+async function routing(box, given) {
+  const doc = given || (await get("/api/settings/routing"));
   const draw = () =>
     mount(
       box,
@@ -139,14 +154,14 @@ async function routing(box) {
     $("#add-rule").addEventListener("click", () => (read(), doc.rules.push({ when: {}, roles: [] }), wire()));
     $$("[data-remove-dept]").forEach((b) => b.addEventListener("click", () => (read(), doc.departments.splice(Number(b.dataset.removeDept), 1), wire())));
     $$("[data-remove-rule]").forEach((b) => b.addEventListener("click", () => (read(), doc.rules.splice(Number(b.dataset.removeRule), 1), wire())));
-    onSubmit($("#routing-form"), () => (read(), put("/api/settings/routing", doc)), "Routing saved.");
+    onSubmit($("#routing-form"), () => (read(), put("/api/settings/routing", doc)), "Routing saved.", (d) => routing(box, d));
   };
   wire();
 }
 
 // ------------------------------------------------------------------ escalation policy (levels editor)
-async function policy(box) {
-  const doc = await get("/api/settings/escalation-policy");
+async function policy(box, given) {
+  const doc = given || (await get("/api/settings/escalation-policy"));
   const wire = () => {
     mount(
       box,
@@ -172,14 +187,16 @@ async function policy(box) {
     };
     $("#add-level").addEventListener("click", () => (read(), doc.levels.push({ target: "permission:admin", timeout_seconds: 3600, reassign: false }), wire()));
     $$("[data-remove]").forEach((b) => b.addEventListener("click", () => (read(), doc.levels.splice(Number(b.dataset.remove), 1), wire())));
-    onSubmit($("#policy-form"), () => (read(), put("/api/settings/escalation-policy", doc)), "Escalation policy saved.");
+    onSubmit($("#policy-form"), () => (read(), put("/api/settings/escalation-policy", doc)), "Escalation policy saved.", (d) =>
+      policy(box, d),
+    );
   };
   wire();
 }
 
 // ------------------------------------------------------------------ business hours
-async function hours(box) {
-  const doc = await get("/api/settings/business-hours");
+async function hours(box, given) {
+  const doc = given || (await get("/api/settings/business-hours"));
   const spans = (day) => (doc.hours?.[day] || []).map(([a, b]) => `${a}-${b}`).join(", ");
   mount(
     box,
@@ -207,6 +224,7 @@ async function hours(box) {
         offline_message: f.offline.value,
       }),
     "Business hours saved.",
+    (d) => hours(box, d),
   );
 }
 

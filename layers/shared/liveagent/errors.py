@@ -6,6 +6,7 @@ from __future__ import annotations
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    details: dict | None = None  # more for the client, beside code and message (e.g. the current document)
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)

@@ -20,11 +20,11 @@ from liveagent.errors import DomainError
 from liveagent.observability import logger
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(status: int, code: str, message: str, details: dict | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"error": {"code": code, "message": message}}),
+        body=json.dumps({"error": {"code": code, "message": message, **(details or {})}}),
     )
 
 
@@ -105,7 +105,7 @@ def make_resolver(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(ValidationError)
     def _validation_error(exc: ValidationError) -> Response:

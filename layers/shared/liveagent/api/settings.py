@@ -37,8 +37,14 @@ def _versioned(model: type[BaseModel]) -> type[BaseModel]:
     return create_model(
         f"{model.__name__}Versioned",
         __base__=model,
-        # Read-only: a document read with GET can be sent back with PUT as it is; these two are ignored.
-        updated_at=(str | None, Field(None, description="when it last changed", json_schema_extra=RO)),
+        # A document read with GET is sent back with PUT as it is: `updated_at` says which version it was
+        # read at (changed since: 409 conflict with the current document), `updated_by` is ignored.
+        updated_at=(
+            str | None,
+            Field(
+                None, description="when it last changed; sent back on PUT: 409 conflict if it changed since"
+            ),
+        ),
         updated_by=(str | None, Field(None, description="who changed it (agent id)", json_schema_extra=RO)),
     )
 
@@ -77,7 +83,9 @@ def _register(name: str, model: type[BaseModel]) -> None:
         document = body.model_dump(mode="json", exclude={"updated_at", "updated_by"})
         if model is RoutingSettings:
             _check_routable(caller.tenant_id, RoutingSettings.model_validate(document))
-        version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id)
+        # `updated_at` sent (even null: read before any change) makes the write conditional on that version
+        checked = {"read_at": body.updated_at} if "updated_at" in body.model_fields_set else {}
+        version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id, **checked)
         audit.record(caller, "settings.update", name, document)
         return out.model_validate({**document, **version})
 
