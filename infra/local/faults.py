@@ -30,11 +30,13 @@ fails, so a burst ends by itself: recovery is what happens next.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +150,17 @@ class Faults:
         self._left: dict[str, int] = {}
         self._dynamodb: DynamoDBFault | None = None
         self._installed = False
+        # While a test records (`recording()`): every DynamoDB request a function made, in order, as
+        # (function, operation, tables): the crash points a sweep then goes through one by one.
+        self._recorded: list[tuple[str, str, tuple[str, ...]]] | None = None
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[tuple[str, str, tuple[str, ...]]]]:
+        self._recorded = recorded = []
+        try:
+            yield recorded
+        finally:
+            self._recorded = None
 
     # ------------------------------------------------------------------------------------- arming
     def arm(self, armed: dict[str, Any]) -> None:
@@ -243,6 +256,9 @@ class Faults:
         """Called for every DynamoDB HTTP request a function invocation makes (infra/local/sandbox.py):
         None to let it through, an error response to answer it with, or the invocation dies here."""
         with self._lock:
+            if self._recorded is not None:
+                operation, tables = _request_target(request)
+                self._recorded.append((invocation.function, operation, tuple(sorted(tables))))
             fault = self._dynamodb
             if fault is None or not fault.matches(invocation, *_request_target(request)):
                 return None

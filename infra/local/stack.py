@@ -144,11 +144,13 @@ class LocalStack:
         self.faults.clear()
         self.lambdas.invocations.clear()
         self.lambdas.errors.clear()
-        self._clear_caches()
+        self.clear_caches()
         self._provision_and_seed()
 
     @staticmethod
-    def _clear_caches() -> None:
+    def clear_caches() -> None:
+        """What warm instances keep between invocations (parameters, KB indexes) dropped, as when every
+        function starts cold: a test that counts DynamoDB requests sees the same ones each run."""
         from aws_lambda_powertools.utilities import parameters
 
         from liveagent.detection import service

@@ -16,7 +16,7 @@ from pynamodb.exceptions import UpdateError
 from liveagent import agents, conversations, escalation, lifecycle, routing, tenants, tickets
 from liveagent.auth import Caller
 from liveagent.channels.outbound import ask_with_choices
-from liveagent.errors import Conflict
+from liveagent.errors import Conflict, NotFound
 from liveagent.ids import utc_now
 from liveagent.observability import logger
 from liveagent.settings import SatisfactionSettings
@@ -54,18 +54,16 @@ RATINGS = (("good", "👍 Good"), ("bad", "👎 Not good"))
 
 
 def ask_satisfaction(ticket: TicketModel, settings: SatisfactionSettings) -> None:
-    """One rating question after closing, if the tenant wants it and the window is open (once per ticket).
-    Never blocks the close: a failed send is stored as failed and logged."""
+    """One rating question after closing, if the tenant wants it and the window is open (once per ticket)."""
     if not settings.enabled:
         return
-    try:
-        conversation = conversations.get_conversation(ticket.conversation_id)
-        choices = [(f"csat:{ticket.ticket_id}:{value}", title) for value, title in RATINGS]
-        ask_with_choices(
-            conversation, settings.question, choices, ticket.ticket_id, cause=f"csat:{ticket.ticket_id}"
-        )
-    except Exception:
-        logger.exception("satisfaction question not sent", extra={"ticket_id": ticket.ticket_id})
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    choices = [(f"csat:{ticket.ticket_id}:{value}", title) for value, title in RATINGS]
+    # Meta refusing it is recorded on the message (listed for a person); anything else (throttling)
+    # propagates: the close is retried, which asks once (the question's id comes from the ticket).
+    ask_with_choices(
+        conversation, settings.question, choices, ticket.ticket_id, cause=f"csat:{ticket.ticket_id}"
+    )
 
 
 def record_satisfaction(conversation_id: str, payload: str) -> str | None:
@@ -77,7 +75,7 @@ def record_satisfaction(conversation_id: str, payload: str) -> str | None:
     conversation = conversations.get_conversation(conversation_id)
     try:
         ticket = tickets.get_ticket(conversation.tenant_id, parts[1])
-    except Exception:
+    except NotFound:
         return None
     if ticket.conversation_id != conversation_id:
         return None
