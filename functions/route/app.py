@@ -24,6 +24,7 @@ class RouteEvent(BaseModel):
     detection: dict[str, Any] = Field(default_factory=dict)
     state: StepState | None = None
     task_token: str | None = None
+    attended: bool = False  # the wait after someone responded (no timer): see escalation.wake_for
     error: dict[str, Any] | None = None
 
 
@@ -32,7 +33,9 @@ STEPS = {
         e.tenant_id, e.conversation_id, e.message_key, e.detection
     ),
     "assign": lambda e: escalation.assign(e.tenant_id, e.ticket_id),
-    "await_response": lambda e: escalation.await_response(e.tenant_id, e.ticket_id, e.task_token, e.state),
+    "await_response": lambda e: escalation.await_response(
+        e.tenant_id, e.ticket_id, e.task_token, e.state, attended=e.attended
+    ),
     "next_level": lambda e: escalation.next_level(e.tenant_id, e.ticket_id, e.state),
     "flag_unattended": lambda e: escalation.flag_unattended(e.tenant_id, e.ticket_id),
     "workflow_failed": lambda e: escalation.workflow_failed(e.tenant_id, e.ticket_id, e.error),

@@ -4,6 +4,8 @@ and fault tests: what Amazon answers when it throttles or breaks, on the same ca
     POST /local/faults {"ses": {"times": 8}}                  SES throttles the next 8 sends
                        {"sns": {"times": 4}}                  SNS fails the next 4 publishes (500)
                        {"comprehend": {"times": 5}}           Comprehend throttles the next 5 calls
+                       {"states": {"times": 5}}               Step Functions throttles the next 5
+                                                              SendTaskSuccess calls
                        {"lambda": {"function": "RouteFunction", "times": 2}}
                                                               that function raises on its next 2 runs
                        {"lambda": {"function": "ReplyFunction", "duplicate": true}}
@@ -63,6 +65,9 @@ AWS_FAULTS = {
     "comprehend": AwsFault("moto.comprehend.models:ComprehendBackend",
                            ("detect_sentiment", "detect_dominant_language"), "ThrottlingException",
                            "Rate exceeded"),
+    # SendTaskSuccess throttled: a human's action that cannot wake its workflow must fail and be retried.
+    "states": AwsFault("moto.stepfunctions.parser.models:StepFunctionsParserBackend", ("send_task_success",),
+                       "ThrottlingException", "Rate exceeded"),
 }  # fmt: skip
 
 # DynamoDB's error answers: HTTP status and message, as the service sends them.

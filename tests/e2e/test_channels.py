@@ -160,11 +160,13 @@ def test_delivery_statuses_never_move_backwards_and_failures_keep_metas_code(cli
     graph_id = client.outbox()["messages"][-1]["id"]
     for status in ("delivered", "sent", "read", "delivered"):
         assert client.webhook(_status_payload(graph_id, status, "15550100106")).status_code == 200
+    inbound_drained(client)  # the reports are handled behind the webhook's queue, in order
     last = client.api("GET", f"/api/tickets/{ticket['id']}").json()["messages"][-1]
     assert last["delivery"] == "read"
     ack_id = next(m["id"] for m in client.outbox()["messages"] if m["to"] == "15550100106")
     error = {"errors": [{"code": 131026, "title": "Message undeliverable"}]}
     client.webhook(_status_payload(ack_id, "failed", "15550100106", **error))
+    inbound_drained(client)
     ack = next(
         m for m in client.api("GET", f"/api/tickets/{ticket['id']}").json()["messages"] if m["from"] == "bot"
     )

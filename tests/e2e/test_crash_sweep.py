@@ -35,7 +35,14 @@ from liveagent.conversations import MessageModel, conversation_id_for, get_conve
 from liveagent.notifications import NotificationModel
 from liveagent.tickets import OPEN_STATUSES, TicketModel
 from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
-from tests.e2e.workflows import handled, inbound_drained, inbound_queue_url, machine_arn, sfn
+from tests.e2e.workflows import (
+    escalation_execution_arn,
+    handled,
+    inbound_drained,
+    inbound_queue_url,
+    is_parked,
+    sfn,
+)
 
 ASK_FOR_A_PERSON = "I want to talk to a human please"
 FOLLOW_UP = "Hello? Is anyone there?"
@@ -117,8 +124,7 @@ def _open_ticket(customer: str) -> TicketModel | None:
 
 
 def _execution(client: Client, ticket_id: str) -> dict:
-    arn = machine_arn(client, "escalation").replace(":stateMachine:", ":execution:") + f":{ticket_id}"
-    return sfn(client).describe_execution(executionArn=arn)
+    return sfn(client).describe_execution(executionArn=escalation_execution_arn(client, ticket_id))
 
 
 def _notified(agent_id: str, ticket_id: str) -> list[NotificationModel]:
@@ -306,7 +312,8 @@ def test_a_crash_at_any_request_of_a_reply_sends_it_at_most_once_and_ends_the_wa
         return (
             now.status == "answered"
             and now.first_response_at is not None
-            and _execution(client, ticket.ticket_id)["status"] == "SUCCEEDED"  # the timers stopped
+            # the timers stopped: waiting without one until a hand-over or the close
+            and is_parked(client, ticket.ticket_id, "AwaitWhileAttended") is not None
         )
 
     def after(customer: str, ticket: TicketModel) -> None:

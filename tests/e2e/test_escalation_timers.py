@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.conftest import Client, eventually, whatsapp_text
+from tests.e2e.workflows import parked
 
 FAST_POLICY = {
     "levels": [
@@ -68,7 +67,10 @@ def test_acknowledging_stops_the_timer(client: Client) -> None:
     ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
     assignee = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
     assert client.api("POST", f"/api/tickets/{ticket['id']}/ack", as_user=assignee).status_code == 200
-    time.sleep(3.5)  # longer than the level timeout: nothing may escalate
+    # The workflow waits without a timer from then on (only a hand-over or the close wake it): nothing
+    # can escalate once it is parked there.
+    entered = parked(client, ticket["id"], "AwaitWhileAttended")
+    assert "NextLevel" not in entered
     events = [e["event"] for e in _events(client, ticket["id"])]
     assert "acknowledged" in events and "escalated" not in events and "reassigned" not in events
     assert client.api("GET", f"/api/tickets/{ticket['id']}").json()["assignee"] == ticket["assignee"]

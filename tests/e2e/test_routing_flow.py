@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from liveagent.agents import AgentModel
 from liveagent.settings import WEEKDAYS
 from tests.conftest import Client, eventually, whatsapp_text
+from tests.e2e.workflows import parked
 
 
 def _status(client: Client, email: str, status: str) -> None:
@@ -102,7 +102,8 @@ def test_the_ladder_repeats_then_flags_and_reply_stops_it(client: Client) -> Non
         ).status_code
         == 201
     )
-    time.sleep(2.5)  # longer than the level timeout: nothing may escalate after the reply
+    # Parked without a timer after the reply: nothing can escalate from there.
+    assert "NextLevel" not in parked(client, replied["id"], "AwaitWhileAttended")
     events = [
         e["event"] for e in client.api("GET", f"/api/tickets/{replied['id']}").json()["escalation"]["history"]
     ]
@@ -124,7 +125,8 @@ def test_outside_business_hours_the_customer_hears_when_we_open_and_alerts_wait(
     queued = eventually(lambda: [e for e in client.api("GET", f"/api/tickets/{ticket['id']}").json()["escalation"]["history"]
                                  if e["event"] == "queued_until_open"])  # fmt: skip
     assert queued[0]["until"].startswith(tomorrow.strftime("%Y-%m-%dT09:00"))
-    time.sleep(1)
+    # The workflow waits for the opening time: nothing is assigned or sent before then.
+    assert "Assign" not in parked(client, ticket["id"], "WaitUntilOpen")
     assert client.api("GET", f"/api/tickets/{ticket['id']}").json()["assignee"] is None
     assert client.outbox()["emails"] == []
 

@@ -50,3 +50,61 @@ def handled(client: Client, customer: str, count: int = 1, *, timeout: float = 3
         return finished if len(finished) >= count else None
 
     return eventually(done, timeout=timeout)
+
+
+# ------------------------------------------------------------------------------ a ticket's workflow
+def escalation_execution_arn(client: Client, ticket_id: str) -> str:
+    """The ticket's escalation workflow (Standard, named after the ticket)."""
+    return machine_arn(client, "escalation").replace(":stateMachine:", ":execution:") + f":{ticket_id}"
+
+
+def escalation_history(client: Client, ticket_id: str) -> list[dict]:
+    arn = escalation_execution_arn(client, ticket_id)
+    events, token = [], None
+    while True:
+        page = sfn(client).get_execution_history(executionArn=arn, **({"nextToken": token} if token else {}))
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return events
+
+
+def states_entered(client: Client, ticket_id: str) -> list[str]:
+    """The escalation workflow's states in the order it entered them."""
+    return [
+        e["stateEnteredEventDetails"]["name"]
+        for e in escalation_history(client, ticket_id)
+        if "stateEnteredEventDetails" in e
+    ]
+
+
+def is_parked(client: Client, ticket_id: str, state: str, times: int = 1) -> list[str] | None:
+    """The states the workflow went through if it has entered `state` for the `times`-th time and waits
+    there (a task: on a token the ticket holds; a Wait state: until its time), else None."""
+    from liveagent.tickets import TicketModel
+
+    entered = states_entered(client, ticket_id)
+    if entered.count(state) < times or entered[-1] != state:
+        return None
+    if not state.startswith("Await"):
+        return entered
+    return entered if TicketModel.get("demo", ticket_id, consistent_read=True).task_token else None
+
+
+def parked(client: Client, ticket_id: str, state: str, *, times: int = 1, timeout: float = 30.0) -> list[str]:
+    """Once the workflow waits in `state` (see is_parked): nothing more happens until someone acts or the
+    wait ends. Returns the states it went through."""
+    return eventually(lambda: is_parked(client, ticket_id, state, times), timeout=timeout)
+
+
+def finished(client: Client, ticket_id: str, timeout: float = 30.0) -> list[str]:
+    """Once the ticket's workflow has ended: the states it went through."""
+
+    def ended() -> bool:
+        return (
+            sfn(client).describe_execution(executionArn=escalation_execution_arn(client, ticket_id))["status"]
+            != "RUNNING"
+        )
+
+    eventually(ended, timeout=timeout)
+    return states_entered(client, ticket_id)

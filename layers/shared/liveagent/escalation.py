@@ -84,14 +84,15 @@ def step_state(
     )
 
 
-def wake_for(ticket: TicketModel, state: StepState) -> str | None:
+def wake_for(ticket: TicketModel, state: StepState, *, attended: bool = False) -> str | None:
     """Whether the ticket already moved on from what the workflow is about to wait for (a human or the
-    queue got there before the token was stored): the event to wake it with at once, else None."""
+    queue got there before the token was stored): the event to wake it with at once, else None.
+    `attended`: the wait after someone responded, which only a new owner or the close ends."""
     if not ticket.is_open:
         return "closed"
     if ticket.assignee != state.assignee:
         return "assigned" if state.queued else "reassigned"
-    if ticket.assignee and ticket.acknowledged_at:
+    if not attended and ticket.assignee and ticket.acknowledged_at:
         return "responded"
     return None
 
@@ -218,14 +219,17 @@ def _returning_customers_agent(ticket: TicketModel) -> str | None:
     return conversation.last_agent_id
 
 
-def await_response(tenant_id: str, ticket_id: str, task_token: str, state: StepState) -> None:
+def await_response(
+    tenant_id: str, ticket_id: str, task_token: str, state: StepState, *, attended: bool = False
+) -> None:
     """Park the workflow: the token goes on the ticket. If the ticket moved on before the token was
     stored (a human responded, it closed, the queue assigned it), answer it at once: no timer runs for
-    nothing and no wake is lost."""
+    nothing and no wake is lost. The workflow waits on every open ticket until it closes, so a hand-over
+    after a response still gives the new owner their timer."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
     ticket.update(actions=[TicketModel.task_token.set(task_token)])
     ticket.refresh(consistent_read=True)
-    event = wake_for(ticket, state)
+    event = wake_for(ticket, state, attended=attended)
     if event:
         signal(ticket, event)
 
