@@ -34,8 +34,11 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Two worker processes (pytest-xdist), each with its own local stack on its own ports: the local stack is
+# CPU-bound in one Python process, so two halve the run on a 2-core machine. TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= 2
 test: lint sam chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # template.yaml as AWS will see it: `sam validate --lint` and `sam build` (the layer built for arm64 with
 # Python 3.12, as deployed), offline apart from PyPI; prints the built layer's size (Lambda's limit: 250 MB).

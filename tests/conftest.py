@@ -191,13 +191,23 @@ def function_env(client: Client) -> Iterator[Callable[..., None]]:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    """LOCAL_IAM=audit LOCAL_IAM_REPORT=path: every call a policy refused, written as JSON (each test
+    worker writes `path.<worker>`; the run that started them merges those into `path`)."""
+    import glob as _glob
     import json as _json
     import os as _os
 
     from infra.local import sandbox
 
     target = _os.environ.get("LOCAL_IAM_REPORT")
-    if target:
-        unique = {tuple(sorted(d.items())) for d in sandbox.ENFORCEMENT.denials}
-        with open(target, "w") as handle:
-            _json.dump([dict(d) for d in sorted(unique)], handle, indent=1, default=str)
+    if not target:
+        return
+    worker = _os.environ.get("PYTEST_XDIST_WORKER")
+    unique = {tuple(sorted(d.items())) for d in sandbox.ENFORCEMENT.denials}
+    if not worker:
+        for part in sorted(_glob.glob(f"{target}.gw*")):
+            with open(part) as handle:
+                unique |= {tuple(sorted(d.items())) for d in _json.load(handle)}
+            _os.remove(part)
+    with open(f"{target}.{worker}" if worker else target, "w") as handle:
+        _json.dump([dict(d) for d in sorted(unique)], handle, indent=1, default=str)

@@ -12,6 +12,7 @@ as the Lambda service runs them, since moto's own does not invoke our in-process
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -84,6 +85,9 @@ class EventSources:
         self.mappings = sqs_mappings(resolver)
         self.dispatcher = dispatcher
         self._running = threading.Event()
+        self._paused = False
+        self._busy = 0  # pollers between a receive and the end of its batch's invocation
+        self._idle = threading.Condition()
         self._threads: list[threading.Thread] = []
         self.batches = 0  # batches handed to functions (tests wait on this, not on time)
 
@@ -103,27 +107,64 @@ class EventSources:
             thread.join(timeout=5)
         self._threads.clear()
 
+    @contextlib.contextmanager
+    def paused(self, timeout: float = 120.0):
+        """No batch received, and every batch already received handled, for as long as this lasts (a stack
+        reset: nothing of the previous test's traffic may write into the next test's tables)."""
+        with self._idle:
+            self._paused = True
+            if not self._idle.wait_for(lambda: self._busy == 0, timeout=timeout):
+                log.warning("event sources still busy after %.0f s; resetting anyway", timeout)
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._paused = False
+
+    def _take_turn(self) -> bool:
+        with self._idle:
+            if self._paused:
+                return False
+            self._busy += 1
+            return True
+
+    def _end_turn(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
     def _poll(self, mapping: SqsMapping) -> None:
         role = self.dispatcher.specs[mapping.function].role
         sqs = boto3.client("sqs", region_name=REGION)
         while self._running.is_set():
+            if not self._take_turn():
+                time.sleep(0.05)
+                continue
             try:
-                with sandbox.acting_as(sandbox.Principal(role, "lambda-event-source")):
-                    batch = sqs.receive_message(
-                        QueueUrl=mapping.queue_url,
-                        MaxNumberOfMessages=mapping.batch_size,
-                        WaitTimeSeconds=0,
-                        AttributeNames=["All"],
-                        MessageAttributeNames=["All"],
-                    ).get("Messages", [])
-            except Exception:  # the queue is being re-created (a stack reset), or the stack stops
-                time.sleep(0.2)
-                continue
-            if batch:
-                self._deliver(mapping, role, sqs, batch)
-                continue
-            with aws.arrivals:  # until a message arrives (or one comes back after its visibility timeout)
-                aws.arrivals.wait(timeout=0.5)
+                received = self._poll_once(mapping, role, sqs)
+            finally:
+                self._end_turn()
+            if not received:
+                with aws.arrivals:  # until a message arrives (or one comes back after its visibility timeout)
+                    aws.arrivals.wait(timeout=0.5)
+
+    def _poll_once(self, mapping: SqsMapping, role: str, sqs: Any) -> bool:
+        """One receive and, if it brought messages, their invocation; whether it did."""
+        try:
+            with sandbox.acting_as(sandbox.Principal(role, "lambda-event-source")):
+                batch = sqs.receive_message(
+                    QueueUrl=mapping.queue_url,
+                    MaxNumberOfMessages=mapping.batch_size,
+                    WaitTimeSeconds=0,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+        except Exception:  # the queue is being re-created (a stack reset), or the stack stops
+            time.sleep(0.2)
+            return False
+        if batch:
+            self._deliver(mapping, role, sqs, batch)
+        return bool(batch)
 
     def _deliver(self, mapping: SqsMapping, role: str, sqs: Any, batch: list[dict]) -> None:
         try:

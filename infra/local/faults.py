@@ -26,6 +26,7 @@ and fault tests: what Amazon answers when it throttles or breaks, on the same ca
                                                               `operation` and `table` narrow which
                                                               requests any dynamodb fault counts
     DELETE /local/faults                                      every fault cleared
+    DELETE /local/faults?target=graph                         only that target's (here the Graph API's)
 (The Graph API's faults, {"graph": ...}, live in the Graph stand-in.) A fault is spent by each call it
 fails, so a burst ends by itself: recovery is what happens next.
 """
@@ -149,6 +150,8 @@ def dynamodb_error_response(request: Any, code: str) -> AWSResponse:
 
 
 class Faults:
+    TARGETS = ("dynamodb", *AWS_FAULTS, "lambda")  # what POST arms and DELETE ?target= clears (and graph)
+
     def __init__(self, functions: set[str]) -> None:
         self._functions = functions
         self._lock = threading.Lock()
@@ -240,10 +243,18 @@ class Faults:
             table=options.get("table"),
         )
 
-    def clear(self) -> None:
+    def clear(self, target: str | None = None) -> None:
+        """Every fault, or only `target`'s ("lambda" clears every function's)."""
         with self._lock:
-            self._left.clear()
-            self._dynamodb = None
+            if target is None:
+                self._left.clear()
+                self._dynamodb = None
+            elif target == "dynamodb":
+                self._dynamodb = None
+            else:
+                prefixes = ("lambda:", "duplicate:") if target == "lambda" else (f"{target}:",)
+                for key in [k for k in self._left if k == target or k.startswith(prefixes)]:
+                    del self._left[key]
 
     def take(self, target: str) -> bool:
         """True (and one fault spent) when `target` should fail now."""

@@ -280,10 +280,18 @@ class Gateway:
         if path == "/local/faults" and method == "POST":
             return self.arm_faults(request)
         if path == "/local/faults" and method == "DELETE":
-            self.stack.graph.clear_faults()
-            self.stack.faults.clear()
-            return _json(200, {"armed": 0})
+            return self.clear_faults(request.args.get("target"))
         return _error(404, "not_found", f"no local route {method} {path}")
+
+    def clear_faults(self, target: str | None) -> Response:
+        """Every fault, or only those of `?target=` (e.g. graph: Meta back while SES still throttles)."""
+        if target is not None and target not in ("graph", *self.stack.faults.TARGETS):
+            return _error(400, "bad_request", f"unknown fault target {target!r}")
+        if target in (None, "graph"):
+            self.stack.graph.clear_faults()
+        if target != "graph":
+            self.stack.faults.clear(target)
+        return _json(200, {"armed": 0})
 
     def arm_faults(self, request: Request) -> Response:
         """{"graph": {...}} for the Graph API stand-in, {"dynamodb"|"ses"|"sns"|"comprehend"|"lambda": {...}}

@@ -146,8 +146,11 @@ class LambdaDispatcher:
             for name in self.specs
         }
         self._timeouts: dict[str, float] = {}  # overrides of a function's Timeout (tests)
+        self._active = 0  # invocations submitted and not yet ended (synchronous and asynchronous)
+        self._quiet = threading.Condition()
         self.invocations: list[tuple[str, float]] = []  # (function, seconds): the cost model reads these
         self.errors: list[tuple[str, str]] = []  # (function, error type) of every failed invocation
+        self.error_messages: list[str] = []  # ... and what each said (a test that fails prints them)
         self.faults: Any = None  # infra.local.faults.Faults, set by the stack
 
     def _handler(self, name: str) -> Callable[[Any, Any], Any]:
@@ -203,13 +206,32 @@ class LambdaDispatcher:
         timeout = self._timeouts.get(name, float(spec.timeout))
         invocation = sandbox.Invocation(name, str(uuid.uuid4()), timeout, spec.role)
         started = threading.Event()
-        future = self._warm[name].submit(self._run, spec, invocation, event, started)
+        future = self._tracked(self._warm[name].submit(self._run, spec, invocation, event, started))
         return invocation, started, future
+
+    def _tracked(self, future: concurrent.futures.Future) -> concurrent.futures.Future:
+        with self._quiet:
+            self._active += 1
+        future.add_done_callback(self._ended)
+        return future
+
+    def _ended(self, _future: concurrent.futures.Future) -> None:
+        with self._quiet:
+            self._active -= 1
+            self._quiet.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Every invocation submitted so far has ended (a stack reset waits for the last test's)."""
+        with self._quiet:
+            return self._quiet.wait_for(lambda: self._active == 0, timeout=timeout)
 
     def _finish(self, invocation: sandbox.Invocation, started: threading.Event, future: Any) -> Any:
         outcome = self._outcome(invocation, started, future)
         if isinstance(outcome, FunctionError):
             self.errors.append((invocation.function, outcome.error_type))
+            self.error_messages.append(
+                f"{invocation.function}: {outcome.error_type}: {outcome.message[:300]}"
+            )
         return outcome
 
     def _outcome(self, invocation: sandbox.Invocation, started: threading.Event, future: Any) -> Any:
@@ -258,7 +280,7 @@ class LambdaDispatcher:
         then, still failing, its event goes to the OnFailure destination with Lambda's record format.
         The future resolves to the result, or to the failure record once it is delivered."""
         name = self.resolve_name(name_or_arn)
-        return self._async.submit(self._run_async, name, event)
+        return self._tracked(self._async.submit(self._run_async, name, event))
 
     def _run_async(self, name: str, event: Any) -> Any:
         config = self.async_configs.get(name, AsyncConfig())

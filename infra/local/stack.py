@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
+import time
 import warnings
 from typing import Any
 
@@ -21,6 +23,8 @@ from infra.local.graph import GraphStandIn
 from infra.local.lambdas import LambdaDispatcher
 from infra.local.provision import Provisioned, provision
 from infra.local.template import ACCOUNT, REGION, Resolver, load_template, local_parameters
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -137,13 +141,32 @@ class LocalStack:
             own.update(saved)
 
     def reset(self) -> None:
-        """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared."""
+        """Back to a freshly seeded stack: running workflows stopped, all data and outboxes cleared.
+        Nothing of the previous test may write into the new tables: the queue pollers pause and every
+        invocation still running ends first (stopping the workflows that start meanwhile)."""
+        self.faults.clear()  # what is still running ends sooner without them
+        with self.event_sources.paused():
+            self._quiesce()
+            self.aws.reset()
+            self._forget_and_seed()
+
+    QUIESCE_SECONDS = 120.0
+
+    def _quiesce(self) -> None:
+        deadline = time.monotonic() + self.QUIESCE_SECONDS
         self._stop_workflows()
-        self.aws.reset()
+        while not self.lambdas.wait_idle(timeout=0.5):
+            self._stop_workflows()
+            if time.monotonic() > deadline:
+                log.warning("invocations still running after %.0f s; resetting anyway", self.QUIESCE_SECONDS)
+                return
+
+    def _forget_and_seed(self) -> None:
         self.graph.clear()
         self.faults.clear()
         self.lambdas.invocations.clear()
         self.lambdas.errors.clear()
+        self.lambdas.error_messages.clear()
         self.clear_caches()
         self._provision_and_seed()
 

@@ -82,8 +82,15 @@ def crash_points(*runs: list[tuple[str, str, tuple[str, ...]]]) -> list[CrashPoi
 @pytest.fixture
 def sweep(client: Client):
     """Room for every point's ticket (capacity), redelivery and in-progress records in seconds."""
-    for agent in AgentModel.query("demo"):
-        response = client.api("PUT", f"/api/agents/{agent.agent_id}", json={"capacity": 100})
+    agents = list(AgentModel.query("demo"))
+    # Every agent in every department: what a close or a hand-over reads (the queue of each of the
+    # agent's departments) is then the same whichever agent the ticket went to, so each point's run
+    # makes the requests the baseline made.
+    departments = sorted({d for agent in agents for d in agent.departments or []})
+    for agent in agents:
+        response = client.api(
+            "PUT", f"/api/agents/{agent.agent_id}", json={"capacity": 100, "departments": departments}
+        )
         assert response.status_code == 200, response.text
     sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=client.stack.aws_url)
     sqs.set_queue_attributes(
@@ -271,6 +278,10 @@ def _sweep_api_flow(
             _settle(lambda ticket=ticket: settled(ticket), f"{name} without faults")
         runs.append(recorded)
     sent = len(_outbox(client, "15553000000"))
+    for recorded in runs:  # shown with a failure: what the flow did without faults
+        print(
+            f"{name} baseline:", [f"{f} {operation} {'+'.join(tables)}" for f, operation, tables in recorded]
+        )
     points = crash_points(*runs)
     customers = [f"1555301{number:04d}" for number in range(len(points))]
     prepared = _escalate_all(client, customers)

@@ -53,7 +53,7 @@ class Crowd:
         assert len(codes) == self.customers * self.per_customer and not refused, refused
 
     def assert_each_message_stored_once(self, client: Client) -> None:
-        inbound_drained(client, timeout=600)  # every delivery consumed behind the webhook
+        inbound_drained(client, timeout=240)  # every delivery consumed behind the webhook
         for n in range(self.customers):
             inbound = [m for m in conversations.history(self.conversation(n)) if m.sender == "customer"]
             assert len(inbound) == self.per_customer, (n, len(inbound))
@@ -71,3 +71,27 @@ class Crowd:
         everything = eventually(all_settled, timeout=180, interval=1.0)
         assert max(Counter(t["customer"]["id"] for t in everything).values()) == 1
         return everything
+
+    def assert_in_order(self, client: Client) -> None:
+        """Each conversation was handled in the order its customer wrote: from the first message that is
+        on a ticket (the one that opened it), every later message joined that ticket and the bot answered
+        none of them (the bot's answer to a message is stored as `out#answer:<its key>`)."""
+        for n in range(self.customers):
+            history = conversations.history(self.conversation(n))
+            inbound = sorted(
+                (m for m in history if m.sender == "customer"),
+                key=lambda m: int(m.message_key.split(".")[-1]),
+            )
+            on_ticket = [i for i, m in enumerate(inbound) if m.ticket_id]
+            if not on_ticket:
+                continue
+            first = on_ticket[0]
+            assert {m.ticket_id for m in inbound[first:]} == {inbound[first].ticket_id}, (n, "did not join")
+            answered = {m.message_key.removeprefix("out#answer:").rsplit("#", 1)[0] for m in history
+                        if m.sender == "bot" and m.message_key.startswith("out#answer:")}  # fmt: skip
+            later = {m.message_key for m in inbound[first + 1 :]}
+            assert not answered & later, (
+                n,
+                "the bot answered after the escalation",
+                sorted(answered & later),
+            )

@@ -33,7 +33,12 @@ def inbound_drained(client: Client, timeout: float = 30.0) -> None:
         ]
         return all(int(attributes[k]) == 0 for k in keys)
 
-    eventually(empty, timeout=timeout)
+    try:
+        eventually(empty, timeout=timeout)
+    except AssertionError as exc:  # say which invocations failed: their deliveries are the ones waiting
+        raise AssertionError(
+            f"{exc}; failed invocations: {client.stack.lambdas.error_messages[-20:]}"
+        ) from None
 
 
 def handled(client: Client, customer: str, count: int = 1, *, timeout: float = 30.0, account: str | None = None,

@@ -233,7 +233,11 @@ def touch_conversation(tenant_id: str, conversation_id: str, message: InboundMes
 
 
 def mark_message(message: MessageModel, **fields: str | None) -> None:
-    message.update(actions=[getattr(MessageModel, k).set(v) for k, v in fields.items()])
+    """Fields of a stored message set; never creates one (an update of a missing key would)."""
+    message.update(
+        actions=[getattr(MessageModel, k).set(v) for k, v in fields.items()],
+        condition=MessageModel.message_key.exists(),
+    )
 
 
 def history(conversation_id: str, limit: int = 200) -> list[MessageModel]:
