@@ -4,6 +4,8 @@ test_api_access.py; bot answers Meta refuses in test_deliveries.py)."""
 
 from __future__ import annotations
 
+import time
+
 import boto3
 import requests
 
@@ -62,7 +64,8 @@ def test_a_throttled_conversation_header_write_is_made_whole_when_the_queue_deli
     fails detection for good; an existing conversation's 24-hour window clock goes stale)."""
     _redelivery_in(client, 2)
     customer = "15552100001"
-    client.webhook(whatsapp_text("hello there", customer=customer))
+    # Meta's timestamps are whole seconds: the first message a minute ago, so the window clock must move.
+    client.webhook(whatsapp_text("hello there", customer=customer, at=int(time.time()) - 60))
     handled(client, customer)
     header = get_conversation(conversation_id_for("demo", "whatsapp", DEMO_WA, customer))
     first_at = header.last_customer_at
