@@ -88,6 +88,7 @@ class Meter:
         self.comprehend = 0
         self.gateway = 0
         self.secrets = 0
+        self.sqs = 0  # billable SQS requests (each 64 KB chunk of a request counts once)
         self.logs = LogBytes()
         self._patch()
 
@@ -106,6 +107,8 @@ class Meter:
                 meter._dynamo(operation, params, response)
             elif service == "secretsmanager" and operation == "GetSecretValue":
                 meter.secrets += 1
+            elif service == "sqs":
+                meter._sqs(operation, params, response)
             return response
 
         botocore.client.BaseClient._make_api_call = counted
@@ -147,8 +150,19 @@ class Meter:
             self.dynamo["rru"] += 2 * len(params.get("TransactItems") or [1])
         self.dynamo[operation] += 1
 
+    def _sqs(self, operation: str, params: dict, response: dict) -> None:
+        """What a message costs in SQS: the webhook's send, the receive that took it, the delete. The local
+        pollers' empty receives are not counted: Lambda's pollers long-poll (priced as a fixed cost)."""
+        if operation == "ReceiveMessage" and not response.get("Messages"):
+            return
+        if operation in ("SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage",
+                         "DeleteMessageBatch"):  # fmt: skip
+            size = len(json.dumps(params.get("Entries") or params.get("MessageBody") or ""))
+            self.sqs += max(1, math.ceil(size / 65536))
+
     def reset(self) -> None:
         self.dynamo.clear()
+        self.sqs = 0
         self.comprehend = self.gateway = self.secrets = 0
         self.logs.count = 0
         self.stack.lambdas.invocations.clear()
@@ -175,17 +189,19 @@ class Meter:
         express_gb_s = 0.0
         for machine in sfn.list_state_machines()["stateMachines"]:
             kind = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["type"]
-            pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"])
-            executions = [e for page in pages for e in page["executions"]]
             if kind == "EXPRESS":
+                # AWS keeps no listable record of Express executions (nor does the local stack's API):
+                # the fake backend's own record of what ran.
+                executions = express_executions(machine["stateMachineArn"])
                 express += len(executions)
                 for execution in executions:  # billed per 100 ms of each execution's measured duration
-                    seconds = (execution["stopDate"] - execution["startDate"]).total_seconds()
+                    seconds = (execution.stop_date - execution.start_date).total_seconds()
                     express_gb_s += (
                         math.ceil(seconds * 10) / 10 * PRICES["stepfunctions_express_billed_memory_gb"]
                     )
                 continue
-            for execution in executions:
+            pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"])
+            for execution in [e for page in pages for e in page["executions"]]:
                 events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
                 transitions += sum(1 for e in events if e["type"].endswith("StateEntered"))
         log_bytes = self.logs.count + len(invocations) * PRICES["lambda_report_lines_bytes_per_invocation"]
@@ -208,27 +224,51 @@ class Meter:
             * (p["cloudwatch_logs_usd_per_gb_ingested"] + p["cloudwatch_logs_usd_per_gb_month_stored"]),
             "xray": self.gateway * p["xray_usd_per_million_traces_recorded"] / 1e6,
             "secrets_manager": self.secrets * p["secretsmanager_usd_per_10000_calls"] / 10_000,
+            "sqs_fifo": self.sqs * p["sqs_fifo_usd_per_million_requests"] / 1e6,
         }
         counts = {
             "lambda_invocations": len(invocations), "lambda_gb_s": round(gb_seconds, 3),
             "sfn_transitions": transitions, "sfn_express": express, "wru": self.dynamo["wru"],
             "rru": self.dynamo["rru"], "emails": emails, "sms": sms, "api_requests": self.gateway,
             "comprehend_requests": self.comprehend, "express_gb_s": round(express_gb_s, 3),
-            "log_kb": round(log_bytes / 1024, 1), "secret_reads": self.secrets,
+            "log_kb": round(log_bytes / 1024, 1), "secret_reads": self.secrets, "sqs_requests": self.sqs,
         }  # fmt: skip
         return {"usd": lines, "counts": counts, "sms_usd": sms * p["sns_sms_usd_per_message_us"]}
 
 
-def settle(stack: LocalStack, seconds: float = 60, kind: str | None = None) -> None:
-    """Wait until no workflow (of `kind`: EXPRESS or STANDARD; None: any) is still running (the cost of a
-    message includes all it sets off)."""
+def express_executions(machine_arn: str) -> list:
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends["123456789012"]["us-east-1"]
+    return list(backend.describe_state_machine(machine_arn).executions)
+
+
+def inbound_drained(stack: LocalStack, seconds: float = 30) -> None:
+    """Every item the webhook queued consumed: its message workflow (synchronous Express) has ended."""
     import boto3
 
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=stack.aws_url)
+    url = next(u for u in sqs.list_queues()["QueueUrls"] if "Inbound" in u and "DeadLetter" not in u)
+    keys = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=keys)["Attributes"]
+        if all(int(attributes[k]) == 0 for k in keys):
+            return
+        time.sleep(0.05)
+
+
+def settle(stack: LocalStack, seconds: float = 60) -> None:
+    """Wait until the inbound queue is empty and no Standard workflow is still running, apart from those
+    waiting on a person (the cost of a message includes all it sets off)."""
+    import boto3
+
+    inbound_drained(stack, seconds)
     sfn = boto3.client("stepfunctions", region_name="us-east-1", endpoint_url=stack.aws_url)
     machines = [
         m["stateMachineArn"]
         for m in sfn.list_state_machines()["stateMachines"]
-        if kind is None or sfn.describe_state_machine(stateMachineArn=m["stateMachineArn"])["type"] == kind
+        if sfn.describe_state_machine(stateMachineArn=m["stateMachineArn"])["type"] == "STANDARD"
     ]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -247,7 +287,7 @@ def send_paced(stack: LocalStack, raw: bytes) -> None:
     duration is then its own (as in AWS, where executions do not queue behind each other), not the
     time it waited for this one-process stack."""
     post(stack.api_url, "/webhook", raw)
-    settle(stack, 30, kind="EXPRESS")
+    inbound_drained(stack)
 
 
 def answered(stack: LocalStack) -> None:
@@ -332,7 +372,9 @@ def main() -> int:
     fixed = {
         "secrets (Meta + 2 tenants' Graph tokens)": 3 * p["secretsmanager_usd_per_secret_month"],
         "alerts key (KMS)": p["kms_usd_per_key_month"],
-        "alarms (5)": 5 * p["cloudwatch_usd_per_standard_alarm_month"],
+        "alarms (8)": 8 * p["cloudwatch_usd_per_standard_alarm_month"],
+        # Lambda's pollers on the inbound FIFO queue: ~5 connections, each a 20 s long poll when idle.
+        "inbound queue polling": 5 * 3 * 60 * 24 * 30 * p["sqs_fifo_usd_per_million_requests"] / 1e6,
     }
     print("Fixed per month, whatever the traffic: " + ", ".join(f"{k} ${v:.2f}" for k, v in fixed.items())
           + f"; total ${sum(fixed.values()):.2f}")  # fmt: skip

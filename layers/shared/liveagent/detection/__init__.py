@@ -111,7 +111,9 @@ def detect(
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
-    fire("complaint", signals.complaint(text, settings, history, consult_model=consult))
+    fire(
+        "complaint", signals.complaint(text, settings, history, consult_model=consult, decided=bool(reasons))
+    )
     fire("custom_trigger", signals.keyword(text, settings))
     fire("custom_trigger", signals.complexity(text, settings))
     fire("question_not_found", signals.answer_rejected(text, history))

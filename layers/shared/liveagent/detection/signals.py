@@ -242,16 +242,21 @@ def negative_score(text: str) -> tuple[float, list[str], set[str]]:
 
 
 def complaint(
-    text: str, settings: EscalationSettings, history: list[dict] | None = None, consult_model: bool = True
+    text: str,
+    settings: EscalationSettings,
+    history: list[dict] | None = None,
+    consult_model: bool = True,
+    decided: bool = False,
 ) -> dict | None:
     """Negativity about us. With SENTIMENT_PROVIDER=comprehend, Amazon Comprehend scores the message when
-    `consult_model` (the KB does not answer it) or the local analyzer already sees negativity: paid calls
-    only where the decision can turn on them."""
+    `consult_model` (the KB does not answer it) or the local analyzer already sees negativity, unless the
+    message already escalates for a reason a complaint does not outrank (`decided`): paid calls only
+    where the decision can turn on them."""
     if not settings.sentiment.enabled:
         return None
     score, hits, cues = negative_score(text)
     provider = "local"
-    if sentiment.provider() == "comprehend" and (consult_model or hits):
+    if sentiment.provider() == "comprehend" and not decided and (consult_model or hits):
         negative = sentiment.comprehend_negative(text, sentiment.guess_language(text))
         if negative is not None:
             provider = "comprehend"
