@@ -73,9 +73,11 @@ def add_minimal_route(stack: LocalStack) -> None:
     from infra.local.lambdas import FunctionSpec
 
     lambdas = stack.lambdas
-    lambdas.specs["MinimalWebhook"] = FunctionSpec(
-        "MinimalWebhook", ROOT / "benchmarks", "minimal_webhook.lambda_handler", 128, 3, "bench"
-    )
+    webhook = next(spec for spec in lambdas.specs.values() if spec.logical_id == "WebhookFunction")
+    lambdas.specs["MinimalWebhook"] = FunctionSpec(  # the webhook's memory and role: only the code differs
+        "MinimalWebhook", "MinimalWebhook", ROOT / "benchmarks", "minimal_webhook.lambda_handler",
+        webhook.memory, 3, webhook.role,
+    )  # fmt: skip
     lambdas._warm["MinimalWebhook"] = ThreadPoolExecutor(max_workers=1)  # as every function locally
     stack.gateway.routes.insert(
         0,
