@@ -47,6 +47,19 @@ def _first_words(n: int) -> str:
     return QUESTIONS[0]
 
 
+def _emf_documents(out: str) -> list[dict]:
+    """The EMF documents printed on stdout. The local stack's functions share one process, so two
+    threads' prints can land on one line (each function instance has its own log stream in AWS)."""
+    decoder, documents = json.JSONDecoder(), []
+    for line in out.splitlines():
+        at = line.find('{"_aws"')
+        while at != -1:
+            document, end = decoder.raw_decode(line, at)
+            documents.append(document)
+            at = line.find('{"_aws"', end)
+    return documents
+
+
 def _arm(client: Client, spec: dict) -> None:
     response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
     assert response.status_code == 200, response.text
@@ -96,15 +109,10 @@ def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
     assert all(r["deliveries"]["in_app"] == "stored" for r in records)  # the channel that cannot fail
     # ... the metrics the alarms watch were emitted (EMF lines on stdout, as CloudWatch reads them) ...
     emitted = Counter()
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith('{"_aws"'):
-            document = json.loads(line)
-            for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                emitted[metric["Name"]] += int(
-                    sum(document[metric["Name"]])
-                    if isinstance(document[metric["Name"]], list)
-                    else document[metric["Name"]]
-                )
+    for document in _emf_documents(capsys.readouterr().out):
+        for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+            value = document[metric["Name"]]
+            emitted[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
     assert emitted["EmailFailed"] >= 1 and emitted["SmsFailed"] >= 1 and emitted["ComprehendFallback"] >= 1
     # ... and the escalation workflows' histories show the function that raised, then the retry.
     sfn = boto3.client("stepfunctions", region_name="us-east-1", endpoint_url=client.stack.aws_url)
