@@ -211,3 +211,18 @@ def pytest_sessionfinish(session, exitstatus) -> None:
             _os.remove(part)
     with open(f"{target}.{worker}" if worker else target, "w") as handle:
         _json.dump([dict(d) for d in sorted(unique)], handle, indent=1, default=str)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How much fuzzing ran (tests/api/test_openapi_fuzz.py), from each report's properties: the count
+    holds when the tests run in worker processes (this conftest is the one the main process loads)."""
+    calls = [
+        value
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "call") == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "fuzz_request"
+    ]
+    if calls:
+        terminalreporter.write_line(f"schemathesis: {len(calls)} requests over {len(set(calls))} operations")

@@ -22,7 +22,7 @@ schema = schemathesis.openapi.from_dict(spec())
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_holds_its_contract(case, client: Client, record_property) -> None:
-    record_property("fuzz_request", case.operation.label)  # counted at the end (tests/api/conftest.py)
+    record_property("fuzz_request", case.operation.label)  # counted at the end (tests/conftest.py)
     case.call_and_validate(
         base_url=client.base,
         headers={"Authorization": client.token("admin@demo.test")},
