@@ -112,7 +112,15 @@ def detect(
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
     fire(
-        "complaint", signals.complaint(text, settings, history, consult_model=consult, decided=bool(reasons))
+        "complaint",
+        signals.complaint(
+            text,
+            settings,
+            history,
+            consult_model=consult,
+            decided=bool(reasons),
+            names_offer=retriever.mentions_offer(text),
+        ),
     )
     fire("custom_trigger", signals.keyword(text, settings))
     fire("custom_trigger", signals.complexity(text, settings))
@@ -148,7 +156,7 @@ def detect(
 
 def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.5) -> list[dict]:
     """Group (question, ticket_id, seen_at) by stemmed content-term overlap (Jaccard), most asked first:
-    "Do you sell espresso machines?" and "espresso machines, do you sell them" land together."""
+    "Do you sell gift cards?" and "gift cards, do you sell them" land together."""
     groups: list[tuple[set[str], dict]] = []
     for question, ticket_id, seen_at in sorted(questions, key=lambda q: q[2]):
         terms = set(content_terms(question)) or {question.lower()}

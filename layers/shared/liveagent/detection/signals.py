@@ -170,8 +170,8 @@ FRUSTRATION_PATTERNS = {
     r"\bstill (not|no|nothing|waiting|haven'?t|hasn'?t)\b": 0.35,
     r"\bi'?m (done|through) with\b": 0.6,
     r"\b(gone|going) (so far )?downhill\b": 0.55,
-    r"\bundrinkable\b": 0.6,
-    r"\bwrong (coffee|order|item|size|grind|product|box)\b": 0.45,
+    r"\b(undrinkable|inedible|unusable)\b": 0.6,
+    r"\bwrong (order|item|size|product|box|colou?r|model)\b": 0.45,
     r"\bcharged (me )?(twice|two times|three times|3 times|again)\b": 0.45,
     r"\bdoes anyone (there )?(even )?(check|care|read)\b": 0.5,
     r"\b(absurd|absurdo|ridicule|lacherlich)\b": 0.5,
@@ -187,10 +187,10 @@ SARCASM_PATTERNS = (
 )
 # Negativity only counts as a complaint when it is about us, not about the customer's morning.
 _ABOUT_US = re.compile(
-    r"\b(you|your|you'?re|ur|nimbus|order|ordered|box|delivery|delivered|shipping|package|app|website|"
-    r"service|support|staff|barista|charged|charge|refund|subscription|store|cafe|shop|company|experience|"
-    r"got|received|arrived|sent me|bag|beans|pedido|servico|encomenda|commande|bestellung|ordine)\b"
-    r"|'[a-z ]+'"  # scare quotes around what we sold them: "the 'decaf'"
+    r"\b(you|your|you'?re|ur|order|ordered|box|delivery|delivered|shipping|package|app|website|"
+    r"service|support|staff|charged|charge|refund|subscription|store|shop|company|experience|"
+    r"got|received|arrived|sent me|pedido|servico|encomenda|commande|bestellung|ordine)\b"
+    r"|'[a-z ]+'"  # scare quotes around what we sold them: "the 'premium' one"
 )
 
 
@@ -247,11 +247,13 @@ def complaint(
     history: list[dict] | None = None,
     consult_model: bool = True,
     decided: bool = False,
+    names_offer: bool = False,
 ) -> dict | None:
     """Negativity about us. With SENTIMENT_PROVIDER=comprehend, Amazon Comprehend scores the message when
     `consult_model` (the KB does not answer it) or the local analyzer already sees negativity, unless the
     message already escalates for a reason a complaint does not outrank (`decided`): paid calls only
-    where the decision can turn on them."""
+    where the decision can turn on them. `names_offer`: the text names something of the tenant's own
+    (its knowledge base's vocabulary), which makes the negativity about the business too."""
     if not settings.sentiment.enabled:
         return None
     score, hits, cues = negative_score(text)
@@ -268,8 +270,10 @@ def complaint(
     # Replying to our answer ("2-4 days lol. it's been 11"), the negativity is about us.
     replying_to_us = any(h.get("role") in ("bot", "agent") for h in (history or [])[-2:])
     if replying_to_us or _DIRECTED.search(fold(text)):
-        cues.add("directed")  # aimed at us: "your café", "the 'decaf'", or an answer to our last message
-    if score >= threshold and hits and (replying_to_us or _ABOUT_US.search(fold(text))):
+        cues.add(
+            "directed"
+        )  # aimed at us: "your shop", "the 'premium' one", or an answer to our last message
+    if score >= threshold and hits and (replying_to_us or names_offer or _ABOUT_US.search(fold(text))):
         return {"type": "complaint", "score": score, "threshold": threshold, "terms": hits,
                 "cues": sorted(cues), "provider": provider}  # fmt: skip
     return None
