@@ -245,16 +245,8 @@ def express_executions(machine_arn: str) -> list:
 
 def inbound_drained(stack: LocalStack, seconds: float = 30) -> None:
     """Every item the webhook queued consumed: its message workflow (synchronous Express) has ended."""
-    import boto3
-
-    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=stack.aws_url)
-    url = next(u for u in sqs.list_queues()["QueueUrls"] if "Inbound" in u and "DeadLetter" not in u)
-    keys = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=keys)["Attributes"]
-        if all(int(attributes[k]) == 0 for k in keys):
-            return
+    while not stack.inbound_queue_empty() and time.monotonic() < deadline:
         time.sleep(0.05)
 
 

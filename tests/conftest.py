@@ -87,6 +87,11 @@ class Client:
             timeout=timeout,
         )
 
+    def arm(self, spec: dict) -> None:
+        """POST /local/faults (infra/local/faults.py): the faults are armed, or the test fails saying why."""
+        response = requests.post(f"{self.base}/local/faults", json=spec, timeout=10)
+        assert response.status_code == 200, response.text
+
     def outbox(self) -> dict:
         return requests.get(f"{self.base}/local/outbox", timeout=10).json()
 

@@ -30,6 +30,19 @@ export function mount(element, content) {
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
+// A list view's body: `load()` gives {items}; `rows(items)` draws them, `empty` says there are none, and a
+// failure shows its message. Nothing happens when the view has been left (its element is gone).
+export async function showList(selector, load, rows, empty) {
+  const box = $(selector);
+  if (!box) return;
+  try {
+    const { items } = await load();
+    mount(box, items.length ? rows(items) : html`<p class="empty">${empty}</p>`);
+  } catch (error) {
+    mount(box, html`<p class="error">${error.message}</p>`);
+  }
+}
+
 export function ago(iso) {
   if (!iso) return "";
   const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);

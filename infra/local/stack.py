@@ -170,6 +170,15 @@ class LocalStack:
         self.clear_caches()
         self._provision_and_seed()
 
+    def inbound_queue_empty(self) -> bool:
+        """No item of the inbound queue waiting or in flight: every delivery the webhook queued has been
+        handled (tests and `make cost` wait on this, not on time)."""
+        sqs = boto3.client("sqs", region_name=REGION, endpoint_url=self.aws_url)
+        keys = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        url = self.resolver.ref("InboundQueue")
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=keys)["Attributes"]
+        return all(int(attributes[k]) == 0 for k in keys)
+
     @staticmethod
     def clear_caches() -> None:
         """What warm instances keep between invocations (parameters, KB indexes) dropped, as when every

@@ -4,8 +4,6 @@ step delivered twice, a Graph API answer that never comes."""
 
 from __future__ import annotations
 
-import requests
-
 from liveagent.analytics import DailyStatsModel
 from liveagent.conversations import MessageModel, conversation_id_for
 from liveagent.ids import utc_now
@@ -13,11 +11,6 @@ from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
 from tests.e2e.workflows import handled, inbound_drained
 
 KB_QUESTION = "How long does delivery take?"
-
-
-def _arm(client: Client, spec: dict) -> None:
-    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
-    assert response.status_code == 200, response.text
 
 
 def _to(client: Client, customer: str) -> list[dict]:
@@ -46,7 +39,7 @@ def test_an_assignment_cancelled_by_a_transaction_conflict_is_retried_not_queued
     nothing about the agent's capacity. It is run again and the ticket assigned to the one agent free."""
     for email in ("bob@demo.test", "lead@demo.test"):  # alice is the only tech_support agent online
         assert client.api("PUT", f"/api/agents/{client.agent_id(email)}", json={"status": "away"}).ok
-    _arm(client, {"dynamodb": {"operation": "TransactWriteItems", "table": "AgentsTable",
+    client.arm({"dynamodb": {"operation": "TransactWriteItems", "table": "AgentsTable",
                                "error": "TransactionConflict", "times": 2}})  # fmt: skip
     client.webhook(whatsapp_text("I want to talk to a human", customer="15551300001"))
     ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
@@ -61,7 +54,7 @@ def test_an_assignment_cancelled_by_a_transaction_conflict_is_retried_not_queued
 
 
 def test_a_reply_step_delivered_twice_sends_the_answer_once(client: Client) -> None:
-    _arm(client, {"lambda": {"function": "ReplyFunction", "duplicate": True}})
+    client.arm({"lambda": {"function": "ReplyFunction", "duplicate": True}})
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551300002"))
     handled(client, "15551300002")  # both deliveries of the step have ended by then
     assert len(_to(client, "15551300002")) == 1
@@ -70,7 +63,7 @@ def test_a_reply_step_delivered_twice_sends_the_answer_once(client: Client) -> N
 
 
 def test_a_detect_step_delivered_twice_counts_the_decision_once(client: Client) -> None:
-    _arm(client, {"lambda": {"function": "DetectFunction", "duplicate": True}})
+    client.arm({"lambda": {"function": "DetectFunction", "duplicate": True}})
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551300003"))
     handled(client, "15551300003")
     stats = DailyStatsModel.get(f"demo#stats#{utc_now():%Y-%m-%d}")
@@ -84,7 +77,7 @@ def test_a_step_past_its_timeout_is_retried_and_never_sends_twice(client: Client
     invocation that is gone, so it marks it "unknown" instead of sending it again; WhatsApp's status
     report (carrying our reference) then settles it."""
     customer = "15551300004"
-    _arm(client, {"dynamodb": {"function": "ReplyFunction", "operation": "UpdateItem", "table": "MessagesTable",
+    client.arm({"dynamodb": {"function": "ReplyFunction", "operation": "UpdateItem", "table": "MessagesTable",
                                "skip": 1, "delay_seconds": 7}})  # fmt: skip
     with client.stack.lambdas.timeout("ReplyFunction", 5):
         client.webhook(whatsapp_text(KB_QUESTION, customer=customer))
@@ -108,7 +101,7 @@ def test_a_graph_answer_that_never_comes_is_reconciled_not_resent(client: Client
     ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
     agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
     function_env("ReplyFunction", GRAPH_READ_TIMEOUT_SECONDS="1")
-    _arm(client, {"graph": {"delay_seconds": 2}})
+    client.arm({"graph": {"delay_seconds": 2}})
     reply = client.api("POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": "Hello!"})
     assert reply.status_code == 201 and reply.json()["delivery"] == "unknown"
     replies = [m for m in _to(client, customer) if m["text"] == "Hello!"]

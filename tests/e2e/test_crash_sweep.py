@@ -106,9 +106,7 @@ def sweep(client: Client):
 
 
 def _arm_crash(client: Client, point: CrashPoint) -> None:
-    spec = {"dynamodb": {"crash": True, "function": point.function, "skip": point.skip}}
-    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
-    assert response.status_code == 200, response.text
+    client.arm({"dynamodb": {"crash": True, "function": point.function, "skip": point.skip}})
 
 
 def _conversation(customer: str) -> str:

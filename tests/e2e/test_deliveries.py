@@ -3,17 +3,11 @@ alert and the Deliveries list, with resend); Meta's answer that never came is se
 
 from __future__ import annotations
 
-import requests
-
 from liveagent.conversations import MessageModel, conversation_id_for
 from tests.conftest import DEMO_WA, Client, eventually, whatsapp_text
 from tests.e2e.workflows import handled
 
 KB_QUESTION = "How long does delivery take?"
-
-
-def _arm(client: Client, spec: dict) -> None:
-    assert requests.post(f"{client.base}/local/faults", json=spec, timeout=10).status_code == 200
 
 
 def _bot(customer: str) -> list[MessageModel]:
@@ -25,7 +19,7 @@ def _bot(customer: str) -> list[MessageModel]:
 
 
 def test_an_answer_meta_is_briefly_unavailable_for_is_retried_later_and_arrives(client: Client) -> None:
-    _arm(client, {"graph": {"status": 503, "times": 3}})  # every try of the first attempt
+    client.arm({"graph": {"status": 503, "times": 3}})  # every try of the first attempt
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551400001"))
     handled(client, "15551400001", timeout=60)
     (answer,) = _bot("15551400001")
@@ -35,7 +29,7 @@ def test_an_answer_meta_is_briefly_unavailable_for_is_retried_later_and_arrives(
 
 
 def test_an_answer_meta_keeps_refusing_reaches_a_person_who_resends_it(client: Client) -> None:
-    _arm(client, {"graph": {"status": 503, "times": 9}})  # three tries in each of the three attempts
+    client.arm({"graph": {"status": 503, "times": 9}})  # three tries in each of the three attempts
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551400002", name="Rita"))
     (message,) = handled(client, "15551400002", timeout=90)
     assert message.state == "handled"  # the conversation goes on; the answer waits for a person
@@ -59,7 +53,7 @@ def test_an_answer_meta_keeps_refusing_reaches_a_person_who_resends_it(client: C
 
 
 def test_a_message_meta_will_never_take_goes_to_a_person_at_once(client: Client) -> None:
-    _arm(client, {"graph": {"error_code": 131026, "times": 1}})  # undeliverable: no retry would help
+    client.arm({"graph": {"error_code": 131026, "times": 1}})  # undeliverable: no retry would help
     client.webhook(whatsapp_text(KB_QUESTION, customer="15551400003"))
     handled(client, "15551400003")
     items = eventually(lambda: client.api("GET", "/api/deliveries/attention").json()["items"])

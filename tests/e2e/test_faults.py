@@ -60,11 +60,6 @@ def _emf_documents(out: str) -> list[dict]:
     return documents
 
 
-def _arm(client: Client, spec: dict) -> None:
-    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
-    assert response.status_code == 200, response.text
-
-
 def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
     client: Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, function_env
 ) -> None:
@@ -73,7 +68,7 @@ def test_faults_under_load_lose_nothing_show_every_failure_and_recover(
     )  # as in AWS (the local stack runs offline)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the local stack keeps them quiet otherwise
     capsys.readouterr()
-    _arm(client, FAULTS)  # spent by the calls the load makes
+    client.arm(FAULTS)  # spent by the calls the load makes
 
     CROWD.send(client, lambda n, i: _first_words(n) if i == 0 else QUESTIONS[i])
 
@@ -159,7 +154,7 @@ def test_fault_requests_are_checked(client: Client) -> None:
 def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_replays(client: Client) -> None:
     from infra.replay_failed import replay
 
-    _arm(client, {"lambda": {"function": "DetectFunction", "times": 3}})  # the first try and both retries
+    client.arm({"lambda": {"function": "DetectFunction", "times": 3}})  # the first try and both retries
     customer = CROWD.customer(77)
     client.webhook(whatsapp_text(QUESTIONS[0], customer=customer, message_id="wamid.fault.parked"))
     resolver = client.stack.resolver

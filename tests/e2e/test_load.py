@@ -38,11 +38,6 @@ FAULTS = {
 CROWD = Crowd("1559", CUSTOMERS, PER_CUSTOMER)
 
 
-def _arm(client: Client, spec: dict) -> None:
-    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
-    assert response.status_code == 200, response.text
-
-
 def _words(n: int, i: int) -> str:
     if i == 0 and n in ASKING:
         return "I want to talk to a human"
@@ -55,7 +50,7 @@ def test_a_thousand_messages_with_faults_everywhere_lose_nothing_and_keep_each_c
     client: Client, function_env
 ) -> None:
     function_env("DetectFunction", SENTIMENT_PROVIDER="comprehend")  # as in AWS (the local stack is offline)
-    _arm(client, FAULTS)
+    client.arm(FAULTS)
     outage: dict[str, str] = {}
 
     def outage_midway(n: int, i: int) -> None:
@@ -63,7 +58,7 @@ def test_a_thousand_messages_with_faults_everywhere_lose_nothing_and_keep_each_c
         in front of a person (the attention list), then back: an outage, not a blip the retries hide."""
         if n != CUSTOMERS // 2 or i != 0:
             return
-        _arm(client, {"graph": {"status": 503, "times": 1000}})
+        client.arm({"graph": {"status": 503, "times": 1000}})
 
         def failed_in_front_of_a_person() -> list | None:
             items = client.api("GET", "/api/deliveries/attention").json()["items"]

@@ -19,11 +19,6 @@ KB_QUESTION = "How long does delivery take?"
 ESCALATING = "I want to talk to a human"
 
 
-def _arm(client: Client, spec: dict) -> None:
-    response = requests.post(f"{client.base}/local/faults", json=spec, timeout=10)
-    assert response.status_code == 200, response.text
-
-
 def _redelivery_in(client: Client, seconds: int) -> None:
     """The inbound queue's visibility timeout shortened (as an operator could), so a failed delivery comes
     back in seconds rather than the template's 18 minutes."""
@@ -71,9 +66,7 @@ def test_a_throttled_conversation_header_write_is_made_whole_when_the_queue_deli
     first_at = header.last_customer_at
 
     throttled = {"function": "InboundFunction", "operation": "UpdateItem", "table": "MessagesTable"}
-    _arm(
-        client, {"dynamodb": {**throttled, "error": "ThrottlingException", "times": 4}}
-    )  # one call's retries
+    client.arm({"dynamodb": {**throttled, "error": "ThrottlingException", "times": 4}})  # one call's retries
     client.webhook(whatsapp_text(KB_QUESTION, customer=customer))
     (_, question) = handled(client, customer, count=2, timeout=60)
     assert not client.stack.faults.dynamodb_armed  # the delivery failed (reported to the queue), came back
@@ -83,7 +76,7 @@ def test_a_throttled_conversation_header_write_is_made_whole_when_the_queue_deli
     assert question.state == "handled" and _to(client, customer)[-1]["text"].startswith("Standard delivery")
 
     newcomer = "15552100002"  # a first contact whose header write is throttled the same way
-    _arm(client, {"dynamodb": {**throttled, "error": "ThrottlingException", "times": 4}})
+    client.arm({"dynamodb": {**throttled, "error": "ThrottlingException", "times": 4}})
     client.webhook(whatsapp_text(KB_QUESTION, customer=newcomer))
     (answered,) = handled(client, newcomer, timeout=60)
     assert answered.state == "handled" and _to(client, newcomer)[0]["text"].startswith("Standard delivery")
@@ -180,7 +173,7 @@ def test_a_throttled_close_fails_and_its_retry_frees_the_agent(client: Client) -
     ticket = _ticket(client, customer)
     owner = next(e for e, i in client.stack.users.items() if i == ticket.assignee)
     assert _open_counts()[owner] == 1
-    _arm(client, {"dynamodb": {"function": "ApiFunction", "operation": "TransactWriteItems",
+    client.arm({"dynamodb": {"function": "ApiFunction", "operation": "TransactWriteItems",
                                "error": "ThrottlingException", "times": 4}})  # fmt: skip
     refused = client.api("POST", f"/api/tickets/{ticket.ticket_id}/close")
     assert refused.status_code >= 500, refused.text
@@ -200,7 +193,7 @@ def test_a_close_whose_workflow_signal_is_throttled_fails_and_its_retry_ends_the
     client.webhook(whatsapp_text(ESCALATING, customer=customer))
     ticket = _ticket(client, customer)
     parked(client, ticket.ticket_id, "AwaitResponse")
-    _arm(client, {"states": {"times": 6}})  # more than botocore's retries of one call
+    client.arm({"states": {"times": 6}})  # more than botocore's retries of one call
     refused = client.api("POST", f"/api/tickets/{ticket.ticket_id}/close")
     assert refused.status_code >= 500, refused.text
     assert TicketModel.get("demo", ticket.ticket_id, consistent_read=True).task_token  # not thrown away
@@ -215,7 +208,7 @@ def test_a_failed_status_that_arrives_while_the_send_is_being_recorded_is_not_lo
     send: it finds the message by the reference we gave Meta (biz_opaque_callback_data), not through an
     index that may not have it yet, and the failure is what the agent sees."""
     customer = "15552100400"
-    _arm(client, {"dynamodb": {"function": "ReplyFunction", "operation": "UpdateItem", "table": "MessagesTable",
+    client.arm({"dynamodb": {"function": "ReplyFunction", "operation": "UpdateItem", "table": "MessagesTable",
                                "skip": 1, "delay_seconds": 3}})  # fmt: skip
     client.webhook(whatsapp_text(KB_QUESTION, customer=customer))
     (sent,) = eventually(lambda: _to(client, customer))
@@ -243,8 +236,7 @@ def test_the_bot_never_answers_a_message_written_after_one_that_asks_for_a_perso
     answer: the question is handled after the escalation (one conversation at a time, in order), so it
     joins the ticket and the bot says nothing to it."""
     customer = "15552100500"
-    _arm(
-        client,
+    client.arm(
         {"dynamodb": {"function": "RouteFunction", "operation": "TransactWriteItems", "delay_seconds": 2}},
     )
     client.webhook(whatsapp_text(ESCALATING, customer=customer, message_id="wamid.ORDER-1"))

@@ -24,17 +24,8 @@ def inbound_queue_url(client: Client) -> str:
 def inbound_drained(client: Client, timeout: float = 30.0) -> None:
     """Every item the webhook queued has been consumed (none waiting, none in flight): whatever a
     delivery would set off in the message workflow has happened by then."""
-    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=client.stack.aws_url)
-    keys = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-
-    def empty() -> bool:
-        attributes = sqs.get_queue_attributes(QueueUrl=inbound_queue_url(client), AttributeNames=keys)[
-            "Attributes"
-        ]
-        return all(int(attributes[k]) == 0 for k in keys)
-
     try:
-        eventually(empty, timeout=timeout)
+        eventually(client.stack.inbound_queue_empty, timeout=timeout)
     except AssertionError as exc:  # say which invocations failed: their deliveries are the ones waiting
         raise AssertionError(
             f"{exc}; failed invocations: {client.stack.lambdas.error_messages[-20:]}"

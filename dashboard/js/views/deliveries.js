@@ -2,7 +2,7 @@
 // unknown fate, sends that died before they finished): resend or dismiss.
 import { get, post } from "../api.js";
 import { every } from "../app.js";
-import { $, act, html, mount, when } from "../ui.js";
+import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function deliveriesView() {
   mount($("#view"), html`<h1>Deliveries</h1>
@@ -22,15 +22,11 @@ export async function deliveriesView() {
 
 const FATE = { failed: "Not delivered", unknown: "Fate unknown", pending: "Send interrupted" };
 
-async function loadDeliveries() {
-  const box = $("#deliveries");
-  if (!box) return;
-  try {
-    const { items } = await get("/api/deliveries/attention");
-    mount(
-      box,
-      items.length
-        ? html`<table><thead><tr><th>Customer</th><th>From</th><th>Message</th><th>What happened</th><th>When</th><th></th></tr></thead>
+function loadDeliveries() {
+  return showList(
+    "#deliveries",
+    () => get("/api/deliveries/attention"),
+    (items) => html`<table><thead><tr><th>Customer</th><th>From</th><th>Message</th><th>What happened</th><th>When</th><th></th></tr></thead>
           <tbody>${items.map(
             (d) => html`<tr>
               <td>${d.customer.name || d.customer.id} (${d.channel})${d.ticket_id ? html` <a href="#/tickets/${d.ticket_id}">ticket</a>` : ""}</td>
@@ -39,10 +35,7 @@ async function loadDeliveries() {
               <td>${when(d.at)}</td>
               <td><button type="button" data-delivery="${d.id}" data-action="resend">Resend</button>
                 <button type="button" class="secondary" data-delivery="${d.id}" data-action="dismiss">Dismiss</button></td></tr>`,
-          )}</tbody></table>`
-        : html`<p class="empty">Every message reached its customer.</p>`,
-    );
-  } catch (error) {
-    mount(box, html`<p class="error">${error.message}</p>`);
-  }
+          )}</tbody></table>`,
+    "Every message reached its customer.",
+  );
 }

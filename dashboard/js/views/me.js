@@ -1,7 +1,7 @@
 // Notifications tab and the agent's own settings (status, notification channels, test notification).
 import { get, post, put } from "../api.js";
 import { every, refreshUnread, state } from "../app.js";
-import { $, act, html, mount, when } from "../ui.js";
+import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function notificationsView() {
   mount($("#view"), html`<h1>Notifications</h1><div id="notifications" aria-live="polite"></div>`);
@@ -18,26 +18,19 @@ export async function notificationsView() {
   });
 }
 
-async function loadNotifications() {
-  const box = $("#notifications");
-  if (!box) return;
-  try {
-    const { items } = await get("/api/notifications");
-    mount(
-      box,
-      items.length
-        ? html`<ul class="notifications">${items.map(
-            (n) => html`<li class="${n.read ? "read" : "unread"}">
+function loadNotifications() {
+  return showList(
+    "#notifications",
+    () => get("/api/notifications"),
+    (items) => html`<ul class="notifications">${items.map(
+      (n) => html`<li class="${n.read ? "read" : "unread"}">
               <a href="${n.ticket_id ? `#/tickets/${n.ticket_id}` : "#/notifications"}" data-notification="${n.id}" data-ticket="${n.ticket_id || ""}">
                 <strong>${n.title}</strong> <span class="when">${when(n.created_at)}</span>
                 <span class="body">${n.body || ""}</span></a>
               ${n.read ? "" : html`<span class="badge">new</span>`}</li>`,
-          )}</ul>`
-        : html`<p class="empty">No notifications yet.</p>`,
-    );
-  } catch (error) {
-    mount(box, html`<p class="error">${error.message}</p>`);
-  }
+    )}</ul>`,
+    "No notifications yet.",
+  );
 }
 
 export async function meView() {
