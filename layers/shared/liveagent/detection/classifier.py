@@ -1,0 +1,85 @@
+"""What a message does, learned from data: asks for a person, complains, rejects the bot's answer, small
+talk (greeting, thanks, farewell, compliment, "are you a bot?", "never mind"), or asks something.
+
+A multinomial logistic regression over the message's sentence embedding, hashed character n-grams (which
+carry the languages the English encoder reads poorly: "mag ik een medewerker spreken", and typos: "hooman")
+and a few shape features (shouting, repeated "!"). Trained by `make train-detection` on the corpus in
+`data/detection` (CLINC150 plus examples written in seven languages; DATA_CARD.md).
+"""
+
+from __future__ import annotations
+
+import zlib
+from functools import cache
+
+import numpy as np
+
+from liveagent.detection.text import fold
+
+LABELS = (
+    "question",
+    "agent_request",
+    "complaint",
+    "rejection",
+    "greeting",
+    "thanks",
+    "farewell",
+    "compliment",
+    "bot_question",
+    "resolved",
+)
+SMALL_TALK = frozenset({"greeting", "thanks", "farewell", "compliment", "bot_question", "resolved"})
+NGRAM_BUCKETS = 4096
+NGRAM_SIZES = (2, 3, 4, 5)
+
+
+def char_ngrams(text: str) -> np.ndarray:
+    """Hashed character n-grams of the folded text, within word boundaries, L2-normalised."""
+    counts = np.zeros(NGRAM_BUCKETS, dtype=np.float32)
+    for word in fold(text).split():
+        padded = f" {word} "
+        for size in NGRAM_SIZES:
+            for start in range(max(1, len(padded) - size + 1)):
+                counts[zlib.crc32(padded[start : start + size].encode()) % NGRAM_BUCKETS] += 1.0
+    counts = np.log1p(counts)
+    norm = float(np.linalg.norm(counts))
+    return counts / norm if norm else counts
+
+
+def shape(text: str) -> np.ndarray:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 8 else 0.0
+    return np.array(
+        [upper, float("!!" in text or "??" in text), float("?" in text), min(len(text.split()), 40) / 40],
+        dtype=np.float32,
+    )
+
+
+def message_features(text: str, vector: np.ndarray) -> np.ndarray:
+    return np.concatenate([vector.astype(np.float32), char_ngrams(text), shape(text)])
+
+
+@cache
+def _weights() -> tuple[np.ndarray, np.ndarray] | None:
+    from liveagent.detection.models import load_signals, signals_metadata
+
+    tensors = load_signals()
+    if tensors is None or signals_metadata().get("labels") != ",".join(LABELS):
+        return None
+    return tensors["classifier.coef"].astype(np.float32), tensors["classifier.intercept"].astype(np.float32)
+
+
+def available() -> bool:
+    return _weights() is not None
+
+
+def classify(text: str, vector: np.ndarray) -> dict[str, float]:
+    """P(label) for each of LABELS."""
+    weights = _weights()
+    if weights is None:
+        raise RuntimeError("the message classifier is not trained: run `make train-detection`")
+    coef, intercept = weights
+    logits = coef @ message_features(text, vector) + intercept
+    exp = np.exp(logits - logits.max())
+    probabilities = exp / exp.sum()
+    return {label: round(float(p), 4) for label, p in zip(LABELS, probabilities, strict=True)}
