@@ -30,7 +30,7 @@ import numpy as np
 from liveagent.detection.answerability import FEATURES, features
 from liveagent.detection.classifier import LABELS, message_features
 from liveagent.detection.embeddings import default_encoder
-from liveagent.detection.knowledge_index import KbEntry, KnowledgeIndex
+from liveagent.detection.knowledge_index import ENCODER_READS, KbEntry, KnowledgeIndex
 from liveagent.detection.models import SIGNALS_FILE, file_hash
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,16 +106,24 @@ def train_classifier(rows: list[tuple[str, str, str]], vectors: np.ndarray, repo
 def simulated_tenants(rng: np.random.Generator, vectors: dict[str, np.ndarray], encoder_name: str):
     """Yield (tenant number, [(reading features, answered correctly)])."""
     by_intent: dict[str, list[str]] = {}
+    domain_of: dict[str, str] = {}
     for line in CLINC.read_text().splitlines():
         item = json.loads(line)
         if item["domain"] != "small_talk" and item["intent"] not in CLINC_LEFT_OUT_INTENTS:
             by_intent.setdefault(item["intent"], []).append(item["text"])
+            domain_of[item["intent"]] = item["domain"]
     out_of_scope = by_intent.pop("oos")
-    intents = sorted(by_intent)
+    domains = sorted({d for i, d in domain_of.items() if i != "oos"})
     for tenant in range(TENANTS):
-        size = int(rng.integers(8, 41))
-        chosen = [intents[i] for i in rng.permutation(len(intents))[: size * 2]]
-        in_kb, left_out = chosen[:size], chosen[size:]
+        # A business's KB covers part of its own field, and the questions it cannot answer are mostly from
+        # the same field (a bank asked about a card feature its KB lacks): the hard negatives.
+        field = [domains[i] for i in rng.permutation(len(domains))[: int(rng.integers(1, 4))]]
+        near = sorted(i for i in by_intent if domain_of[i] in field)
+        far = sorted(i for i in by_intent if domain_of[i] not in field)
+        near = [near[i] for i in rng.permutation(len(near))]
+        size = max(4, int(len(near) * rng.uniform(0.4, 0.8)))
+        in_kb = near[:size]
+        left_out = near[size:] + [far[i] for i in rng.permutation(len(far))[:5]]
         entries, asked = [], []
         for intent in in_kb:
             texts = [by_intent[intent][i] for i in rng.permutation(len(by_intent[intent]))]
@@ -132,6 +140,8 @@ def simulated_tenants(rng: np.random.Generator, vectors: dict[str, np.ndarray], 
         index = KnowledgeIndex(entries)
         samples = []
         for text, intent in asked:
+            if index.encoder.reads(text) < ENCODER_READS:
+                continue  # read by the lexical index alone at run time, not by this model
             match = index.best(text, vectors[text])
             samples.append((features(match.reading), match.entry.id == intent))
         yield tenant, samples

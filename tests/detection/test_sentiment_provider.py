@@ -11,6 +11,14 @@ from liveagent.settings import EscalationSettings
 SETTINGS = EscalationSettings()
 
 
+def labels(complaint: float, question: float) -> dict[str, float]:
+    """The classifier's reading (a pure function's output), set here to test how Comprehend combines."""
+    rest = (1.0 - complaint - question) / 8
+    return {"question": question, "agent_request": rest, "complaint": complaint, "rejection": rest,
+            "greeting": rest, "thanks": rest, "farewell": rest, "compliment": rest, "bot_question": rest,
+            "resolved": rest}  # fmt: skip
+
+
 @pytest.fixture
 def comprehend(monkeypatch):
     monkeypatch.setenv("SENTIMENT_PROVIDER", "comprehend")
@@ -34,7 +42,7 @@ def test_comprehend_negative_score_decides_the_complaint(comprehend) -> None:
         },
         {"Text": "my order never came and your support ignores me", "LanguageCode": "en"},
     )
-    trigger = signals.complaint("my order never came and your support ignores me", SETTINGS)
+    trigger = signals.complaint("my order never came and your support ignores me", SETTINGS, labels(0.3, 0.4))
     assert trigger["provider"] == "comprehend" and trigger["score"] == 0.93
 
 
@@ -47,7 +55,20 @@ def test_comprehend_neutral_is_not_a_complaint(comprehend) -> None:
         },
         {"Text": "el pedido llegó tarde otra vez, qué mal", "LanguageCode": "es"},
     )
-    assert signals.complaint("el pedido llegó tarde otra vez, qué mal", SETTINGS) is None
+    assert signals.complaint("el pedido llegó tarde otra vez, qué mal", SETTINGS, labels(0.3, 0.4)) is None
+
+
+def test_comprehend_negativity_about_a_plain_question_is_not_a_complaint(comprehend) -> None:
+    # "I hate dairy, what milks do you have?": negative, but the classifier reads a question.
+    comprehend.add_response(
+        "detect_sentiment",
+        {
+            "Sentiment": "NEGATIVE",
+            "SentimentScore": {"Positive": 0.0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0.0},
+        },
+        {"Text": "I hate dairy, what milks do you have?", "LanguageCode": "en"},
+    )
+    assert signals.complaint("I hate dairy, what milks do you have?", SETTINGS, labels(0.05, 0.9)) is None
 
 
 def test_a_question_the_kb_answers_never_reaches_comprehend(comprehend) -> None:
@@ -66,12 +87,12 @@ def test_when_the_language_is_unclear_comprehend_detects_it(comprehend) -> None:
             "SentimentScore": {"Positive": 0.0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0.0},
         },
     )
-    assert signals.complaint("ugh. 3 weeks. nothing.", SETTINGS, [{"role": "bot", "text": "2-4 days"}])
+    assert signals.complaint("ugh. 3 weeks. nothing.", SETTINGS, labels(0.3, 0.3))
 
 
 def test_comprehend_failure_falls_back_to_the_local_analyzer(comprehend) -> None:
     comprehend.add_client_error(
         "detect_sentiment", service_error_code="ThrottlingException", http_status_code=400
     )
-    trigger = signals.complaint("This is unacceptable, the worst service ever!!", SETTINGS)
-    assert trigger["provider"] == "local" and trigger["score"] >= trigger["threshold"]
+    trigger = signals.complaint("This is unacceptable, the worst service ever!!", SETTINGS, labels(0.9, 0.05))
+    assert trigger["provider"] == "local" and trigger["score"] == 0.9

@@ -23,8 +23,11 @@ def small_talk(text: str, labels: dict[str, float]) -> str | None:
     needed. The kind, by the learned classifier; a message of emoji alone is "emoji"; None otherwise."""
     if not _WORD.search(text):
         return "emoji"
-    kind = max(labels, key=labels.__getitem__)
-    return kind if kind in classifier.SMALL_TALK and labels[kind] >= signals.LABEL_THRESHOLD else None
+    # "cool cool, got it" is thanks or "resolved" by turns: small talk when the kinds together win.
+    chat = {kind: p for kind, p in labels.items() if kind in classifier.SMALL_TALK}
+    if sum(chat.values()) < signals.LABEL_THRESHOLD:
+        return None
+    return max(chat, key=chat.__getitem__)
 
 
 SMALL_TALK_REPLIES = {
@@ -78,7 +81,14 @@ def detect(
         contextual = retriever.best(follow_up)
         if contextual and (match is None or contextual.confidence > match.confidence):
             match = contextual
-    confident = match is not None and match.confidence >= threshold and not match.uncovered_qualifiers
+    min_coverage = signals.required(settings.kb_min_coverage, settings.sensitivity, scale=0.5)
+    confident = (
+        match is not None
+        and match.confidence >= threshold
+        and not match.uncovered_qualifiers
+        # A lexical-only reading (a language the encoder cannot read) must also cover the message.
+        and (match.reading is not None or match.coverage >= min_coverage)
+    )
     chat = small_talk(text, labels)
     fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
@@ -117,6 +127,8 @@ def detect(
         evidence.update(closest_kb_id=match.entry.id, coverage=match.coverage)
         if match.reading:
             evidence["cosine"] = match.reading.cosine
+        else:
+            evidence["min_coverage"] = min_coverage
         if match.uncovered_qualifiers:
             evidence["not_in_entry"] = list(match.uncovered_qualifiers)
     return Decision(escalate=True, reason="question_not_found", triggers=[evidence], labels=labels)

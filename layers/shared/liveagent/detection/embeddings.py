@@ -16,6 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from liveagent.detection.text import tokens
+
 MAX_TOKENS = 128  # customer messages are short; the model was trained on 128-token inputs
 
 
@@ -25,6 +27,10 @@ class SentenceEncoder(Protocol):
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised float32 row per text."""
+        ...
+
+    def reads(self, text: str) -> float:
+        """How much of the text the model can read (1.0 for a multilingual model)."""
         ...
 
 
@@ -50,6 +56,15 @@ class MiniLmEncoder:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def reads(self, text: str) -> float:
+        """The share of the text's words that are whole words of the model's (English) vocabulary: low for
+        the languages it cannot read ("¿abren los domingos?"), where retrieval falls back on the lexical
+        index with its multilingual concepts."""
+        words = [w for w in tokens(text) if w.isalpha()]
+        if not words:
+            return 1.0
+        return sum(self._tokenizer.token_to_id(w) is not None for w in words) / len(words)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -29,7 +29,7 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
     index = load_kb(kb_path)
     settings = EscalationSettings(keywords=EVAL_KEYWORDS)
     cases = [json.loads(line) for line in cases_path.read_text().splitlines() if line.strip()]
-    correct = false_escalations = missed = reasons_ok = kb_ok = 0
+    correct = false_escalations = missed = reasons_ok = kb_ok = wrong_answers = 0
     expected_escalations = expected_answers = expected_kb = 0
     timings = []
     for case in cases:
@@ -38,6 +38,10 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
         decision = detect(case["text"], history, settings, index)
         timings.append((time.perf_counter() - started) * 1000)
         expect = case["expect"]
+        # A wrong answer: the bot answered with another entry than the expected one, or answered from the
+        # KB when a person was needed -- the bot stating something false.
+        answered_from_kb = not decision.escalate and decision.kb_id is not None
+        wrong_answers += answered_from_kb and (expect["escalate"] or decision.kb_id != expect.get("kb_id"))
         if expect["escalate"]:
             expected_escalations += 1
             missed += not decision.escalate
@@ -56,6 +60,7 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
         "missed_escalation_rate": round(missed / max(expected_escalations, 1), 4),
         "reason_accuracy": round(reasons_ok / max(expected_escalations, 1), 4),
         "kb_accuracy": round(kb_ok / max(expected_kb, 1), 4),
+        "wrong_answer_rate": round(wrong_answers / max(len(cases), 1), 4),
         "median_ms": round(statistics.median(timings), 3) if timings else 0.0,
     }
 

@@ -46,6 +46,9 @@ TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo
 CANDIDATES = 5  # entries taken from each reading (meaning, words) before fusing
 LEXICAL_WEIGHT = 0.5
 ANSWER_WEIGHT_DENSE = 0.3
+# Below this share of words the encoder knows, the message is in a language it cannot read: the lexical
+# reading (multilingual concepts) decides alone, with its own confidence and the coverage floor.
+ENCODER_READS = 0.7
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ class KnowledgeIndex:
             for doc_id, match in self._lexical(clause).items():
                 if doc_id not in lexical or match.confidence > lexical[doc_id].confidence:
                     lexical[doc_id] = match
-        if self._rows is None:
+        if self._rows is None or self.encoder.reads(query) < ENCODER_READS:
             return max(lexical.values(), key=lambda match: match.confidence, default=None)
         if vector is None:
             vector = self.encoder.encode([query])[0]

@@ -8,8 +8,11 @@ from liveagent.detection import sentiment
 from liveagent.detection.text import fold, stem, tokens
 from liveagent.settings import EscalationSettings
 
-# Learned labels (`classifier`) fire at this probability, shifted by the tenant's sensitivity.
+# Learned labels (`classifier`) fire at this probability, shifted by the tenant's sensitivity. A request
+# for a person fires lower: the labels compete ("this is terrible, get me a human" is both), and bringing
+# in a person is the product's first promise.
 LABEL_THRESHOLD = 0.5
+AGENT_REQUEST_THRESHOLD = 0.35
 _SENSITIVITY_SHIFT = {"low": 0.15, "medium": 0.0, "high": -0.15}
 
 
@@ -30,7 +33,7 @@ def agent_requested(text: str, settings: EscalationSettings, labels: dict[str, f
         if fold(phrase) in folded:
             return {"type": "agent_requested", "phrase": phrase}
     probability = labels["agent_request"]
-    threshold = shifted(LABEL_THRESHOLD, settings.sensitivity)
+    threshold = shifted(AGENT_REQUEST_THRESHOLD, settings.sensitivity)
     if probability >= threshold:
         return {"type": "agent_requested", "probability": probability, "threshold": threshold}
     return None
