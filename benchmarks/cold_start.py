@@ -1,5 +1,7 @@
 """Cold start: import time of each function's handler module in a fresh interpreter (median of 10), as a
-ratio to `import boto3` measured in the same run (machines are noisy; ratios are comparable).
+ratio to `import boto3` measured in the same run (machines are noisy; ratios are comparable). The detect
+function loads its sentence encoder at import (Lambda's init phase); "detect-nomodel" is the same import
+without it, i.e. the detect function as it was before the learned models, for comparison.
 Prints a table and, last, one JSON line. Run: make bench
 """
 
@@ -53,17 +55,21 @@ def main() -> int:
     subjects = {"boto3": ("import boto3", ROOT), **FLOORS} | {
         name: ("import app", ROOT / "functions" / name) for name in FUNCTIONS
     }
+    subjects["detect-nomodel"] = (
+        "import liveagent.detection.embeddings as e; e.default_encoder = lambda: None; import app",
+        ROOT / "functions" / "detect",
+    )
     samples: dict[str, list[float]] = {name: [] for name in subjects}
     for _ in range(RUNS):
         for name, (statement, cwd) in subjects.items():
             samples[name].append(seconds_to_import(statement, cwd))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     baseline = medians["boto3"]
-    ratios = {name: round(medians[name] / baseline, 2) for name in FUNCTIONS}
+    ratios = {name: round(medians[name] / baseline, 2) for name in (*FUNCTIONS, "detect-nomodel")}
     floors = {name: round(medians[name] / baseline, 2) for name in FLOORS}
     print(f"{'module':>10} {'median ms':>10} {'x boto3':>8}")
     print(f"{'boto3':>10} {baseline * 1000:>10.1f} {1.0:>8.2f}")
-    for name in (*FLOORS, *FUNCTIONS):
+    for name in (*FLOORS, *FUNCTIONS, "detect-nomodel"):
         print(f"{name:>10} {medians[name] * 1000:>10.1f} {medians[name] / baseline:>8.2f}")
     print(
         json.dumps(

@@ -6,8 +6,12 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from liveagent.detection.embeddings import default_encoder
 from liveagent.detection.service import detect_message
 from liveagent.observability import logger, metrics, tracer
+
+# In the init phase (which Lambda runs at full CPU): the sentence encoder's session, once per container.
+default_encoder()
 
 
 class DetectEvent(BaseModel):

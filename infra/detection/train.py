@@ -43,7 +43,7 @@ CLINC_SMALL_TALK = {"greeting": "greeting", "thank_you": "thanks", "goodbye": "f
 CLINC_LEFT_OUT_INTENTS = {"yes", "no", "maybe", "repeat", "cancel"}
 SEED = 20261201
 TOLERANCE = 1e-4
-TENANTS, HELD_OUT_TENANTS = 50, 10
+TENANTS, HELD_OUT_TENANTS = 150, 30
 
 
 def held_out(text: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from liveagent import (
@@ -26,6 +26,10 @@ class KnowledgeModel(Model):
     answer = UnicodeAttribute()
     source_ticket_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(default="")
+    # The question's, alternates' and answer's sentence embeddings (float16 rows), computed when the entry
+    # is written so that the detect function never re-embeds the KB; `embedding_model` names the encoder.
+    embedding = BinaryAttribute(null=True, legacy_encoding=False)
+    embedding_model = UnicodeAttribute(null=True)
 
     def to_api(self) -> dict:
         return {
@@ -59,14 +63,25 @@ def get_entry(tenant_id: str, entry_id: str) -> KnowledgeModel:
 
 
 def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | None = None) -> KnowledgeModel:
+    # Imported here: only writes need the encoder (the API's other routes start without it).
+    from liveagent.detection import KbEntry, embed_entry
+    from liveagent.detection.embeddings import default_encoder
+
+    question = entry.question.strip()
+    alternates = [a.strip() for a in entry.alternates if a.strip()]
+    answer = entry.answer.strip()
+    encoder = default_encoder()
+    embedded = embed_entry(KbEntry("", question, tuple(alternates), answer), encoder) if encoder else None
     item = KnowledgeModel(
         tenant_id,
         entry.id or f"kb-{new_ulid().lower()}",
-        question=entry.question.strip(),
-        alternates=[a.strip() for a in entry.alternates if a.strip()],
-        answer=entry.answer.strip(),
+        question=question,
+        alternates=alternates,
+        answer=answer,
         source_ticket_id=source_ticket_id,
         updated_at=now_iso(),
+        embedding=embedded.embedding if embedded else None,
+        embedding_model=embedded.embedding_model if embedded else None,
     )
     item.save()
     return item

@@ -1,7 +1,7 @@
 """Retrieval over a tenant's knowledge base with a bounded confidence score.
 
 Each entry is indexed by its question and alternates (what customers ask) and, with less weight, its
-answer (the words a customer may use for the same thing: "100 beans get you a free drink"). Terms are
+answer (the words a customer may use for the same thing: "100 points get you a free month"). Terms are
 Snowball-stemmed content words after concept folding (`lexicon`: "¿abren?" -> open, "pw" -> password); a
 query word that is not in the KB vocabulary is corrected to the closest vocabulary word when it is a likely
 typo (Damerau-Levenshtein, rapidfuzz). The message is read clause by clause (`text.clauses`): its questions,
@@ -195,7 +195,7 @@ class KnowledgeIndex:
         if term in self._idf or len(term) < TYPO_MIN_LENGTH or not self._vocabulary:
             return term
         # A typo is an edit or two away (a swap counts as one); a longer word that starts with a KB word is
-        # a different word ("grinder" is not "grind"), so it is left alone.
+        # a different word ("printer" is not "print"), so it is left alone.
         max_edits = 1 if len(term) < TYPO_LONG_WORD else 2
         match = process.extractOne(
             term, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits

@@ -20,7 +20,9 @@ def retriever_for(tenant_id: str) -> KnowledgeIndex:
         return cached[1]
     index = KnowledgeIndex(
         [
-            KbEntry(e.entry_id, e.question, tuple(e.alternates or []), e.answer)
+            KbEntry(
+                e.entry_id, e.question, tuple(e.alternates or []), e.answer, e.embedding, e.embedding_model
+            )
             for e in knowledge.entries(tenant_id)
         ]
     )
@@ -68,4 +70,6 @@ def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> De
     decision = preview(tenant_id, message.text, past)
     if analytics.record_decision(message, decision.escalate):  # once per message, however often it runs
         metrics.add_metric(name="Escalated" if decision.escalate else "Answered", unit="Count", value=1)
-    return DetectResult(decision="escalate" if decision.escalate else "answer", **decision.model_dump())
+    # The classifier's labels stay out of the workflow's typed payload; the triggers carry the evidence.
+    fields = decision.model_dump(exclude={"labels"})
+    return DetectResult(decision="escalate" if decision.escalate else "answer", **fields)

@@ -27,7 +27,7 @@ STOP_WORDS = frozenset(_STOP.split())
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents ("Café" -> "cafe") so patterns work across languages."""
+    """Lowercase without accents ("Müller" -> "muller") so patterns work across languages."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -63,7 +63,7 @@ _QUESTION_START = re.compile(
 
 def clauses(text: str) -> list[str]:
     """The questions the message asks (clauses ending in "?" or opening like one), then the whole message:
-    "new apartment 🎉 how do I update where my coffee gets sent?" is read as the question it asks, not with
+    "new apartment 🎉 how do I update where my order gets sent?" is read as the question it asks, not with
     the news around it."""
     pieces = _CLAUSE_BREAK.split(text)
     questions = []

@@ -1,0 +1,41 @@
+"""The training corpus stays apart from every set detection is measured on: no written line within
+Levenshtein ratio 80 of a dev, holdout or blind case, nor containing an example quoted in issue 15 (those
+are phrasings of the sets the issue's check runs on). `python -m infra.detection.corpus_check` lists them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from liveagent.detection.text import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+MEASURED = ("tests/fixtures/eval/detection_dev.jsonl", "tests/fixtures/eval/clinc/bank_dev.jsonl",
+            "tests/fixtures/eval/holdout/cases.jsonl", "tests/fixtures/eval/blind/cases.jsonl")  # fmt: skip
+ISSUE_EXAMPLES = ROOT / "data/detection/issue_examples.txt"
+MAX_RATIO = 80
+
+
+def too_close() -> list[str]:
+    measured = [
+        fold(json.loads(line)["text"])
+        for p in MEASURED
+        for line in (ROOT / p).read_text().splitlines()
+        if line
+    ]
+    quoted = [fold(line) for line in ISSUE_EXAMPLES.read_text().splitlines() if line.strip()]
+    found = []
+    for line in (ROOT / "data/detection/written.tsv").read_text().splitlines():
+        text = fold(line.split("\t")[2])
+        if any(q in text for q in quoted) or max(fuzz.ratio(text, m) for m in measured + quoted) >= MAX_RATIO:
+            found.append(line)
+    return found
+
+
+if __name__ == "__main__":
+    close = too_close()
+    print("\n".join(close) or "the corpus is apart from every measured set")
+    sys.exit(1 if close else 0)
