@@ -73,7 +73,13 @@ def test_comprehend_negativity_about_a_plain_question_is_not_a_complaint(compreh
 
 def test_a_question_the_kb_answers_never_reaches_comprehend(comprehend) -> None:
     # No stubbed response: a call to Comprehend would fail this test (and cost a paid request).
-    index = KnowledgeIndex([KbEntry("kb-hours", "When are you open?", (), "9 to 5.")])
+    index = KnowledgeIndex(
+        [
+            KbEntry("kb-hours", "When are you open?", (), "9 to 5, seven days a week."),
+            KbEntry("kb-shipping", "How long does delivery take?", (), "2-4 days."),
+            KbEntry("kb-password", "How do I reset my password?", (), "Tap 'Forgot'."),
+        ]
+    )
     decision = detect("when are you open on sundays?", [], SETTINGS, index)
     assert not decision.escalate and decision.kb_id == "kb-hours"
 

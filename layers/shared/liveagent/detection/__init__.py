@@ -9,11 +9,12 @@ from pydantic import BaseModel, Field
 
 from liveagent.detection import classifier, signals
 from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever, embed_entry
-from liveagent.detection.text import content_terms
+from liveagent.detection.text import clauses, content_terms
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import TicketModel, primary_reason
 
 FOLLOW_UP_MAX_WORDS = 8
+CLAUSE_LABELS = ("agent_request", "rejection")
 ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent must mention to send it again
 _WORD = re.compile(r"\w")
 
@@ -74,6 +75,12 @@ def detect(
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
     vector = retriever.encoder.encode([text])[0]
     labels = classifier.classify(text, vector)
+    for part in clauses(text)[:-1]:
+        # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or
+        # rejects the answer) counts even when the rest of the message reads otherwise.
+        part_labels = classifier.classify(part, retriever.encoder.encode([part])[0])
+        for label in CLAUSE_LABELS:
+            labels[label] = max(labels[label], part_labels[label])
     match = retriever.best(text, vector)
     follow_up = _follow_up_query(text, history)
     if follow_up:

@@ -70,6 +70,18 @@ def _weights() -> tuple[np.ndarray, float] | None:
     return tensors["answerability.coef"].astype(np.float64), float(tensors["answerability.intercept"][0])
 
 
+@cache
+def ranker_weights() -> np.ndarray | None:
+    """The learned ranker's weights over `knowledge_index.RANK_FEATURES`, or None before training."""
+    from liveagent.detection.knowledge_index import RANK_FEATURES
+    from liveagent.detection.models import load_signals, signals_metadata
+
+    tensors = load_signals()
+    if tensors is None or signals_metadata().get("rank_features") != ",".join(RANK_FEATURES):
+        return None
+    return tensors["ranker.coef"].astype(np.float32)
+
+
 def answerability(reading: Reading) -> float:
     """P(the chosen entry answers the message). Without trained weights, the cosine (uncalibrated)."""
     weights = _weights()

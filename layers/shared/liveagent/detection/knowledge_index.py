@@ -12,14 +12,13 @@ then the whole message, and the best reading wins. The confidence of an entry is
 Coverage is also returned on its own (callers hold it to a floor), with the qualifiers ("holiday") the
 query names and the entry does not.
 
-With a sentence encoder (`embeddings`), each entry's question and alternates are also embedded (once, when the
-entry is written: `KbEntry.embedding`), and retrieval fuses both readings: candidates are the closest entries
-by meaning (cosine) and by words; the chosen one is the best by
-  meaning = (best cosine to a question/alternate + cosine to the entry's centroid) / 2
-  fused = meaning + ANSWER_WEIGHT_DENSE * cosine to the answer + LEXICAL_WEIGHT * lexical confidence
-(the centroid reads an entry as the topic its wordings share; the answer adds the words the KB uses for
-it); and whether it really answers the message is a learned, calibrated probability
-(`answerability`), trained on knowledge bases built from CLINC150 intents the dev tenants do not use.
+With a sentence encoder (`embeddings`), each entry's question, alternates and answer are also embedded (once,
+when the entry is written: `KbEntry.embedding`), and retrieval fuses both readings. The entry is chosen by a
+learned ranker: a linear model over each entry's best cosine to a question/alternate, cosine to the entry's
+centroid (the topic its wordings share), cosine to its answer, lexical confidence, coverage and similarity,
+and how far each is below the best entry's. Whether it really answers the message is a learned, calibrated
+probability (`answerability`). Both are trained (`make train-detection`) on knowledge bases simulated from
+CLINC150 intents that neither dev tenant uses.
 """
 
 from __future__ import annotations
@@ -43,9 +42,6 @@ ANSWER_WEIGHT = 0.5
 SHORTLIST = 50  # documents fully scored after the postings pass
 TYPO_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo
-CANDIDATES = 5  # entries taken from each reading (meaning, words) before fusing
-LEXICAL_WEIGHT = 0.5
-ANSWER_WEIGHT_DENSE = 0.3
 # Below this share of words the encoder knows, the message is in a language it cannot read: the lexical
 # reading (multilingual concepts) decides alone, with its own confidence and the coverage floor.
 ENCODER_READS = 0.7
@@ -119,7 +115,45 @@ class _Doc:
     answer_terms: frozenset[str]
 
 
+RANK_FEATURES = (
+    "cosine",
+    "centroid",
+    "answer",
+    "lexical",
+    "coverage",
+    "similarity",
+    "cosine_to_best",
+    "centroid_to_best",
+    "lexical_to_best",
+)
+
+
+def candidate_features(
+    cosine: np.ndarray,
+    centroid: np.ndarray,
+    answer: np.ndarray,
+    lexical: np.ndarray,
+    coverage: np.ndarray,
+    similarity: np.ndarray,
+) -> np.ndarray:
+    """One row per entry: its scores and how far each is below the best entry's (the ranker's input)."""
+    return np.stack(
+        [cosine, centroid, answer, lexical, coverage, similarity,
+         cosine - cosine.max(), centroid - centroid.max(), lexical - lexical.max()],
+        axis=1,
+    )  # fmt: skip
+
+
+def ranker_weights() -> np.ndarray | None:
+    from liveagent.detection.answerability import ranker_weights as learned
+
+    return learned()
+
+
 class KnowledgeIndex:
+    # The learned ranker's weights (`answerability.ranker_weights`); training sets its own here.
+    ranker: np.ndarray | None = None
+
     def __init__(self, entries: list[KbEntry], encoder: SentenceEncoder | str | None = "default") -> None:
         from liveagent.detection.embeddings import default_encoder
 
@@ -211,32 +245,52 @@ class KnowledgeIndex:
         """The entry that answers the message, with how sure that is. Lexical candidates come from the
         message's most answerable clause (or the whole message); with an encoder, `vector` is the
         message's embedding (computed here when not given) and the readings are fused."""
+        lexical = self._lexical_by_clause(query)
+        if self._rows is None or self.encoder.reads(query) < ENCODER_READS:
+            return max(lexical.values(), key=lambda match: match.confidence, default=None)
+        if vector is None:
+            vector = self.encoder.encode([query])[0]
+        best = self._fused(query, vector, lexical)
+        for clause in clauses(query)[:-1]:
+            # "terrible night 😵 need caffeine. do you open at 7 on saturdays?": the question it asks,
+            # read on its own, may be answered where the whole message is not.
+            reading = self._fused(clause, self.encoder.encode([clause])[0], self._lexical_by_clause(clause))
+            if reading and (best is None or reading.confidence > best.confidence):
+                best = reading
+        return best
+
+    def _lexical_by_clause(self, query: str) -> dict[int, KbMatch]:
         lexical: dict[int, KbMatch] = {}
         for clause in clauses(query):
             for doc_id, match in self._lexical(clause).items():
                 if doc_id not in lexical or match.confidence > lexical[doc_id].confidence:
                     lexical[doc_id] = match
-        if self._rows is None or self.encoder.reads(query) < ENCODER_READS:
-            return max(lexical.values(), key=lambda match: match.confidence, default=None)
-        if vector is None:
-            vector = self.encoder.encode([query])[0]
-        return self._fused(query, vector, lexical)
+        return lexical
+
+    def _scores(self, vector: np.ndarray, lexical: dict[int, KbMatch]) -> tuple[np.ndarray, ...]:
+        cosines = np.full(len(self._docs), -1.0, dtype=np.float32)
+        np.maximum.at(cosines, self._row_doc, self._rows @ vector)
+        lexical_scores = np.zeros((3, len(self._docs)), dtype=np.float32)
+        for doc_id, match in lexical.items():
+            lexical_scores[:, doc_id] = (match.confidence, match.coverage, match.similarity)
+        return cosines, self._centroids @ vector, self._answers @ vector, *lexical_scores
+
+    def candidate_matrix(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Each entry's ranker features for the message, with the entries' ids (for training the ranker)."""
+        features = candidate_features(*self._scores(vector, self._lexical_by_clause(query)))
+        return features, [doc.entry.id for doc in self._docs]
 
     def _fused(self, query: str, vector: np.ndarray, lexical: dict[int, KbMatch]) -> KbMatch | None:
         from liveagent.detection.answerability import answerability
 
-        cosines = np.full(len(self._docs), -1.0, dtype=np.float32)
-        np.maximum.at(cosines, self._row_doc, self._rows @ vector)
-        meaning = (cosines + self._centroids @ vector) / 2
-        answers = self._answers @ vector
-        lexical_confidence = np.zeros(len(self._docs), dtype=np.float32)
-        for doc_id, lexical_match in lexical.items():
-            lexical_confidence[doc_id] = lexical_match.confidence
-        fused = meaning + ANSWER_WEIGHT_DENSE * answers + LEXICAL_WEIGHT * lexical_confidence
-        by_meaning = [int(i) for i in np.argsort(-meaning, kind="stable")[:CANDIDATES]]
-        by_words = heapq.nlargest(CANDIDATES, lexical, key=lambda i: lexical[i].confidence)
-        candidates = list(dict.fromkeys([*by_meaning, *by_words]))
-        chosen = max(candidates, key=lambda i: float(fused[i]))
+        scores = self._scores(vector, lexical)
+        cosines, centroid, answers, lexical_confidence = scores[:4]
+        meaning = (cosines + centroid) / 2
+        weights = self.ranker if self.ranker is not None else ranker_weights()
+        if weights is None:
+            raise RuntimeError("the retrieval ranker is not trained: run `make train-detection`")
+        fused = candidate_features(*scores) @ weights
+        chosen = int(np.argmax(fused))
 
         def runner_up(scores: np.ndarray) -> float:
             others = np.delete(scores, chosen)
@@ -255,8 +309,8 @@ class KnowledgeIndex:
             lexical_margin=round((match.confidence if match else 0.0) - max(lexical_others, default=0.0), 4),
             coverage=match.coverage if match else 0.0,
             similarity=match.similarity if match else 0.0,
-            dense_top=chosen == by_meaning[0],
-            lexical_top=bool(by_words) and chosen == by_words[0],
+            dense_top=chosen == int(np.argmax(meaning)),
+            lexical_top=bool(lexical) and chosen == int(np.argmax(lexical_confidence)),
             qualifier_missing=bool(match and match.uncovered_qualifiers),
             words=len(query.split()),
         )
