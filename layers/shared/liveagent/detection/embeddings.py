@@ -2,7 +2,7 @@
 
 `MiniLmEncoder` runs sentence-transformers/all-MiniLM-L6-v2 (6-layer BERT, 384 dimensions, mean pooling)
 as an int8 ONNX graph (`make models`, `infra/detection/build_encoder.py`) on ONNX Runtime with one thread,
-tokenized by `tokenizers` from the model's own tokenizer.json. Chosen by measurement (README, "Detection
+tokenized from the model's own tokenizer.json (`wordpiece`). Chosen by measurement (README, "Detection
 models"): the best retrieval accuracy of the candidates on both dev sets at about 2 ms per message.
 
 `SentenceEncoder` is what callers need; a hosted model (`bedrock.BedrockEncoder`) implements it too.
@@ -44,7 +44,8 @@ class MiniLmEncoder:
 
     def __init__(self, model_dir: Path) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
+
+        from liveagent.detection.wordpiece import WordPiece
 
         options = onnxruntime.SessionOptions()
         # One thread: a Lambda at the detect function's memory has one vCPU, and so does each test worker.
@@ -53,9 +54,7 @@ class MiniLmEncoder:
         self._session = onnxruntime.InferenceSession(
             str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = WordPiece(model_dir / "tokenizer.json")
 
     def reads(self, text: str) -> float:
         """The share of the text's words that are whole words of the model's (English) vocabulary: low for
@@ -64,7 +63,7 @@ class MiniLmEncoder:
         words = [w for w in tokens(text) if w.isalpha()]
         if not words:
             return 1.0
-        return sum(self._tokenizer.token_to_id(w) is not None for w in words) / len(words)
+        return sum(self._tokenizer.token_id(w) is not None for w in words) / len(words)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -74,11 +73,14 @@ class MiniLmEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), 32):
             chunk = order[start : start + 32]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in chunk])
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            }
+            encoded = [self._tokenizer.encode(texts[i], MAX_TOKENS) for i in chunk]
+            longest = max(len(ids) for ids in encoded)
+            ids = np.full((len(chunk), longest), self._tokenizer.pad, dtype=np.int64)
+            mask = np.zeros((len(chunk), longest), dtype=np.int64)
+            for row, tokens_ in enumerate(encoded):
+                ids[row, : len(tokens_)] = tokens_
+                mask[row, : len(tokens_)] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
             rows.append((chunk, self._session.run(None, feed)[0]))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for chunk, vectors in rows:

@@ -177,7 +177,9 @@ class KnowledgeIndex:
         total = max(len(self._docs), 1)
         self._idf = {t: math.log(1 + total / n) for t, n in frequency.items()}
         self._unknown_idf = math.log(1 + total)
-        self._vocabulary = list(self._idf)
+        # Sorted: typo correction breaks ties by vocabulary order, which must not depend on the process's
+        # string hashing (PYTHONHASHSEED) -- the same message gets the same reading in every container.
+        self._vocabulary = sorted(self._idf)
         self._by_answer = {" ".join(d.entry.answer.split()): i for i, d in enumerate(self._docs)}
         self._by_id = {d.entry.id: i for i, d in enumerate(self._docs)}
         self._rows, self._row_doc = self._embed(entries)
@@ -239,7 +241,8 @@ class KnowledgeIndex:
         return match[0]
 
     def _weight(self, terms: frozenset[str] | set[str]) -> float:
-        return sum(self._idf.get(t, self._unknown_idf) for t in terms)
+        # fsum: exact, so the result does not depend on the set's (hash-seeded) iteration order.
+        return math.fsum(self._idf.get(t, self._unknown_idf) for t in terms)
 
     def best(self, query: str, vector: np.ndarray | None = None) -> KbMatch | None:
         """The entry that answers the message, with how sure that is. Lexical candidates come from the
@@ -274,6 +277,11 @@ class KnowledgeIndex:
         for doc_id, match in lexical.items():
             lexical_scores[:, doc_id] = (match.confidence, match.coverage, match.similarity)
         return cosines, self._centroids @ vector, self._answers @ vector, *lexical_scores
+
+    def whole_reading(self, query: str, vector: np.ndarray) -> KbMatch | None:
+        """The fused reading of the whole message only (training: `best` picks among clause readings by
+        the answerability model's own confidence, which training must not depend on)."""
+        return self._fused(query, vector, self._lexical_by_clause(query))
 
     def candidate_matrix(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Each entry's ranker features for the message, with the entries' ids (for training the ranker)."""
@@ -334,7 +342,7 @@ class KnowledgeIndex:
         query_weight = self._weight(query_terms)
         # First pass over the postings: IDF-weighted overlap per document; only a shortlist is scored fully.
         overlap: dict[int, float] = {}
-        for term in query_terms:
+        for term in sorted(query_terms):
             idf = self._idf.get(term)
             for doc_id, weight in self._postings.get(term, ()) if idf else ():
                 overlap[doc_id] = overlap.get(doc_id, 0.0) + idf * weight
