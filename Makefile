@@ -30,8 +30,10 @@ $(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
 
 # The learned signals (classifier + answerability) from the committed corpus: rewrites the committed
 # layers/shared/liveagent/detection/models/signals.safetensors and prints held-out figures.
+# ENCODER=bedrock trains the same models on Amazon Bedrock's embeddings (AWS credentials needed).
+ENCODER ?= local
 train-detection: models
-	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train
+	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train --encoder $(ENCODER)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -370,13 +370,31 @@ def main() -> int:
     }
     print("Fixed per month, whatever the traffic: " + ", ".join(f"{k} ${v:.2f}" for k, v in fixed.items())
           + f"; total ${sum(fixed.values()):.2f}")  # fmt: skip
+    bedrock = bedrock_embeddings_per_1000_messages()
+    print(f"With EmbeddingsProvider=bedrock (optional): + ${bedrock:.4f} per 1,000 messages (Cohere Embed)")
     print(json.dumps({
         "usd_per_1000_answered": round(per_1000["answered"], 4),
+        "bedrock_embeddings_usd_per_1000_messages": round(bedrock, 5),
         "usd_per_1000_escalations": round(per_1000["escalations"], 4),
         "sms_usd_per_1000_escalations": round(sms, 2),
         "prices_date": PRICES["date"],
     }))  # fmt: skip
     return 0
+
+
+def bedrock_embeddings_per_1000_messages() -> float:
+    """Bedrock bills embeddings by input tokens: the dev set's messages, each embedded whole and once per
+    question clause (as `detect` reads them), tokens counted with the bundled model's WordPiece (a proxy for
+    Cohere's tokenizer)."""
+    from liveagent.detection.models import minilm_dir
+    from liveagent.detection.text import clauses
+    from liveagent.detection.wordpiece import WordPiece
+
+    tokenizer = WordPiece(minilm_dir() / "tokenizer.json")
+    path = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "eval" / "detection_dev.jsonl"
+    texts = [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+    tokens = sum(len(tokenizer.encode(part)) - 2 for text in texts for part in clauses(text))
+    return tokens / len(texts) * 1000 * PRICES["bedrock_cohere_embed_usd_per_million_tokens"] / 1e6
 
 
 if __name__ == "__main__":

@@ -235,11 +235,11 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
     }
 
 
-def train(target: Path) -> list[str]:
+def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncoder (default: the bundled one)
     from safetensors.numpy import save_file
     from threadpoolctl import threadpool_limits
 
-    encoder = default_encoder()
+    encoder = encoder or default_encoder()
     if encoder is None:
         raise SystemExit("error: the sentence encoder is not built: run `make models` first")
     report: list[str] = []
@@ -281,7 +281,22 @@ def canonical_header(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="train into a scratch file and compare")
+    parser.add_argument(
+        "--encoder", choices=["local", "bedrock"], default="local",
+        help="bedrock: train on Bedrock embeddings (needs AWS credentials with Bedrock access; about 15,000 "
+        "short texts embedded, a few cents) for EmbeddingsProvider=bedrock",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.encoder == "bedrock":
+        from liveagent.detection.bedrock import BedrockEncoder
+        from liveagent.detection.models import signals_file_for
+
+        hosted = BedrockEncoder()
+        target = signals_file_for(hosted.name)
+        for line in train(target, hosted):
+            print(line)
+        print(f"wrote {target.relative_to(ROOT)} sha256 {file_hash(target)}")
+        return 0
     if not args.check:
         for line in train(SIGNALS_FILE):
             print(line)

@@ -178,6 +178,14 @@ def _comprehend(operation: str, params: Mapping[str, Any]) -> list[Request]:
     raise UnmappedCall(f"comprehend:{operation}")
 
 
+def _bedrock_runtime(operation: str, params: Mapping[str, Any]) -> list[Request]:
+    if operation == "InvokeModel":
+        return [
+            Request("bedrock:InvokeModel", f"arn:aws:bedrock:{REGION}::foundation-model/{params['modelId']}")
+        ]
+    raise UnmappedCall(f"bedrock-runtime:{operation}")
+
+
 def _cognito(operation: str, params: Mapping[str, Any]) -> list[Request]:
     if "UserPoolId" in params:
         return [Request(f"cognito-idp:{operation}", _arn("cognito-idp", f"userpool/{params['UserPoolId']}"))]
@@ -200,6 +208,7 @@ _SERVICES: dict[str, Callable[[str, Mapping[str, Any]], list[Request]]] = {
     "secretsmanager": _secretsmanager,
     "lambda": _lambda,
     "comprehend": _comprehend,
+    "bedrock-runtime": _bedrock_runtime,
     "cognito-idp": _cognito,
     "kms": _kms,
 }

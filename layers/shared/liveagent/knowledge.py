@@ -30,6 +30,9 @@ class KnowledgeModel(Model):
     # is written so that the detect function never re-embeds the KB; `embedding_model` names the encoder.
     embedding = BinaryAttribute(null=True, legacy_encoding=False)
     embedding_model = UnicodeAttribute(null=True)
+    # The same from the hosted encoder (EMBEDDINGS_PROVIDER=bedrock), when it answered at write time.
+    hosted_embedding = BinaryAttribute(null=True, legacy_encoding=False)
+    hosted_embedding_model = UnicodeAttribute(null=True)
 
     def to_api(self) -> dict:
         return {
@@ -70,8 +73,17 @@ def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | N
     question = entry.question.strip()
     alternates = [a.strip() for a in entry.alternates if a.strip()]
     answer = entry.answer.strip()
+    from liveagent.detection.bedrock import EncoderUnavailable, hosted_encoder
+
+    plain = KbEntry("", question, tuple(alternates), answer)
     encoder = default_encoder()
-    embedded = embed_entry(KbEntry("", question, tuple(alternates), answer), encoder) if encoder else None
+    embedded = embed_entry(plain, encoder) if encoder else None
+    hosted = None
+    if (remote := hosted_encoder()) is not None:
+        try:
+            hosted = embed_entry(plain, remote)
+        except EncoderUnavailable:
+            hosted = None  # embedded when the index is next built; the local vectors serve meanwhile
     item = KnowledgeModel(
         tenant_id,
         entry.id or f"kb-{new_ulid().lower()}",
@@ -82,6 +94,8 @@ def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | N
         updated_at=now_iso(),
         embedding=embedded.embedding if embedded else None,
         embedding_model=embedded.embedding_model if embedded else None,
+        hosted_embedding=hosted.embedding if hosted else None,
+        hosted_embedding_model=hosted.embedding_model if hosted else None,
     )
     item.save()
     return item

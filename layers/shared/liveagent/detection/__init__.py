@@ -60,8 +60,17 @@ def detect(
     settings: EscalationSettings,
     retriever: Retriever,
     messages: Messages | None = None,
+    fallback: Retriever | None = None,
 ) -> Decision:
-    """Pure: the same inputs always give the same decision."""
+    """Pure: the same inputs always give the same decision. `fallback` (the bundled model's index) reads
+    the message when the retriever's hosted encoder fails (`bedrock.EncoderUnavailable`)."""
+    if fallback is not None:
+        from liveagent.detection.bedrock import EncoderUnavailable
+
+        try:
+            return detect(text, history, settings, retriever, messages)
+        except EncoderUnavailable:
+            return detect(text, history, settings, fallback, messages)
     triggers: list[dict] = []
     reasons: list[str] = []
 
@@ -74,11 +83,11 @@ def detect(
         raise RuntimeError("detection needs the sentence encoder: run `make models`")
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
     vector = retriever.encoder.encode([text])[0]
-    labels = classifier.classify(text, vector)
+    labels = classifier.classify(text, vector, retriever.encoder.name)
     for part in clauses(text)[:-1]:
         # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or
         # rejects the answer) counts even when the rest of the message reads otherwise.
-        part_labels = classifier.classify(part, retriever.encoder.encode([part])[0])
+        part_labels = classifier.classify(part, retriever.encoder.encode([part])[0], retriever.encoder.name)
         for label in CLAUSE_LABELS:
             labels[label] = max(labels[label], part_labels[label])
     match = retriever.best(text, vector)

@@ -59,32 +59,32 @@ def features(reading: Reading) -> np.ndarray:
 
 
 @cache
-def _weights() -> tuple[np.ndarray, float] | None:
+def _weights(encoder_name: str) -> tuple[np.ndarray, float] | None:
     from liveagent.detection.models import load_signals, signals_metadata
 
-    tensors = load_signals()
+    tensors = load_signals(encoder_name)
     # A model trained on other features (before `make train-detection` caught up) is not used; a test
     # holds the committed one to FEATURES.
-    if tensors is None or signals_metadata().get("answerability_features") != ",".join(FEATURES):
+    if tensors is None or signals_metadata(encoder_name).get("answerability_features") != ",".join(FEATURES):
         return None
     return tensors["answerability.coef"].astype(np.float64), float(tensors["answerability.intercept"][0])
 
 
 @cache
-def ranker_weights() -> np.ndarray | None:
+def ranker_weights(encoder_name: str) -> np.ndarray | None:
     """The learned ranker's weights over `knowledge_index.RANK_FEATURES`, or None before training."""
     from liveagent.detection.knowledge_index import RANK_FEATURES
     from liveagent.detection.models import load_signals, signals_metadata
 
-    tensors = load_signals()
-    if tensors is None or signals_metadata().get("rank_features") != ",".join(RANK_FEATURES):
+    tensors = load_signals(encoder_name)
+    if tensors is None or signals_metadata(encoder_name).get("rank_features") != ",".join(RANK_FEATURES):
         return None
     return tensors["ranker.coef"].astype(np.float32)
 
 
-def answerability(reading: Reading) -> float:
+def answerability(reading: Reading, encoder_name: str) -> float:
     """P(the chosen entry answers the message). Without trained weights, the cosine (uncalibrated)."""
-    weights = _weights()
+    weights = _weights(encoder_name)
     if weights is None:
         return max(0.0, reading.cosine)
     coef, intercept = weights

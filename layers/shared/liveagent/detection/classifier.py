@@ -60,22 +60,18 @@ def message_features(text: str, vector: np.ndarray) -> np.ndarray:
 
 
 @cache
-def _weights() -> tuple[np.ndarray, np.ndarray] | None:
+def _weights(encoder_name: str) -> tuple[np.ndarray, np.ndarray] | None:
     from liveagent.detection.models import load_signals, signals_metadata
 
-    tensors = load_signals()
-    if tensors is None or signals_metadata().get("labels") != ",".join(LABELS):
+    tensors = load_signals(encoder_name)
+    if tensors is None or signals_metadata(encoder_name).get("labels") != ",".join(LABELS):
         return None
     return tensors["classifier.coef"].astype(np.float32), tensors["classifier.intercept"].astype(np.float32)
 
 
-def available() -> bool:
-    return _weights() is not None
-
-
-def classify(text: str, vector: np.ndarray) -> dict[str, float]:
-    """P(label) for each of LABELS."""
-    weights = _weights()
+def classify(text: str, vector: np.ndarray, encoder_name: str) -> dict[str, float]:
+    """P(label) for each of LABELS, by the model trained on this encoder's vectors."""
+    weights = _weights(encoder_name)
     if weights is None:
         raise RuntimeError("the message classifier is not trained: run `make train-detection`")
     coef, intercept = weights

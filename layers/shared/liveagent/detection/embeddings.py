@@ -33,13 +33,17 @@ class SentenceEncoder(Protocol):
         """How much of the text the model can read (1.0 for a multilingual model)."""
         ...
 
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of KB texts (models with asymmetric query/document embeddings differ here)."""
+        ...
+
 
 def normalise(rows: np.ndarray) -> np.ndarray:
     return (rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 class MiniLmEncoder:
-    name = "all-MiniLM-L6-v2-int8"
+    name = "all-MiniLM-L6-v2-int8"  # models.LOCAL_ENCODER
     dimensions = 384
 
     def __init__(self, model_dir: Path) -> None:
@@ -64,6 +68,9 @@ class MiniLmEncoder:
         if not words:
             return 1.0
         return sum(self._tokenizer.token_id(w) is not None for w in words) / len(words)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -60,7 +60,7 @@ class KbEntry:
 
 def embed_entry(entry: KbEntry, encoder: SentenceEncoder) -> KbEntry:
     """The entry with its question and alternates embedded: done once, when the entry is written."""
-    rows = encoder.encode([entry.question, *entry.alternates, entry.answer]).astype(np.float16)
+    rows = encoder.encode_documents([entry.question, *entry.alternates, entry.answer]).astype(np.float16)
     return KbEntry(entry.id, entry.question, entry.alternates, entry.answer, rows.tobytes(), encoder.name)
 
 
@@ -144,10 +144,10 @@ def candidate_features(
     )  # fmt: skip
 
 
-def ranker_weights() -> np.ndarray | None:
+def ranker_weights(encoder_name: str) -> np.ndarray | None:
     from liveagent.detection.answerability import ranker_weights as learned
 
-    return learned()
+    return learned(encoder_name)
 
 
 class KnowledgeIndex:
@@ -196,7 +196,7 @@ class KnowledgeIndex:
                     blocks.append(block.astype(np.float32))
                     continue
             # Written before the encoder (or by another one): embedded here, once per index build.
-            blocks.append(self.encoder.encode([entry.question, *entry.alternates, entry.answer]))
+            blocks.append(self.encoder.encode_documents([entry.question, *entry.alternates, entry.answer]))
         asked = [b[:-1] for b in blocks]
         centroids = np.stack([a.mean(axis=0) for a in asked])
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
@@ -294,7 +294,7 @@ class KnowledgeIndex:
         scores = self._scores(vector, lexical)
         cosines, centroid, answers, lexical_confidence = scores[:4]
         meaning = (cosines + centroid) / 2
-        weights = self.ranker if self.ranker is not None else ranker_weights()
+        weights = self.ranker if self.ranker is not None else ranker_weights(self.encoder.name)
         if weights is None:
             raise RuntimeError("the retrieval ranker is not trained: run `make train-detection`")
         fused = candidate_features(*scores) @ weights
@@ -326,7 +326,7 @@ class KnowledgeIndex:
         matched = match.matched if match else doc.entry.question
         return KbMatch(
             doc.entry,
-            round(answerability(reading), 3),
+            round(answerability(reading, self.encoder.name), 3),
             matched,
             reading.coverage,
             reading.similarity,

@@ -6,28 +6,42 @@ import time
 
 from liveagent import analytics, conversations, escalation, knowledge, lifecycle, tenants, tickets
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
+from liveagent.detection.bedrock import EncoderUnavailable, hosted_encoder
 from liveagent.observability import metrics
 from liveagent.workflow import DetectResult
 
 _INDEX_TTL_SECONDS = 30.0
-_indexes: dict[str, tuple[float, KnowledgeIndex]] = {}
+_indexes: dict[str, tuple[float, KnowledgeIndex, KnowledgeIndex | None]] = {}
 
 
 def retriever_for(tenant_id: str) -> KnowledgeIndex:
-    """The tenant's KB index, cached in the warm Lambda; rebuilt after a KB write here, or after 30 s."""
+    return _retrievers(tenant_id)[0]
+
+
+def _retrievers(tenant_id: str) -> tuple[KnowledgeIndex, KnowledgeIndex | None]:
+    """The tenant's KB index on the bundled encoder, and on the hosted one when configured (Bedrock),
+    cached in the warm Lambda; rebuilt after a KB write here, or after 30 s."""
     cached = _indexes.get(tenant_id)
     if cached and time.monotonic() - cached[0] < _INDEX_TTL_SECONDS:
-        return cached[1]
-    index = KnowledgeIndex(
-        [
-            KbEntry(
-                e.entry_id, e.question, tuple(e.alternates or []), e.answer, e.embedding, e.embedding_model
-            )
-            for e in knowledge.entries(tenant_id)
-        ]
-    )
-    _indexes[tenant_id] = (time.monotonic(), index)
-    return index
+        return cached[1], cached[2]
+    items = knowledge.entries(tenant_id)
+
+    def entry(e: knowledge.KnowledgeModel, hosted: bool) -> KbEntry:
+        vectors = (
+            (e.hosted_embedding, e.hosted_embedding_model) if hosted else (e.embedding, e.embedding_model)
+        )
+        return KbEntry(e.entry_id, e.question, tuple(e.alternates or []), e.answer, *vectors)
+
+    local = KnowledgeIndex([entry(e, hosted=False) for e in items])
+    hosted = None
+    encoder = hosted_encoder()
+    if encoder is not None:
+        try:
+            hosted = KnowledgeIndex([entry(e, hosted=True) for e in items], encoder=encoder)
+        except EncoderUnavailable:
+            hosted = None  # entries it has not embedded yet, and Bedrock down: the local index alone
+    _indexes[tenant_id] = (time.monotonic(), local, hosted)
+    return local, hosted
 
 
 def forget_index(tenant_id: str) -> None:
@@ -36,7 +50,10 @@ def forget_index(tenant_id: str) -> None:
 
 def preview(tenant_id: str, text: str, history: list[dict]) -> Decision:
     settings = tenants.load_settings(tenant_id)
-    return detect(text, history, settings.escalation, retriever_for(tenant_id), settings.messages)
+    local, hosted = _retrievers(tenant_id)
+    if hosted is not None:
+        return detect(text, history, settings.escalation, hosted, settings.messages, fallback=local)
+    return detect(text, history, settings.escalation, local, settings.messages)
 
 
 def detect_message(tenant_id: str, conversation_id: str, message_key: str) -> DetectResult:

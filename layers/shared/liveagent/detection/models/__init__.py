@@ -31,18 +31,30 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+LOCAL_ENCODER = "all-MiniLM-L6-v2-int8"
+
+
+def signals_file_for(encoder_name: str) -> Path:
+    """The learned signals are trained on one encoder's vectors: the bundled one's, or a hosted one's."""
+    if encoder_name == LOCAL_ENCODER:
+        return SIGNALS_FILE
+    return HERE / f"signals-{''.join(c if c.isalnum() else '-' for c in encoder_name)}.safetensors"
+
+
 @cache
-def load_signals() -> dict | None:
+def load_signals(encoder_name: str = LOCAL_ENCODER) -> dict | None:
     """The learned signals' tensors (safetensors: no pickle), or None before `make train-detection`."""
-    if not SIGNALS_FILE.is_file():
+    path = signals_file_for(encoder_name)
+    if not path.is_file():
         return None
     from safetensors.numpy import load_file
 
-    return load_file(str(SIGNALS_FILE))
+    return load_file(str(path))
 
 
-def signals_metadata() -> dict[str, str]:
+@cache
+def signals_metadata(encoder_name: str = LOCAL_ENCODER) -> dict[str, str]:
     from safetensors import safe_open
 
-    with safe_open(str(SIGNALS_FILE), framework="numpy") as handle:
+    with safe_open(str(signals_file_for(encoder_name)), framework="numpy") as handle:
         return handle.metadata() or {}
