@@ -10,7 +10,7 @@ models"): the best retrieval accuracy of the candidates on both dev sets at abou
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -73,6 +73,16 @@ class MiniLmEncoder:
         return self.encode(texts)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            # One message is read several times (whole, by clause, with the previous one): embedded once.
+            return self._one(texts[0])[None, :].copy()
+        return self._batch(texts)
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one encoder per process
+    def _one(self, text: str) -> np.ndarray:
+        return self._batch([text])[0]
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         rows = []

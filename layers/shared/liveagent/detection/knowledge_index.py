@@ -182,6 +182,8 @@ class KnowledgeIndex:
         self._vocabulary = sorted(self._idf)
         self._by_answer = {" ".join(d.entry.answer.split()): i for i, d in enumerate(self._docs)}
         self._by_id = {d.entry.id: i for i, d in enumerate(self._docs)}
+        # Each question/alternate's own weight, once (the denominator of question similarity).
+        self._question_weights = [[self._weight(terms) for _, terms in d.questions] for d in self._docs]
         self._rows, self._row_doc = self._embed(entries)
 
     def _embed(self, entries: list[KbEntry]) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -201,8 +203,8 @@ class KnowledgeIndex:
         centroids = np.stack([a.mean(axis=0) for a in asked])
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         self._answers = np.stack([b[-1] for b in blocks])
-        row_doc = np.concatenate([np.full(len(a), i) for i, a in enumerate(asked)])
-        return np.concatenate(asked), row_doc
+        starts = np.cumsum([0] + [len(a) for a in asked[:-1]])  # where each entry's rows begin
+        return np.concatenate(asked), starts
 
     def entry_for_answer(self, text: str) -> str | None:
         """The id of the entry whose answer this is (the bot's earlier message), if any."""
@@ -271,8 +273,8 @@ class KnowledgeIndex:
         return lexical
 
     def _scores(self, vector: np.ndarray, lexical: dict[int, KbMatch]) -> tuple[np.ndarray, ...]:
-        cosines = np.full(len(self._docs), -1.0, dtype=np.float32)
-        np.maximum.at(cosines, self._row_doc, self._rows @ vector)
+        # Each entry's rows are contiguous: the best row per entry is one reduceat.
+        cosines = np.maximum.reduceat(self._rows @ vector, self._row_doc)
         lexical_scores = np.zeros((3, len(self._docs)), dtype=np.float32)
         for doc_id, match in lexical.items():
             lexical_scores[:, doc_id] = (match.confidence, match.coverage, match.similarity)
@@ -334,8 +336,9 @@ class KnowledgeIndex:
             reading,
         )
 
+    @lru_cache(maxsize=1024)  # noqa: B019 - the index lives as long as its cache entry
     def _lexical(self, query: str) -> dict[int, KbMatch]:
-        """Lexical confidence of each shortlisted entry for one clause."""
+        """Lexical confidence of each shortlisted entry for one clause (callers copy, never change it)."""
         query_terms = {self._correct(t) for t in content_terms(query)}
         if not query_terms:
             return {}
@@ -354,8 +357,9 @@ class KnowledgeIndex:
             answer_only = (query_terms & doc.answer_terms) - in_questions
             coverage = (self._weight(in_questions) + ANSWER_WEIGHT * self._weight(answer_only)) / query_weight
             similarity, matched = max(
-                ((self._weight(query_terms & terms) / self._weight(terms) if terms else 0.0, text)
-                 for text, terms in doc.questions),
+                ((self._weight(query_terms & terms) / weight if terms else 0.0, text)
+                 for (text, terms), weight in zip(doc.questions, self._question_weights[doc_id], strict=True)
+                 ),
                 key=lambda pair: pair[0],
             )  # fmt: skip
             confidence = round((coverage + similarity) / 2, 3)
