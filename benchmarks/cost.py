@@ -128,7 +128,8 @@ class Meter:
         self.stack.gateway.dispatch = counted_dispatch
 
     def _dynamo(self, operation: str, params: dict, response: dict) -> None:
-        size = lambda item: len(json.dumps(item or {}))  # noqa: E731 - a close upper bound of the item size
+        # A close upper bound of the item size (binary attributes, the KB's embeddings, count their bytes).
+        size = lambda item: len(json.dumps(item or {}, default=_binary_size))  # noqa: E731
         gsis = 2 if "Tickets" in str(params.get("TableName", "")) else 0  # status + assignee index copies
         if operation in ("PutItem", "UpdateItem", "DeleteItem"):
             item = params.get("Item") or response.get("Attributes") or params.get("Key")
@@ -380,6 +381,10 @@ def main() -> int:
         "prices_date": PRICES["date"],
     }))  # fmt: skip
     return 0
+
+
+def _binary_size(value: object) -> str:
+    return "x" * len(value) if isinstance(value, bytes | bytearray) else str(value)
 
 
 def bedrock_embeddings_per_1000_messages() -> float:
