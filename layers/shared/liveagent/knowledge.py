@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pynamodb.attributes import BinaryAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
@@ -52,6 +52,13 @@ class KnowledgeEntryIn(BaseModel):
     question: str = Field(min_length=1, max_length=1000)
     alternates: list[str] = Field(default_factory=list, max_length=50)
     answer: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("question", "answer")
+    @classmethod
+    def _not_blank(cls, text: str, info: ValidationInfo) -> str:
+        if not text.strip():
+            raise ValueError(f"the {info.field_name} is blank")
+        return text
 
 
 def entries(tenant_id: str) -> list[KnowledgeModel]:

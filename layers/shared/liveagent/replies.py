@@ -3,7 +3,7 @@ agents' replies from the dashboard."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from liveagent import (
     agents,
@@ -38,6 +38,14 @@ class ReplyIn(BaseModel):
     text: str | None = Field(None, min_length=1, max_length=20000)
     template: TemplateRef | None = None
     reply_to: str | None = Field(None, description="id of the customer message this answers (WhatsApp)")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str | None) -> str | None:
+        # Spaces alone would go out as an empty WhatsApp message.
+        if text is not None and not text.strip():
+            raise ValueError("the reply is blank: write a message (or send a template)")
+        return text
 
     @model_validator(mode="after")
     def _one_of(self) -> ReplyIn:

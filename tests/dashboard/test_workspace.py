@@ -1,0 +1,81 @@
+"""Issue 16's bugs, each seen in the browser (Debian's Chromium, Playwright) against the local stack."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import Client, whatsapp_text
+from tests.dashboard.test_dashboard import Session, _only_alice_online
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(v) / 255 for v in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two computed CSS colours ("rgb(r, g, b)")."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _open_ticket(client: Client, session: Session, name: str, customer: str) -> Page:
+    _only_alice_online(client)
+    page = session.login("alice@demo.test")
+    client.webhook(whatsapp_text("I want to talk to a human", customer=customer, name=name))
+    row = page.locator("tr", has_text=name)
+    expect(row).to_be_visible(timeout=15_000)
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    return page
+
+
+def _toast_colours(page: Page) -> tuple[str, str]:
+    return page.locator("#notice").evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+
+
+def test_bug_1_an_api_error_toast_is_readable(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Toast Reader", "15550701601")
+    page.get_by_label("Reply to the customer").fill("   ")
+    page.get_by_role("button", name="Send").click()
+    toast = page.locator("#notice.error")
+    expect(toast).to_be_visible()
+    foreground, background = _toast_colours(page)
+    assert contrast(foreground, background) >= 4.5, (foreground, background)  # WCAG AA, normal text
+    session.close(refused_on_purpose=1)
+
+
+def test_bug_1_a_success_toast_is_readable(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Toast Success", "15550701602")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#notice.ok")).to_be_visible()
+    foreground, background = _toast_colours(page)
+    assert contrast(foreground, background) >= 4.5, (foreground, background)
+    session.close()
+
+
+def test_bug_5_a_reply_of_only_spaces_is_refused_and_nothing_is_sent(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Blank Reply", "15550701605")
+    before = len(client.outbox()["messages"])
+    page.get_by_label("Reply to the customer").fill("  \n  ")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#notice.error")).to_contain_text("blank")
+    # The toast is the API's answer: the request has finished, refused before any send could start.
+    assert len(client.outbox()["messages"]) == before
+    session.close(refused_on_purpose=1)
+
+
+def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused(client: Client) -> None:
+    for body in ({"question": "   ", "answer": "Yes."}, {"question": "Do you deliver?", "answer": " \t "}):
+        response = client.api("POST", "/api/knowledge", json=body)
+        assert response.status_code == 400 and "blank" in response.text, response.text
