@@ -75,6 +75,13 @@ export function notice(message, kind = "info") {
   notice.timer = setTimeout(() => (box.hidden = true), kind === "error" ? 8000 : 4000);
 }
 
+// A number the admin must give: an emptied field is refused in words (Number("") would save 0).
+export function requiredNumber(input, label) {
+  if (input.value.trim() === "") throw new Error(`${label} is required.`);
+  if (!input.checkValidity()) throw new Error(`${label}: ${input.validationMessage}`);
+  return Number(input.value);
+}
+
 // Runs an action from a button or form, shows what went wrong in words, never leaves it disabled.
 export async function act(button, work, done) {
   if (button) button.disabled = true;

@@ -79,3 +79,28 @@ def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused(client: Client) -> No
     for body in ({"question": "   ", "answer": "Yes."}, {"question": "Do you deliver?", "answer": " \t "}):
         response = client.api("POST", "/api/knowledge", json=body)
         assert response.status_code == 400 and "blank" in response.text, response.text
+
+
+def test_bug_4_an_emptied_number_field_is_refused_not_saved_as_zero(client: Client, browser: Browser) -> None:
+    before = client.api("GET", "/api/settings/escalation").json()
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="Admin").click()
+    for label in ("Minimum KB confidence to answer", "Negative score threshold"):
+        page.get_by_label(label).fill("")
+        page.get_by_role("button", name="Save escalation rules").click()
+        expect(page.locator("#notice.error")).to_contain_text("is required")
+        page.reload()
+    after = client.api("GET", "/api/settings/escalation").json()
+    assert after["kb_min_confidence"] == before["kb_min_confidence"]
+    assert after["sentiment"]["threshold"] == before["sentiment"]["threshold"]
+
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Team").click()
+    capacity = page.get_by_label("Capacity of alice@demo.test")
+    was = capacity.input_value()
+    capacity.fill("")
+    page.locator("tr", has=capacity).get_by_role("button", name="Save").click()
+    expect(page.locator("#notice.error")).to_contain_text("Capacity is required")
+    agents = client.api("GET", "/api/agents").json()["items"]
+    assert str(next(a for a in agents if a["email"] == "alice@demo.test")["capacity"]) == was
+    session.close()

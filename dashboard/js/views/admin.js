@@ -1,6 +1,6 @@
 // Admin screens: escalation rules, routing, escalation policy, business hours, team, knowledge base, analytics.
 import { del, get, post, put } from "../api.js";
-import { $, $$, REASONS, act, html, lines, mount, when } from "../ui.js";
+import { $, $$, REASONS, act, html, lines, mount, requiredNumber, when } from "../ui.js";
 
 const SECTIONS = [
   ["escalation", "Escalation rules"],
@@ -88,9 +88,9 @@ async function escalation(box, given) {
         ...doc,
         keywords: lines(form.keywords.value),
         agent_request_phrases: form.phrases.value.split("\n").map((s) => s.trim()).filter(Boolean),
-        sentiment: { enabled: form.sentiment_on.checked, threshold: Number(form.sentiment.value) },
-        complexity: { enabled: form.complexity_on.checked, threshold: Number(form.complexity.value) },
-        kb_min_confidence: Number(form.kb.value),
+        sentiment: { enabled: form.sentiment_on.checked, threshold: requiredNumber(form.sentiment, "Negative score threshold") },
+        complexity: { enabled: form.complexity_on.checked, threshold: requiredNumber(form.complexity, "Complexity threshold") },
+        kb_min_confidence: requiredNumber(form.kb, "Minimum KB confidence"),
         sensitivity: form.sensitivity.value,
       }),
     "Escalation rules saved.",
@@ -180,14 +180,16 @@ async function policy(box, given) {
         <button type="submit">Save policy</button>
       </form>`,
     );
-    const read = () => {
+    // strict (saving): an emptied number is refused; while adding or removing levels it is kept as typed.
+    const read = (strict = false) => {
       const f = $("#policy-form");
-      doc.levels = doc.levels.map((_, i) => ({ target: f[`target-${i}`].value.trim(), timeout_seconds: Number(f[`timeout-${i}`].value), reassign: f[`reassign-${i}`].checked }));
-      doc.repeat = Number(f.repeat.value);
+      const number = (input, label) => (strict ? requiredNumber(input, label) : Number(input.value));
+      doc.levels = doc.levels.map((_, i) => ({ target: f[`target-${i}`].value.trim(), timeout_seconds: number(f[`timeout-${i}`], `Level ${i + 1} timeout`), reassign: f[`reassign-${i}`].checked }));
+      doc.repeat = number(f.repeat, "Repeat the ladder");
     };
     $("#add-level").addEventListener("click", () => (read(), doc.levels.push({ target: "permission:admin", timeout_seconds: 3600, reassign: false }), wire()));
     $$("[data-remove]").forEach((b) => b.addEventListener("click", () => (read(), doc.levels.splice(Number(b.dataset.remove), 1), wire())));
-    onSubmit($("#policy-form"), () => (read(), put("/api/settings/escalation-policy", doc)), "Escalation policy saved.", (d) =>
+    onSubmit($("#policy-form"), () => (read(true), put("/api/settings/escalation-policy", doc)), "Escalation policy saved.", (d) =>
       policy(box, d),
     );
   };
@@ -252,7 +254,7 @@ async function team(box) {
         button,
         () =>
           put(`/api/agents/${row.dataset.agent}`, {
-            capacity: Number($("[name=capacity]", row).value),
+            capacity: requiredNumber($("[name=capacity]", row), "Capacity"),
             departments: lines($("[name=departments]", row).value),
             roles: lines($("[name=roles]", row).value),
           }),
