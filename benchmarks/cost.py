@@ -34,8 +34,10 @@ from infra.local.stack import LocalStack  # noqa: E402
 
 PRICES = json.loads((ROOT / "benchmarks" / "prices.json").read_text())
 ANSWERED, ESCALATIONS = 300, 60
+# Questions the demo KB answers (the escalating ones are below): "do you ship internationally?" was here
+# until the learned detection rightly sent it to a person (the KB does not say).
 QUESTIONS = ["how long does delivery take?", "what payment methods do you accept?", "when are you open?",
-             "do you ship internationally?", "hi!", "thanks, that's all"]  # fmt: skip
+             "where is my package?", "hi!", "thanks, that's all"]  # fmt: skip
 # What customers who need a person write, by the reason it escalates as. The weights are the reasons'
 # shares among the escalations of the labeled development set (shared/eval/detection_dev.jsonl: 18
 # agent_requested, 18 complaint, 7 custom_trigger, 13 question_not_found).

@@ -58,17 +58,15 @@ def test_comprehend_neutral_is_not_a_complaint(comprehend) -> None:
     assert signals.complaint("el pedido llegó tarde otra vez, qué mal", SETTINGS, labels(0.3, 0.4)) is None
 
 
-def test_comprehend_negativity_about_a_plain_question_is_not_a_complaint(comprehend) -> None:
-    # "I hate dairy, what milks do you have?": negative, but the classifier reads a question.
-    comprehend.add_response(
-        "detect_sentiment",
-        {
-            "Sentiment": "NEGATIVE",
-            "SentimentScore": {"Positive": 0.0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0.0},
-        },
-        {"Text": "I hate dairy, what milks do you have?", "LanguageCode": "en"},
-    )
+def test_a_plain_question_never_reaches_comprehend(comprehend) -> None:
+    # "I hate dairy, what milks do you have?": negative words, but the classifier reads a question, so
+    # Comprehend (which rates negativity, not its target) could not turn it: no paid call (none stubbed).
     assert signals.complaint("I hate dairy, what milks do you have?", SETTINGS, labels(0.05, 0.9)) is None
+
+
+def test_a_complaint_the_classifier_is_sure_of_needs_no_comprehend(comprehend) -> None:
+    trigger = signals.complaint("This is unacceptable, the worst service ever!!", SETTINGS, labels(0.9, 0.05))
+    assert trigger["provider"] == "local" and trigger["score"] == 0.9
 
 
 def test_a_question_the_kb_answers_never_reaches_comprehend(comprehend) -> None:
@@ -96,9 +94,9 @@ def test_when_the_language_is_unclear_comprehend_detects_it(comprehend) -> None:
     assert signals.complaint("ugh. 3 weeks. nothing.", SETTINGS, labels(0.3, 0.3))
 
 
-def test_comprehend_failure_falls_back_to_the_local_analyzer(comprehend) -> None:
+def test_comprehend_failure_leaves_the_classifiers_reading(comprehend) -> None:
     comprehend.add_client_error(
         "detect_sentiment", service_error_code="ThrottlingException", http_status_code=400
     )
-    trigger = signals.complaint("This is unacceptable, the worst service ever!!", SETTINGS, labels(0.9, 0.05))
-    assert trigger["provider"] == "local" and trigger["score"] == 0.9
+    assert signals.complaint("hmm, not sure about this", SETTINGS, labels(0.3, 0.3)) is None
+    assert comprehend  # the call was made (and failed): the teardown checks no response is left

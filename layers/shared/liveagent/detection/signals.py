@@ -47,25 +47,27 @@ def complaint(
     decided: bool = False,
 ) -> dict | None:
     """A complaint or frustration aimed at the business, by the learned classifier. With
-    SENTIMENT_PROVIDER=comprehend, Amazon Comprehend is a second opinion where the decision can turn on it
-    (`consult_model`: the KB does not answer the message, or the classifier already leans that way), unless
-    the message escalates anyway for a reason a complaint does not outrank (`decided`): paid calls only
-    where they matter. Comprehend rates negativity, not its target, so it counts only for messages the
-    classifier does not read as a plain question."""
+    SENTIMENT_PROVIDER=comprehend, Amazon Comprehend is a second opinion only where it can turn the
+    decision: the classifier is below the threshold, does not read a plain question, and either the KB
+    does not answer the message (`consult_model`) or the classifier leans that way; and never when the
+    message escalates anyway for a reason a complaint does not outrank (`decided`). Paid calls only where
+    they matter."""
     if not settings.sentiment.enabled:
         return None
     score = labels["complaint"]
     evidence: dict = {"classifier": score}
     provider = "local"
+    threshold = shifted(settings.sentiment.threshold, settings.sensitivity)
+    # Comprehend can only turn the decision when the classifier is below the threshold and does not read
+    # a plain question (Comprehend rates negativity, not its target): the one case it is asked about.
+    can_turn_it = score < threshold and labels["question"] < 0.5
     leaning = score >= 0.2
-    if sentiment.provider() == "comprehend" and not decided and (consult_model or leaning):
+    if sentiment.provider() == "comprehend" and not decided and can_turn_it and (consult_model or leaning):
         negative = sentiment.comprehend_negative(text, sentiment.guess_language(text))
         if negative is not None:
             provider = "comprehend"
             evidence["comprehend"] = round(negative, 3)
-            if labels["question"] < 0.5:
-                score = max(score, round(negative, 3))
-    threshold = shifted(settings.sentiment.threshold, settings.sensitivity)
+            score = max(score, round(negative, 3))
     if score >= threshold:
         return {"type": "complaint", "score": round(score, 3), "threshold": threshold, "evidence": evidence,
                 "provider": provider}  # fmt: skip
