@@ -104,3 +104,16 @@ def test_bug_4_an_emptied_number_field_is_refused_not_saved_as_zero(client: Clie
     agents = client.api("GET", "/api/agents").json()["items"]
     assert str(next(a for a in agents if a["email"] == "alice@demo.test")["capacity"]) == was
     session.close()
+
+
+def test_bug_6_add_to_knowledge_base_drafts_without_the_greeting_and_the_customers_name(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Priya Shah", "15550701606")
+    page.get_by_label("Reply to the customer").fill("Hi Priya, we ship to Canada in 5-7 days. Thanks, Priya!")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("5-7 days", timeout=10_000)
+    page.get_by_role("button", name="Add to knowledge base").click()
+    expect(page.locator("#kb-form [name=answer]")).to_have_value("We ship to Canada in 5-7 days.")
+    session.close()

@@ -155,7 +155,6 @@ export async function ticketView(id) {
   agents.forEach((a) => (agentNames[a.id] = a.name || a.email));
   const win = windowState(ticket);
   const closed = ticket.status === "closed";
-  const lastReply = [...ticket.messages].reverse().find((m) => m.from === "agent" && m.ticket_id === ticket.id);
   mount(
     $("#view"),
     html`<p><a href="#/support">← Tickets</a></p>
@@ -198,7 +197,7 @@ export async function ticketView(id) {
           <button type="submit">Reassign</button></form>`}
         <form id="kb-form" class="kb" hidden>
           <label>Question <textarea name="question" rows="2">${ticket.question || ""}</textarea></label>
-          <label>Answer <textarea name="answer" rows="3">${lastReply ? lastReply.text : ""}</textarea></label>
+          <label>Answer <textarea name="answer" rows="3"></textarea></label>
           <button type="submit">Save to knowledge base</button>
         </form>
         <h2>Escalation history</h2>
@@ -255,10 +254,11 @@ function wireTicket(ticket) {
   $("#to-kb").addEventListener("click", async () => {
     const form = $("#kb-form");
     form.hidden = false;
-    // The latest agent reply, also one sent after this page was drawn.
-    const fresh = await get(base).catch(() => ticket);
-    const reply = [...fresh.messages].reverse().find((m) => m.from === "agent" && m.ticket_id === ticket.id);
-    if (reply && !form.answer.value) form.answer.value = reply.text;
+    // The server's draft of the latest agent reply (also one sent after this page was drawn), without the
+    // greeting and the customer's name: what the bot would say to everyone.
+    const draft = await get(`${base}/knowledge-draft`).catch(() => ({}));
+    if (draft.answer && !form.answer.value) form.answer.value = draft.answer;
+    if (draft.question && !form.question.value) form.question.value = draft.question;
     form.question.focus();
   });
   $("#kb-form").addEventListener("submit", async (event) => {

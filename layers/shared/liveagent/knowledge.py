@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pynamodb.attributes import BinaryAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.models import Model
@@ -59,6 +61,35 @@ class KnowledgeEntryIn(BaseModel):
         if not text.strip():
             raise ValueError(f"the {info.field_name} is blank")
         return text
+
+
+# A reply written to one customer opens and closes with them ("Hi Priya, …", "Thanks, Priya!"); the bot
+# would say it to everyone. The KB draft keeps what answers the question.
+_GREETING = re.compile(
+    r"^\s*(hi|hello|hey|hiya|dear|good (morning|afternoon|evening)|hola|buenos dias|ola|oi|bonjour|salut|"
+    r"hallo|ciao|buongiorno|hoi)\b[^,.!\n]{0,40}[,.!:\n]+\s*",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"[\s,.!]*\b(thanks|thank you|cheers|best|regards|kind regards|best wishes|have a (great|nice|good) day)"
+    r"\b[^.!?\n]{0,40}[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def draft_answer(reply: str, customer_name: str | None) -> str:
+    """A KB answer drafted from an agent's reply: without the greeting, the sign-off and the customer's
+    name, first letter capitalised. Pure; an admin reviews the draft before saving."""
+    text = _GREETING.sub("", reply.strip())
+    names = {customer_name or "", *(n for n in (customer_name or "").split() if len(n) > 1)} - {""}
+    for name in sorted(names, key=len, reverse=True):  # the full name first, then its parts
+        text = re.sub(rf",?\s*\b{re.escape(name)}\b", "", text, flags=re.IGNORECASE)
+    text = _SIGN_OFF.sub("", text).strip(" ,")
+    if not text or text == reply.strip():
+        return reply.strip()  # nothing personal in it: the reply as written
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    return text[:1].upper() + text[1:]
 
 
 def entries(tenant_id: str) -> list[KnowledgeModel]:

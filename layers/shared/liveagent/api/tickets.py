@@ -87,19 +87,39 @@ def assign(ticket_id: str, body: Annotated[AssignIn, Body()]) -> TicketOut:
     return TicketOut.model_validate(ticket_actions.reassign(caller, ticket_id, body.agent_id).to_api())
 
 
-@router.post("/api/tickets/<ticket_id>/knowledge", status_code=201)
-def add_to_knowledge(
-    ticket_id: str, body: Annotated[KnowledgeFromTicketIn | None, Body()] = None
-) -> KnowledgeEntryOut:
-    """Defaults: the customer's escalated question and the last agent reply on the ticket."""
-    caller = current_caller(router)
-    body = body or KnowledgeFromTicketIn()
-    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+class KnowledgeDraftOut(BaseModel):
+    question: str | None
+    answer: str | None
+
+
+def _draft(tenant_id: str, ticket_id: str) -> tuple[tickets.TicketModel, str | None]:
+    ticket = tickets.get_ticket(tenant_id, ticket_id)
     messages = conversations.history(ticket.conversation_id)
     last_reply = next(
         (m.text for m in reversed(messages) if m.sender == "agent" and m.ticket_id == ticket_id), None
     )
-    answer = body.answer or last_reply
+    return ticket, knowledge.draft_answer(last_reply, ticket.customer_name) if last_reply else None
+
+
+@router.get("/api/tickets/<ticket_id>/knowledge-draft")
+def knowledge_draft(ticket_id: str) -> KnowledgeDraftOut:
+    """A KB entry drafted from the ticket: the customer's question, and the last agent reply without its
+    greeting, sign-off and the customer's name (reviewed before saving)."""
+    caller = current_caller(router)
+    ticket, answer = _draft(caller.tenant_id, ticket_id)
+    return KnowledgeDraftOut(question=ticket.question, answer=answer)
+
+
+@router.post("/api/tickets/<ticket_id>/knowledge", status_code=201)
+def add_to_knowledge(
+    ticket_id: str, body: Annotated[KnowledgeFromTicketIn | None, Body()] = None
+) -> KnowledgeEntryOut:
+    """Defaults: the customer's escalated question and the draft of the last agent reply on the ticket
+    (`knowledge-draft`: no greeting, sign-off or customer name)."""
+    caller = current_caller(router)
+    body = body or KnowledgeFromTicketIn()
+    ticket, drafted = _draft(caller.tenant_id, ticket_id)
+    answer = body.answer or drafted
     if not answer:
         raise DomainError("no agent reply on this ticket yet: give an 'answer'", code="validation_error")
     entry = knowledge.put_entry(
