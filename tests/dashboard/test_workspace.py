@@ -117,3 +117,24 @@ def test_bug_6_add_to_knowledge_base_drafts_without_the_greeting_and_the_custome
     page.get_by_role("button", name="Add to knowledge base").click()
     expect(page.locator("#kb-form [name=answer]")).to_have_value("We ship to Canada in 5-7 days.")
     session.close()
+
+
+def _detail(page: Page, term: str):
+    return page.locator(f"dl dt:text-is('{term}') + dd")
+
+
+def test_bug_8_the_ticket_panel_shows_acknowledge_and_reply_without_a_reload(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Panel Fresh", "15550701608")
+    expect(_detail(page, "Acknowledged")).to_have_text("—")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(_detail(page, "Acknowledged")).not_to_have_text("—")
+    expect(_detail(page, "First response")).to_have_text("—")
+    page.get_by_label("Reply to the customer").fill("Happy to help: what is your order number?")
+    page.get_by_role("button", name="Send").click()
+    expect(_detail(page, "First response")).not_to_have_text("—", timeout=10_000)
+    expect(page.locator("#ticket-status")).to_have_text("answered")
+    expect(page.locator("#ticket-status")).to_have_class(re.compile(r"\bstatus-answered\b"))
+    session.close()

@@ -224,7 +224,9 @@ async function refreshConversation(id) {
   try {
     const ticket = await get(`/api/tickets/${id}`);
     mount(list, html`${ticket.messages.map(messageItem)}`);
-    $("#ticket-status").textContent = ticket.status;
+    const status = $("#ticket-status");
+    status.textContent = ticket.status;
+    status.className = `badge status-${ticket.status}`;  // its colour too, not only its word
   } catch {
     /* the next poll tries again */
   }
@@ -243,10 +245,14 @@ function wireTicket(ticket) {
     if (sent) {
       delete form.dataset.key;
       form.reset();
-      refreshConversation(ticket.id);
+      // The whole panel: the first reply changes the status, its badge and the first-response time.
+      ticketView(ticket.id);
     }
   });
-  $("#ack")?.addEventListener("click", (e) => act(e.target, () => post(`${base}/ack`), "Acknowledged: the escalation timer stopped."));
+  $("#ack")?.addEventListener("click", async (e) => {
+    const done = await act(e.target, () => post(`${base}/ack`), "Acknowledged: the escalation timer stopped.");
+    if (done) ticketView(ticket.id);
+  });
   $("#close")?.addEventListener("click", async (e) => {
     const done = await act(e.target, () => post(`${base}/close`), "Ticket closed.");
     if (done) ticketView(ticket.id);
