@@ -55,3 +55,20 @@ def test_preview_explains_the_decision_and_sends_nothing(client: Client) -> None
     assert escalated["escalate"] and escalated["reason"] == "custom_trigger"
     assert escalated["triggers"][0] == {"type": "keyword", "keyword": "refund"}
     assert client.outbox()["messages"] == [] and client.tickets() == []
+
+
+def test_a_question_answered_since_leaves_the_unanswered_lists(client: Client) -> None:
+    client.webhook(whatsapp_text(QUESTION, customer="15550200011"))
+    ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0]
+    listed = client.api("GET", "/api/knowledge/unanswered").json()["items"]
+    assert [g["question"] for g in listed] == [QUESTION]
+    assert client.api("GET", "/api/analytics/summary").json()["top_unanswered"][0]["question"] == QUESTION
+    agent = next(e for e, i in client.stack.users.items() if i == ticket["assignee"])
+    answer = "Yes! Corporate gift boxes start at 10 boxes; order them from our corporate page."
+    client.api("POST", f"/api/tickets/{ticket['id']}/reply", as_user=agent, json={"text": answer})
+    assert (
+        client.api("POST", f"/api/tickets/{ticket['id']}/knowledge", as_user=agent, json={}).status_code
+        == 201
+    )
+    assert client.api("GET", "/api/knowledge/unanswered").json()["items"] == []
+    assert client.api("GET", "/api/analytics/summary").json()["top_unanswered"] == []

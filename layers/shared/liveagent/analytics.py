@@ -19,7 +19,6 @@ from pynamodb.transactions import TransactWrite
 from liveagent import config, storage
 from liveagent.business_hours import open_seconds_between
 from liveagent.conversations import MessageModel
-from liveagent.detection import unanswered_questions
 from liveagent.ids import parse_iso, utc_now
 from liveagent.settings import BusinessHours
 from liveagent.tenants import load_settings
@@ -42,6 +41,13 @@ class DailyStatsModel(Model):
     tenant_id = UnicodeAttribute(hash_key=True)
     answered = NumberAttribute(default=0)
     escalated = NumberAttribute(default=0)
+
+
+def _still_unanswered(tenant_id: str, tickets: list) -> list[dict]:
+    # Imported here: the detection service imports this module (the per-day decision counters).
+    from liveagent.detection.service import still_unanswered
+
+    return still_unanswered(tenant_id, tickets)
 
 
 def _stats_key(tenant_id: str, day: str) -> str:
@@ -176,5 +182,5 @@ def summary(tenant_id: str, days: int, now: datetime | None = None) -> dict:
     return {
         "days": days,
         **summarize(tickets, answered, escalated, hours=hours),
-        "top_unanswered": unanswered_questions(tickets)[:TOP_UNANSWERED],
+        "top_unanswered": _still_unanswered(tenant_id, tickets)[:TOP_UNANSWERED],
     }

@@ -10,8 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from liveagent import audit, knowledge, tickets
 from liveagent.api import current_caller
 from liveagent.api.schemas import Deleted, KnowledgeEntryOut, KnowledgeList, UnansweredList
-from liveagent.detection import unanswered_questions
-from liveagent.detection.service import forget_index
+from liveagent.detection.service import forget_index, still_unanswered
 
 router = Router()
 
@@ -59,4 +58,4 @@ def unanswered() -> UnansweredList:
     """Questions the bot could not answer, similar ones grouped, most frequent first."""
     caller = current_caller(router)
     recent = tickets.list_tickets(caller.tenant_id, limit=500)
-    return UnansweredList.model_validate({"items": unanswered_questions(recent)})
+    return UnansweredList.model_validate({"items": still_unanswered(caller.tenant_id, recent)})

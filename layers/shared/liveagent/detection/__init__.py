@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -168,15 +168,22 @@ def group_similar(questions: list[tuple[str, str, str]], min_overlap: float = 0.
     return sorted((g for _, g in groups), key=lambda g: (-g["count"], g["last_seen"]))
 
 
-def unanswered_questions(tickets: Iterable[TicketModel]) -> list[dict]:
-    """The questions that escalated because the KB had no answer, similar ones grouped (group_similar)."""
-    return group_similar(
+def unanswered_questions(
+    tickets: Iterable[TicketModel],
+    answered_now: Callable[[str], bool] | None = None,
+    sources: frozenset[str] = frozenset(),
+) -> list[dict]:
+    """The questions that escalated because the KB had no answer, similar ones grouped (group_similar),
+    without those answered since: a ticket a KB entry was made from (`sources`), or a group whose question
+    the KB answers now (`answered_now`, the detect step's own reading)."""
+    groups = group_similar(
         [
             (t.question, t.ticket_id, t.created_at)
             for t in tickets
-            if t.reason == "question_not_found" and t.question
+            if t.reason == "question_not_found" and t.question and t.ticket_id not in sources
         ]
     )
+    return [g for g in groups if answered_now is None or not answered_now(g["question"])]
 
 
 def _answer_already_sent(

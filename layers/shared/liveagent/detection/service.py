@@ -44,6 +44,22 @@ def _retrievers(tenant_id: str) -> tuple[KnowledgeIndex, KnowledgeIndex | None]:
     return local, hosted
 
 
+def still_unanswered(tenant_id: str, tickets: list) -> list[dict]:
+    """The tenant's unanswered questions (grouped), leaving out the ones its KB answers now."""
+    from liveagent.detection import signals, unanswered_questions
+
+    settings = tenants.load_settings(tenant_id).escalation
+    index = retriever_for(tenant_id)
+    threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
+
+    def answered_now(question: str) -> bool:
+        match = index.best(question)
+        return match is not None and match.confidence >= threshold and not match.uncovered_qualifiers
+
+    sources = frozenset(e.source_ticket_id for e in knowledge.entries(tenant_id) if e.source_ticket_id)
+    return unanswered_questions(tickets, answered_now, sources)
+
+
 def forget_index(tenant_id: str) -> None:
     _indexes.pop(tenant_id, None)
 
