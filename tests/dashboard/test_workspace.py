@@ -22,10 +22,12 @@ def contrast(foreground: str, background: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def _open_ticket(client: Client, session: Session, name: str, customer: str) -> Page:
+def _open_ticket(
+    client: Client, session: Session, name: str, customer: str, text: str = "I want to talk to a human"
+) -> Page:
     _only_alice_online(client)
     page = session.login("alice@demo.test")
-    client.webhook(whatsapp_text("I want to talk to a human", customer=customer, name=name))
+    client.webhook(whatsapp_text(text, customer=customer, name=name))
     row = page.locator("tr", has_text=name)
     expect(row).to_be_visible(timeout=15_000)
     row.get_by_role("link", name=name).click()
@@ -137,4 +139,17 @@ def test_bug_8_the_ticket_panel_shows_acknowledge_and_reply_without_a_reload(
     expect(_detail(page, "First response")).not_to_have_text("—", timeout=10_000)
     expect(page.locator("#ticket-status")).to_have_text("answered")
     expect(page.locator("#ticket-status")).to_have_class(re.compile(r"\bstatus-answered\b"))
+    session.close()
+
+
+def test_bug_13_escalation_history_names_a_department_as_a_department(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(
+        client, session, "History Reader", "15550701613", "I want to talk to a human: the app login is broken"
+    )
+    history = page.locator("ol.history").first
+    expect(history).to_contain_text("routed → department ")
+    assert "…" not in history.inner_text().split("routed")[1].split("\n")[0]
     session.close()

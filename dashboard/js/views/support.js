@@ -103,6 +103,14 @@ function ticketTable(tickets) {
     })}</tbody></table>`;
 }
 
+// Where a history event went: a department when routed, the ladder's targets when escalated, else a person.
+function historyTarget(e) {
+  if (!e.to) return "";
+  if (e.event === "routed") return html` → department ${e.to}`;
+  if (e.event === "escalated") return html` → ${(e.targets || String(e.to).split(",")).join(", ")}`;
+  return html` → ${agentName(e.to)}`;
+}
+
 const agentNames = {};
 function agentName(id) {
   if (id === state.me?.id) return "me";
@@ -201,7 +209,7 @@ export async function ticketView(id) {
           <button type="submit">Save to knowledge base</button>
         </form>
         <h2>Escalation history</h2>
-        <ol class="history">${ticket.escalation.history.map((e) => html`<li>${when(e.at)} · level ${e.level} · ${e.event}${e.to ? html` → ${agentName(e.to)}` : ""}</li>`)}</ol>
+        <ol class="history">${ticket.escalation.history.map((e) => html`<li>${when(e.at)} · level ${e.level} · ${e.event}${historyTarget(e)}</li>`)}</ol>
         <h2>Assignment audit</h2>
         <ol class="history">${(ticket.assignment_audit || []).map((e) => html`<li>${when(e.at)} · ${agentName(e.agent_id || "")} by ${e.rule || e.strategy}${e.department ? html` in ${e.department}` : ""} (${(e.candidates || []).map((c) => `${agentName(c.id)} ${c.open}/${c.capacity}`).join(", ")})</li>`)}</ol>
       </aside>
