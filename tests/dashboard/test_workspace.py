@@ -153,3 +153,18 @@ def test_bug_13_escalation_history_names_a_department_as_a_department(
     expect(history).to_contain_text("routed → department ")
     assert "…" not in history.inner_text().split("routed")[1].split("\n")[0]
     session.close()
+
+
+def test_bug_3_saving_my_settings_unchanged_keeps_sms_on(client: Client, browser: Browser) -> None:
+    alice = client.agent_id("alice@demo.test")
+    notify = {"email": True, "sms": True, "in_app": True}
+    assert client.api("PUT", f"/api/agents/{alice}", json={"notify": notify}).ok
+    session = Session(browser, client)
+    page = session.login("alice@demo.test")
+    page.get_by_role("link", name="My settings").click()
+    expect(page.get_by_label("SMS")).to_be_checked()  # shows what is saved
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#notice.ok")).to_be_visible()
+    saved = next(a for a in client.api("GET", "/api/agents").json()["items"] if a["id"] == alice)
+    assert saved["notify"] == notify
+    session.close()

@@ -34,12 +34,14 @@ function loadNotifications() {
 }
 
 export async function meView() {
+  // The caller's own channels, fresh (agents may not list the team): the boxes show what is saved, so
+  // saving without a change changes nothing.
   let agent = null;
   try {
-    const team = state.me.permission === "admin" ? await get("/api/agents") : null;
-    agent = team?.items.find((a) => a.id === state.me.id) || null;
+    state.me = await get("/api/me");
+    agent = state.me.notify ? { notify: state.me.notify } : null;
   } catch {
-    /* not on the team list */
+    /* shown with the defaults */
   }
   mount(
     $("#view"),

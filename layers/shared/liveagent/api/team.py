@@ -60,6 +60,7 @@ def me() -> MeOut:
         tenant_id=caller.tenant_id,
         permission=caller.permission,
         status=agent.status if agent else None,
+        notify=agent.to_api()["notify"] if agent else None,
     )
 
 
