@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import Client, whatsapp_text
+from tests.conftest import Client, eventually, whatsapp_text
 from tests.dashboard.test_dashboard import Session, _only_alice_online
 
 
@@ -168,3 +168,28 @@ def test_bug_3_saving_my_settings_unchanged_keeps_sms_on(client: Client, browser
     saved = next(a for a in client.api("GET", "/api/agents").json()["items"] if a["id"] == alice)
     assert saved["notify"] == notify
     session.close()
+
+
+def test_bug_2_an_agent_hands_a_ticket_over_by_name(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Hand Over", "15550701620")
+    bob = client.agent_id("bob@demo.test")
+    assert client.api("PUT", f"/api/agents/{bob}", json={"status": "online"}).ok
+    page.reload()
+    picker = page.get_by_label("Hand over to")
+    expect(picker.locator("option", has_text="Bob")).to_have_count(1)  # a name, with status and load
+    assert "agent id" not in page.content()
+    picker.select_option(label=picker.locator("option", has_text="Bob").inner_text())
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator("#notice.ok")).to_contain_text("Handed over")
+    assert eventually(lambda: client.tickets()[0]["assignee"] == bob)
+    session.close()
+
+
+def test_bug_2_the_team_directory_is_readable_by_agents_without_private_fields(client: Client) -> None:
+    team = client.api("GET", "/api/team", as_user="alice@demo.test")
+    assert team.status_code == 200
+    member = next(m for m in team.json()["items"] if m["email"] == "bob@demo.test")
+    assert member["name"] == "Bob" and {"status", "open_tickets", "capacity"} <= member.keys()
+    assert "phone" not in member and "notify" not in member
+    assert client.api("GET", "/api/agents", as_user="alice@demo.test").status_code == 403  # still admin-only

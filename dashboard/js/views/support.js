@@ -50,6 +50,7 @@ export async function supportView() {
 }
 
 async function loadTickets() {
+  await loadTeam();
   const query = new URLSearchParams({ status: filters.status, limit: "100" });
   if (filters.q) query.set("q", filters.q);
   if (filters.reason) query.set("reason", filters.reason);
@@ -112,6 +113,16 @@ function historyTarget(e) {
 }
 
 const agentNames = {};
+let team = [];
+let teamLoaded = 0;
+// The team directory (any signed-in user), at most once a minute: people by name in lists and history.
+async function loadTeam() {
+  if (Date.now() - teamLoaded < 60_000) return team;
+  team = (await get("/api/team").catch(() => ({ items: [] }))).items;
+  team.forEach((a) => (agentNames[a.id] = a.name || a.email));
+  teamLoaded = Date.now();
+  return team;
+}
 function agentName(id) {
   if (id === state.me?.id) return "me";
   return agentNames[id] || `${id.slice(0, 8)}…`;
@@ -159,8 +170,9 @@ export async function ticketView(id) {
     mount($("#view"), html`<p class="error">${error.message}</p><p><a href="#/support">Back to tickets</a></p>`);
     return;
   }
-  const agents = state.me.permission === "admin" ? (await get("/api/agents").catch(() => ({ items: [] }))).items : [];
-  agents.forEach((a) => (agentNames[a.id] = a.name || a.email));
+  // The team directory (any signed-in user): people by name, and whom a ticket can be handed to.
+  teamLoaded = 0;  // fresh status and load for the hand-over list
+  const agents = (await loadTeam()).filter((a) => a.id !== ticket.assignee);
   const win = windowState(ticket);
   const closed = ticket.status === "closed";
   mount(
@@ -201,7 +213,7 @@ export async function ticketView(id) {
           <button type="button" id="to-kb">Add to knowledge base</button>
         </div>
         ${closed ? "" : html`<form id="reassign" class="inline-form">
-          <label>Hand over to ${agents.length ? html`<select name="agent_id">${agents.map((a) => html`<option value="${a.id}">${a.name || a.email} (${a.status})</option>`)}</select>` : html`<input name="agent_id" placeholder="agent id" required>`}</label>
+          <label>Hand over to ${agents.length ? html`<select name="agent_id">${agents.map((a) => html`<option value="${a.id}">${a.name || a.email} (${a.status}, ${a.open_tickets}/${a.capacity})</option>`)}</select>` : html`<input name="agent_id" placeholder="agent id" required>`}</label>
           <button type="submit">Reassign</button></form>`}
         <form id="kb-form" class="kb" hidden>
           <label>Question <textarea name="question" rows="2">${ticket.question || ""}</textarea></label>

@@ -108,6 +108,25 @@ class AgentList(_Out):
     items: list[AgentOut]
 
 
+class TeamMemberOut(_Out):
+    """What a colleague may see of a team member: who, whether they can take work, and how much they have
+    (no phone number, no notification settings): other fields are dropped, not passed through."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    status: str | None = None
+    departments: list[str]
+    open_tickets: int
+    capacity: int
+
+
+class TeamDirectory(_Out):
+    items: list[TeamMemberOut]
+
+
 class MeOut(_Out):
     id: str
     email: str | None = None

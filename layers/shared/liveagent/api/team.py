@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from liveagent import agents, audit, ticket_actions
 from liveagent.agents import AgentModel
 from liveagent.api import current_caller
-from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut
+from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut, TeamDirectory, TeamMemberOut
 from liveagent.errors import Forbidden
 
 router = Router()
@@ -70,6 +70,15 @@ def put_my_status(body: Annotated[StatusIn, Body()]) -> AgentOut:
     agent = agents.get_agent(caller.tenant_id, caller.id)
     set_status(agent, body.status)
     return AgentOut.model_validate(agent.to_api())
+
+
+@router.get("/api/team")
+def team_directory() -> TeamDirectory:
+    """The team as any signed-in user may see it: names, status and load, for handing a ticket over and
+    for showing people by name."""
+    caller = current_caller(router)
+    members = [TeamMemberOut.model_validate(a.to_api()) for a in agents.team(caller.tenant_id)]
+    return TeamDirectory(items=members)
 
 
 @router.get("/api/agents")
