@@ -38,8 +38,7 @@ export async function meView() {
   // saving without a change changes nothing.
   let agent = null;
   try {
-    state.me = await get("/api/me");
-    agent = state.me.notify ? { notify: state.me.notify } : null;
+    if (state.me.status !== null) agent = { notify: await get("/api/me/notify") };
   } catch {
     /* shown with the defaults */
   }

@@ -133,8 +133,6 @@ class MeOut(_Out):
     tenant_id: str
     permission: Literal["admin", "agent"]
     status: str | None = None
-    # The caller's own notification channels (agents may not list the team, so "My settings" reads them here).
-    notify: Notify | None = None
 
 
 class KnowledgeEntryOut(_Out):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from liveagent import agents, audit, ticket_actions
 from liveagent.agents import AgentModel
 from liveagent.api import current_caller
-from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut, TeamDirectory, TeamMemberOut
+from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut, Notify, TeamDirectory, TeamMemberOut
 from liveagent.errors import Forbidden
 
 router = Router()
@@ -60,8 +60,14 @@ def me() -> MeOut:
         tenant_id=caller.tenant_id,
         permission=caller.permission,
         status=agent.status if agent else None,
-        notify=agent.to_api()["notify"] if agent else None,
     )
+
+
+@router.get("/api/me/notify")
+def my_notify() -> Notify:
+    """The caller's own notification channels ("My settings": agents may not list the team)."""
+    caller = current_caller(router)
+    return Notify.model_validate(agents.get_agent(caller.tenant_id, caller.id).to_api()["notify"])
 
 
 @router.put("/api/me/status")
