@@ -10,6 +10,16 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+def fail_fast_client(service: str):
+    """A client for a service with a local fallback (Comprehend, Bedrock): short timeouts and one attempt,
+    no retry storm while the fallback is right here."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1})
+    return boto3.client(service, region_name=region(), config=config)
+
+
 def table_name(variable: str) -> str:
     # Table names come from template.yaml (!Ref of each table); the fallback only serves imports in tools.
     return os.environ.get(variable, variable.removesuffix("_TABLE").title())

@@ -18,9 +18,7 @@ import json
 import os
 from functools import cache
 
-import boto3
 import numpy as np
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from liveagent import config
@@ -38,12 +36,7 @@ class EncoderUnavailable(Exception):
 
 @cache
 def _runtime():
-    # One attempt and short timeouts: the local model is always there to fall back on.
-    return boto3.client(
-        "bedrock-runtime",
-        region_name=config.region(),
-        config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}),
-    )
+    return config.fail_fast_client("bedrock-runtime")  # the local model is always there to fall back on
 
 
 class BedrockEncoder:

@@ -104,8 +104,6 @@ class Retriever(Protocol):
 
     def answer_coverage(self, entry_id: str, text: str) -> float: ...
 
-    def mentions_offer(self, text: str) -> bool: ...
-
 
 @dataclass(frozen=True)
 class _Doc:
@@ -218,12 +216,6 @@ class KnowledgeIndex:
         if doc_id is None or not terms:
             return 0.0
         return self._weight(terms & self._docs[doc_id].answer_terms) / self._weight(terms)
-
-    def mentions_offer(self, text: str) -> bool:
-        """The text names something of the tenant's own (a term of its knowledge base: its products,
-        its services): negativity about it is about the business. The vocabulary is the tenant's, never
-        written into the generic code."""
-        return not self._idf.keys().isdisjoint(content_terms(text))
 
     def __len__(self) -> int:
         return len(self._docs)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from functools import cache
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from liveagent import config
@@ -18,12 +16,7 @@ COMPREHEND_LANGUAGES = {"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "k
 
 @cache
 def _comprehend():
-    # Short timeouts, no retry storms: the local analyzer is always there to fall back on.
-    return boto3.client(
-        "comprehend",
-        region_name=config.region(),
-        config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}),
-    )
+    return config.fail_fast_client("comprehend")  # the local analyzer is always there to fall back on
 
 
 def provider() -> str:
