@@ -193,3 +193,49 @@ def test_bug_2_the_team_directory_is_readable_by_agents_without_private_fields(c
     assert member["name"] == "Bob" and {"status", "open_tickets", "capacity"} <= member.keys()
     assert "phone" not in member and "notify" not in member
     assert client.api("GET", "/api/agents", as_user="alice@demo.test").status_code == 403  # still admin-only
+
+
+def test_bug_9_a_rule_nobody_can_serve_is_refused_in_words(client: Client, browser: Browser) -> None:
+    before = client.api("GET", "/api/settings/routing").json()
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Routing").click()
+    page.get_by_role("button", name="Add rule").click()
+    page.get_by_label("Reason").last.select_option("complaint")
+    page.get_by_label("Roles").last.fill("wizard")
+    page.get_by_role("button", name="Save routing").click()
+    toast = page.locator("#notice.error")
+    expect(toast).to_contain_text("would strand tickets")
+    expect(toast).to_contain_text("'wizard', which no agent of 'tech_support' has")
+    foreground, background = _toast_colours(page)
+    assert contrast(foreground, background) >= 4.5
+    assert client.api("GET", "/api/settings/routing").json()["rules"] == before["rules"]
+    session.close(refused_on_purpose=1, refusal="CONFLICT")
+
+
+def test_bug_10_a_queued_ticket_is_taken_when_the_admin_fixes_the_cause(
+    client: Client, browser: Browser
+) -> None:
+    _only_alice_online(client)
+    alice = client.agent_id("alice@demo.test")
+    assert client.api("PUT", f"/api/agents/{alice}", json={"capacity": 0}).ok
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550701610", name="Queue Waiter"))
+    assert eventually(
+        lambda: [
+            t for t in client.tickets() if any(h["event"] == "queued" for h in t["escalation"]["history"])
+        ],
+        timeout=15,
+    )
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    expect(page.locator("tr", has_text="Queue Waiter")).to_contain_text("Queued")
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Team").click()
+    capacity = page.get_by_label("Capacity of alice@demo.test")
+    capacity.fill("3")
+    page.locator("tr", has=capacity).get_by_role("button", name="Save").click()
+    expect(page.locator("#notice.ok")).to_be_visible()
+    page.get_by_role("link", name="Support").click()
+    expect(page.locator("tr", has_text="Queue Waiter")).to_contain_text("Alice")
+    session.close()

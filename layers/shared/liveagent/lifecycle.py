@@ -15,6 +15,7 @@ assigned: `waiting_key` set, so the ticket is in the sparse `waiting` index, old
 | close           | any agent of the tenant, the auto-close | ticket + header + the agent's open count     |
 | flag_unattended | the escalation workflow                 | ticket                                       |
 | leave_queue     | the escalation workflow when it fails   | ticket                                       |
+| reroute         | an admin's routing change (the queue)   | ticket                                       |
 
 Every transition is idempotent: run again after it happened (a retried step, a user's retry after a
 502), it changes nothing and answers as the first time did, and the side effects that follow it (waking
@@ -366,6 +367,29 @@ def flag_unattended(ticket: TicketModel) -> bool:
                 history_action(history_entry(int(ticket.escalation_level), "unattended")),
             ],
             condition=TicketModel.unattended.does_not_exist() & TicketModel.status.is_in(*OPEN_STATUSES),
+        )
+    except UpdateError as exc:
+        if not _conditional(exc):
+            raise
+        return False
+    return True
+
+
+def reroute(ticket: TicketModel, department: str, entry: dict) -> bool:
+    """A queued ticket whose department the routing no longer has waits in the one it would be routed to
+    now. True when moved now; False when it left the queue meanwhile (taken, closed) or moved already."""
+    if ticket.department == department:
+        return False
+    try:
+        ticket.update(
+            actions=[
+                TicketModel.department.set(department),
+                TicketModel.waiting_key.set(f"{ticket.tenant_id}#{department}"),
+                history_action(entry),
+            ],
+            condition=TicketModel.assignee.does_not_exist()
+            & (TicketModel.waiting_key == f"{ticket.tenant_id}#{ticket.department}")
+            & TicketModel.status.is_in(*OPEN_STATUSES),
         )
     except UpdateError as exc:
         if not _conditional(exc):

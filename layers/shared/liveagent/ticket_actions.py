@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from liveagent import agents, conversations, escalation, lifecycle, routing, tenants, tickets
+from liveagent import agents, conversations, escalation, lifecycle, routing, servability, tenants, tickets
 from liveagent.auth import Caller
 from liveagent.channels.outbound import ask_with_choices
 from liveagent.errors import Conflict, NotFound
 from liveagent.ids import utc_now
 from liveagent.observability import logger
-from liveagent.settings import SatisfactionSettings
+from liveagent.settings import RoutingSettings, SatisfactionSettings
 from liveagent.tickets import TicketModel, history_entry
 
 
@@ -136,6 +136,31 @@ def drain_queue(tenant_id: str, agent_id: str) -> int:
             escalation.signal(ticket, "assigned")
         agent.refresh(consistent_read=True)
     return assigned
+
+
+def drain_tenant_queue(tenant_id: str) -> int:
+    """The rules or the team changed: every online agent with room, least loaded first, takes the waiting
+    tickets they may now serve (a queue must not wait minutes for a cause already fixed)."""
+    free = [a for a in agents.team(tenant_id) if a.status == "online" and int(a.open_count) < int(a.capacity)]
+    free.sort(key=lambda a: (int(a.open_count) / max(int(a.capacity), 1), a.last_assigned_at, a.agent_id))
+    return sum(drain_queue(tenant_id, a.agent_id) for a in free)
+
+
+def reroute_queue(tenant_id: str, departments_before: list[str], rules: RoutingSettings) -> int:
+    """Queued tickets of departments the routing no longer has wait in the department they would be routed
+    to now (their question and reason read again); then the queue drains. Returns how many moved."""
+    gone = set(departments_before) - set(servability.department_names(rules))
+    moved = 0
+    for department in sorted(gone):
+        for key in TicketModel.waiting.query(f"{tenant_id}#{department}"):
+            ticket = tickets.get_ticket(tenant_id, key.ticket_id)
+            to, keyword = routing.choose_department(ticket.question, ticket.reason, rules)
+            entry = history_entry(
+                0, "routed", to, previous=department, rule="routing changed", keyword=keyword
+            )
+            moved += lifecycle.reroute(ticket, to, entry)
+    drain_tenant_queue(tenant_id)
+    return moved
 
 
 def auto_close_quiet_tickets(now: datetime | None = None) -> int:

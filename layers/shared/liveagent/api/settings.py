@@ -10,12 +10,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from liveagent import agents, audit, tenants
+from liveagent import audit, servability, tenants, ticket_actions
 from liveagent.api import current_caller
 from liveagent.api.schemas import DecisionOut
 from liveagent.detection.service import preview
-from liveagent.errors import DomainError
-from liveagent.settings import SETTINGS_DOCUMENTS, RoutingSettings, TenantSettings
+from liveagent.settings import SETTINGS_DOCUMENTS, EscalationPolicy, RoutingSettings, TenantSettings
 
 router = Router()
 RO = {"readOnly": True}
@@ -56,19 +55,6 @@ def _read(tenant_id: str, field: str) -> dict[str, Any]:
     return {**document, **(tenant.versions or {}).get(field, {})}
 
 
-def _check_routable(tenant_id: str, routing: RoutingSettings) -> None:
-    """Refuse routing that no agent could serve: escalations would have nobody to go to."""
-    departments = {d.name for d in routing.departments} | {routing.default_department}
-    staffed = {d for agent in agents.team(tenant_id) for d in (agent.departments or [])}
-    if not departments & staffed:
-        raise DomainError(
-            f"no agent works in any of the departments {sorted(departments)}: escalations could not be "
-            "routed. Add agents to a department first (PUT /api/agents/{id}).",
-            code="unroutable",
-            status=409,
-        )
-
-
 def _register(name: str, model: type[BaseModel]) -> None:
     field = FIELDS[name]
     out = _versioned(model)
@@ -82,11 +68,19 @@ def _register(name: str, model: type[BaseModel]) -> None:
         caller.require_admin()
         document = body.model_dump(mode="json", exclude={"updated_at", "updated_by"})
         if model is RoutingSettings:
-            _check_routable(caller.tenant_id, RoutingSettings.model_validate(document))
+            servability.require_servable(caller.tenant_id, routing=RoutingSettings.model_validate(document))
+        elif model is EscalationPolicy:
+            servability.require_servable(caller.tenant_id, policy=EscalationPolicy.model_validate(document))
         # `updated_at` sent (even null: read before any change) makes the write conditional on that version
         checked = {"read_at": body.updated_at} if "updated_at" in body.model_fields_set else {}
+        before = tenants.load_settings(caller.tenant_id)
         version = tenants.update_settings_document(caller.tenant_id, field, document, caller.id, **checked)
         audit.record(caller, "settings.update", name, document)
+        if model is RoutingSettings:  # tickets queued under the old rules are served under the new ones
+            departments = servability.department_names(before.routing)
+            ticket_actions.reroute_queue(
+                caller.tenant_id, departments, RoutingSettings.model_validate(document)
+            )
         return out.model_validate({**document, **version})
 
     path = f"/api/settings/{name}"

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent import agents, audit, ticket_actions
+from liveagent import agents, audit, servability, ticket_actions
 from liveagent.agents import AgentModel
 from liveagent.api import current_caller
 from liveagent.api.schemas import AgentList, AgentOut, AuditList, MeOut, Notify, TeamDirectory, TeamMemberOut
@@ -16,6 +16,8 @@ from liveagent.errors import Forbidden
 
 router = Router()
 E164 = r"^\+[1-9]\d{6,14}$"
+# A department or role, as routing settings name them (letters, digits, _ and -).
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
 
 
 class StatusIn(BaseModel):
@@ -35,8 +37,8 @@ class AgentUpdateIn(BaseModel):
     status: Literal["online", "away", "offline"] | None = None
     notify: NotifyIn | None = None
     name: str | None = Field(None, max_length=120)
-    departments: list[str] | None = None
-    roles: list[str] | None = None
+    departments: list[Name] | None = Field(None, max_length=50)
+    roles: list[Name] | None = Field(None, max_length=50)
     capacity: int | None = Field(None, ge=0, le=100, strict=True)
     phone: str | None = Field(None, pattern=E164)
 
@@ -102,6 +104,8 @@ def update_agent(agent_id: str, body: Annotated[AgentUpdateIn, Body()]) -> Agent
     if not caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
         raise Forbidden("agents may change only their own status and notification settings")
     agent = agents.get_agent(caller.tenant_id, agent_id)
+    if {"departments", "roles"} & set(changes):
+        servability.require_servable(caller.tenant_id, team=_team_with(caller.tenant_id, agent, changes))
     actions = []
     for field in ("name", "departments", "roles", "capacity", "phone"):
         if field in changes:
@@ -113,9 +117,24 @@ def update_agent(agent_id: str, body: Annotated[AgentUpdateIn, Body()]) -> Agent
         agent.update(actions=actions)
     if "status" in changes:
         set_status(agent, changes["status"])
+    if {"departments", "roles", "capacity"} & set(changes):  # they may serve what waits now
+        ticket_actions.drain_queue(caller.tenant_id, agent_id)
     if caller.is_admin and (agent_id != caller.id or set(changes) - SELF_SERVICE):
         audit.record(caller, "agent.update", agent_id, changes)
     return AgentOut.model_validate(agent.to_api())
+
+
+def _team_with(tenant_id: str, agent: AgentModel, changes: dict) -> list[AgentModel]:
+    """The team as it would be after `changes` to `agent`'s departments and roles."""
+    changed = AgentModel(
+        tenant_id,
+        agent.agent_id,
+        permission=agent.permission,
+        email=agent.email,
+        departments=changes.get("departments", list(agent.departments or [])),
+        roles=changes.get("roles", list(agent.roles or [])),
+    )
+    return [changed if a.agent_id == agent.agent_id else a for a in agents.team(tenant_id)]
 
 
 @router.get("/api/audit")
