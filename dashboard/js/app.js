@@ -59,8 +59,23 @@ async function start() {
   setInterval(refreshUnread, 10_000);
 }
 
+const TITLE = document.title;
+// The browser tab says how many customers wait on a reply (agents: theirs; admins: everyone's), so a
+// returning customer is seen from another tab too. Views that read the counts anyway pass them in.
+export async function refreshAttention(counts) {
+  if (!current() || !state.me) return;
+  try {
+    const c = counts || (await get("/api/tickets/counts"));
+    const waiting = state.me.permission === "admin" ? c.needs_reply : c.mine_needs_reply;
+    document.title = waiting ? `(${waiting}) ${TITLE}` : TITLE;
+  } catch {
+    /* the next poll tries again */
+  }
+}
+
 export async function refreshUnread() {
   if (!current()) return;
+  if (!location.hash.startsWith("#/support")) refreshAttention();
   try {
     const { unread } = await get("/api/notifications");
     const badge = $("#unread");

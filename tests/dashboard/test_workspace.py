@@ -239,3 +239,56 @@ def test_bug_10_a_queued_ticket_is_taken_when_the_admin_fixes_the_cause(
     page.get_by_role("link", name="Support").click()
     expect(page.locator("tr", has_text="Queue Waiter")).to_contain_text("Alice")
     session.close()
+
+
+def test_bug_11_a_customer_writing_again_on_an_answered_ticket_needs_a_reply(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Comes Back", "15550701611")
+    page.get_by_label("Reply to the customer").fill("It ships tomorrow.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#ticket-status")).to_have_text("answered", timeout=10_000)
+    page.get_by_role("link", name="← Tickets").click()
+    page.get_by_role("tab", name=re.compile("Answered")).click()
+    row = page.locator("tr", has_text="Comes Back")
+    expect(row).to_be_visible()
+    expect(row.locator(".badge.needs-reply")).to_have_count(0)
+    expect(page).to_have_title("Live Agent Escalation")
+
+    client.webhook(
+        whatsapp_text("Tomorrow is too late, can it be today?", customer="15550701611", name="Comes Back")
+    )
+    expect(row.locator(".badge.needs-reply")).to_have_text("Needs reply", timeout=15_000)  # the list's poll
+    expect(row.get_by_role("img", name="unread")).to_be_visible()
+    expect(page).to_have_title("(1) Live Agent Escalation")
+    badge = row.locator(".badge.needs-reply").evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    assert contrast(*badge) >= 4.5, badge
+
+    row.get_by_role("link", name="Comes Back").click()  # opened: read, and answered again
+    page.get_by_label("Reply to the customer").fill("Yes: express today.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("express today", timeout=10_000)
+    page.get_by_role("link", name="← Tickets").click()
+    page.get_by_role("tab", name=re.compile("Answered")).click()
+    expect(row).to_be_visible()
+    expect(row.locator(".badge.needs-reply")).to_have_count(0)
+    expect(row.get_by_role("img", name="unread")).to_have_count(0)
+    expect(page).to_have_title("Live Agent Escalation")
+    session.close()
+
+
+def test_bug_13_tab_counts_follow_the_filters(client: Client, browser: Browser) -> None:
+    _only_alice_online(client)
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550701631", name="Filter One"))
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550701632", name="Filter Two"))
+    assert eventually(lambda: len(client.tickets()) == 2, timeout=15)
+    session = Session(browser, client)
+    page = session.login("alice@demo.test")
+    expect(page.locator("[data-count=requested]")).to_have_text("2", timeout=10_000)
+    page.get_by_label("Search").fill("Filter One")
+    expect(page.locator("#tickets tbody tr")).to_have_count(1)
+    expect(page.locator("[data-count=requested]")).to_have_text("1")
+    session.close()

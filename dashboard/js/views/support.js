@@ -1,6 +1,6 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
-import { every, refreshUnread, state } from "../app.js";
+import { every, refreshAttention, refreshUnread, state } from "../app.js";
 import { $, $$, REASONS, act, ago, channelIcon, html, mount, reasonBadge, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
@@ -51,36 +51,50 @@ export async function supportView() {
 
 async function loadTickets() {
   await loadTeam();
-  const query = new URLSearchParams({ status: filters.status, limit: "100" });
-  if (filters.q) query.set("q", filters.q);
-  if (filters.reason) query.set("reason", filters.reason);
-  if (filters.channel) query.set("channel", filters.channel);
-  if (filters.mine) query.set("assignee", "me");
+  // The same filters for the list and for the tab counts (one cheap counts call, not a list per tab).
+  const where = new URLSearchParams();
+  if (filters.q) where.set("q", filters.q);
+  if (filters.reason) where.set("reason", filters.reason);
+  if (filters.channel) where.set("channel", filters.channel);
+  if (filters.mine) where.set("assignee", "me");
+  const query = new URLSearchParams({ ...Object.fromEntries(where), status: filters.status, limit: "100" });
   try {
-    const [page, counts] = await Promise.all([get(`/api/tickets?${query}`), countByStatus()]);
-    for (const [status, count] of Object.entries(counts)) {
+    const [page, counts] = await Promise.all([get(`/api/tickets?${query}`), get(`/api/tickets/counts?${where}`)]);
+    for (const [status, count] of Object.entries(counts.counts)) {
       const badge = $(`[data-count=${status}]`);
-      if (badge) badge.textContent = count;
+      if (badge) badge.textContent = `${count}${counts.more[status] ? "+" : ""}`;
     }
+    // The title counts without the filters: what waits on the user, whatever they are looking at.
+    refreshAttention(where.toString() ? undefined : counts);
     const list = $("#tickets");
     if (!list) return;
-    mount(list, page.items.length ? ticketTable(page.items) : html`<p class="empty">No ${filters.status} tickets.</p>`);
+    // Customers waiting on a reply first (the longest waiting first), then the rest newest first.
+    const items = [...page.items].sort(
+      (a, b) => b.needs_reply - a.needs_reply || (a.needs_reply ? a.last_customer_at.localeCompare(b.last_customer_at) : 0),
+    );
+    mount(list, items.length ? ticketTable(items) : html`<p class="empty">No ${filters.status} tickets.</p>`);
   } catch (error) {
     const list = $("#tickets");
     if (list) mount(list, html`<p class="error">${error.message}</p>`);
   }
 }
 
-async function countByStatus() {
-  const counts = {};
-  await Promise.all(
-    TABS.map(async ([status]) => {
-      const page = await get(`/api/tickets?status=${status}&limit=200`);
-      counts[status] = page.items.length + (page.next ? "+" : "");
-    }),
-  );
-  return counts;
+// When this user last looked at each ticket (this browser): a ticket whose customer wrote since is unread.
+const SEEN_KEY = () => `lae:seen:${state.me?.id}`;
+function seenTimes() {
+  try {
+    return JSON.parse(localStorage.getItem(SEEN_KEY()) || "{}");
+  } catch {
+    return {};
+  }
 }
+function markSeen(ticket) {
+  const seen = seenTimes();
+  seen[ticket.id] = ticket.last_customer_at || new Date().toISOString();
+  const recent = Object.entries(seen).sort((a, b) => b[1].localeCompare(a[1])).slice(0, 500);
+  localStorage.setItem(SEEN_KEY(), JSON.stringify(Object.fromEntries(recent)));
+}
+const isUnread = (t, seen) => t.status !== "closed" && (!seen[t.id] || (t.last_customer_at || "") > seen[t.id]);
 
 function waiting(ticket) {
   const end = ticket.first_response_at ? Date.parse(ticket.first_response_at) : Date.now();
@@ -88,12 +102,15 @@ function waiting(ticket) {
 }
 
 function ticketTable(tickets) {
+  const seen = seenTimes();
   return html`<table class="tickets">
     <thead><tr><th>Customer</th><th>Reason</th><th>Department</th><th>Assignee</th><th>Waiting</th><th>Opened</th></tr></thead>
     <tbody>${tickets.map((t) => {
       const late = !t.first_response_at && waiting(t) > SLA_SECONDS;
-      return html`<tr data-ticket="${t.id}">
-        <td>${channelIcon(t.channel)} <a href="#/tickets/${t.id}">${t.customer.name || t.customer.id}</a>
+      const unread = isUnread(t, seen);
+      return html`<tr data-ticket="${t.id}" class="${t.needs_reply ? "needs-reply" : ""} ${unread ? "unread" : ""}">
+        <td>${unread ? html`<span class="dot" role="img" aria-label="unread" title="New messages since you last opened it"></span>` : ""}${channelIcon(t.channel)} <a href="#/tickets/${t.id}">${t.customer.name || t.customer.id}</a>
+          ${t.needs_reply ? html`<span class="badge needs-reply" title="The customer wrote last">Needs reply</span>` : ""}
           ${t.escalation.unattended ? html`<span class="badge danger">Unattended</span>` : ""}</td>
         <td>${reasonBadge(t.reason)}</td>
         <td>${t.department || "—"}</td>
@@ -227,6 +244,7 @@ export async function ticketView(id) {
       </aside>
     </div>`,
   );
+  markSeen(ticket);
   wireTicket(ticket);
   every(5000, () => refreshConversation(ticket.id));
 }
@@ -244,6 +262,7 @@ async function refreshConversation(id) {
   try {
     const ticket = await get(`/api/tickets/${id}`);
     mount(list, html`${ticket.messages.map(messageItem)}`);
+    markSeen(ticket);
     const status = $("#ticket-status");
     status.textContent = ticket.status;
     status.className = `badge status-${ticket.status}`;  // its colour too, not only its word

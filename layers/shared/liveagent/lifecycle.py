@@ -11,7 +11,7 @@ assigned: `waiting_key` set, so the ticket is in the sparse `waiting` index, old
 | assign          | the escalation workflow, the queue      | ticket + the agent's open count              |
 | move            | admin or assignee (hand-over), a level  | ticket + both agents' open counts            |
 | acknowledge     | any agent of the tenant                 | ticket                                       |
-| reply           | any agent of the tenant (reply fn)      | ticket (answered, first response)            |
+| reply           | any agent of the tenant (reply fn)      | ticket (answered, first response, last reply)|
 | close           | any agent of the tenant, the auto-close | ticket + header + the agent's open count     |
 | flag_unattended | the escalation workflow                 | ticket                                       |
 | leave_queue     | the escalation workflow when it fails   | ticket                                       |
@@ -102,6 +102,7 @@ def open_ticket(
         waiting_key=f"{conversation.tenant_id}#{department}",
         history=history,
         created_at=now,
+        last_customer_at=message.at,
     )
     try:
         _open_transaction(ticket, conversation, message)
@@ -131,11 +132,28 @@ def _open_transaction(ticket: TicketModel, conversation: ConversationModel, mess
 
 
 def join(conversation: ConversationModel, message: MessageModel) -> str:
-    """A customer message while a ticket is open becomes part of it (once)."""
+    """A customer message while a ticket is open becomes part of it (once), and the ticket needs a reply.
+    The ticket is marked first: a crash before the message is linked leaves it unlinked, so the retry
+    comes back here and finishes both."""
     ticket_id = conversation.open_ticket_id
     if message.ticket_id != ticket_id:
+        customer_wrote(TicketModel(conversation.tenant_id, ticket_id), message.at)
         message.update(actions=[MessageModel.ticket_id.set(ticket_id)])
     return ticket_id
+
+
+def customer_wrote(ticket: TicketModel, at: str) -> None:
+    """The customer's latest message time on the ticket, moved forward only (a late or retried write of
+    an older message changes nothing)."""
+    later = TicketModel.last_customer_at.does_not_exist() | (TicketModel.last_customer_at < at)
+    try:
+        ticket.update(
+            actions=[TicketModel.last_customer_at.set(at)],
+            condition=TicketModel.ticket_id.exists() & later,
+        )
+    except UpdateError as exc:
+        if not _conditional(exc):
+            raise
 
 
 def forget_missing_ticket(conversation: ConversationModel) -> None:
@@ -264,7 +282,7 @@ def reply(ticket: TicketModel, by: str) -> None:
     the first reply), and acknowledged if not yet."""
     require_open(ticket, "ticket is closed; the customer is back with the bot")
     now = now_iso()
-    actions = []
+    actions = [TicketModel.last_agent_at.set(now)]  # the customer no longer waits on a reply
     if not ticket.first_response_at:
         actions += [TicketModel.first_response_at.set(TicketModel.first_response_at | now)]
     if ticket.status == "requested":
@@ -274,8 +292,6 @@ def reply(ticket: TicketModel, by: str) -> None:
         ]
     if not ticket.acknowledged_at:
         actions += [TicketModel.acknowledged_at.set(TicketModel.acknowledged_at | now)]
-    if not actions:
-        return
     try:
         ticket.update(actions=actions, condition=TicketModel.status.is_in(*OPEN_STATUSES))
     except UpdateError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -78,6 +78,10 @@ class TicketModel(Model):
     acknowledged_at = UnicodeAttribute(null=True)
     first_response_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
+    # Who wrote last decides "needs reply": the customer's latest message on the ticket, the latest agent
+    # reply. Each only moves forward (conditional writes), so a retried write never turns it back.
+    last_customer_at = UnicodeAttribute(null=True)
+    last_agent_at = UnicodeAttribute(null=True)
     satisfaction = UnicodeAttribute(null=True)  # "good" | "bad", the customer's answer after closing
     expires_at = NumberAttribute(null=True)
     by_status = ByStatus()
@@ -87,6 +91,14 @@ class TicketModel(Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def needs_reply(self) -> bool:
+        """Open, and the customer wrote last (a ticket from before these marks: until its first reply)."""
+        if not self.is_open:
+            return False
+        customer = self.last_customer_at or self.created_at
+        return not self.last_agent_at or customer > self.last_agent_at
 
     def to_api(self) -> dict:
         return {
@@ -111,6 +123,9 @@ class TicketModel(Model):
             "first_response_at": self.first_response_at,
             "closed_at": self.closed_at,
             "satisfaction": self.satisfaction,
+            "needs_reply": self.needs_reply,
+            "last_customer_at": self.last_customer_at or self.created_at,
+            "last_agent_at": self.last_agent_at,
         }
 
 
@@ -195,6 +210,31 @@ def page_tickets(
             break
     more = len(page) == limit and next(iter(results), None) is not None
     return page, (page[-1].ticket_id if more else None)
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    by_status: dict[str, int]
+    more: dict[str, bool]  # counted up to the cap: there are more
+    needs_reply: int  # open tickets whose customer wrote last, among the filtered
+    mine_needs_reply: int  # ... of those, assigned to `me`
+
+
+COUNT_CAP = {"requested": 1000, "answered": 1000, "closed": 200}
+
+
+def count_tickets(tenant_id: str, where: TicketFilter, me: str) -> TicketCounts:
+    """How many tickets each status tab holds under the list's filters, in one call (the dashboard polls
+    it). Open tickets are few (the team's capacity and the queue) and counted whole; closed ones are
+    archived and counted up to a cap."""
+    by_status, more, needs, mine = {}, {}, 0, 0
+    for status, cap in COUNT_CAP.items():
+        page, next_cursor = page_tickets(tenant_id, replace(where, status=status), cap)
+        by_status[status], more[status] = len(page), next_cursor is not None
+        waiting = [t for t in page if t.needs_reply]
+        needs += len(waiting)
+        mine += sum(t.assignee == me for t in waiting)
+    return TicketCounts(by_status, more, needs, mine)
 
 
 def history_action(entry: dict):

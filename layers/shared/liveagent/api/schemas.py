@@ -52,6 +52,9 @@ class TicketOut(_Out):
     first_response_at: str | None = None
     closed_at: str | None = None
     satisfaction: str | None = None
+    needs_reply: bool = Field(False, description="open, and the customer wrote last")
+    last_customer_at: str | None = None
+    last_agent_at: str | None = None
 
 
 class MessageOut(_Out):
@@ -78,6 +81,13 @@ class TicketDetail(TicketOut):
 class TicketPage(_Out):
     items: list[TicketOut]
     next: str | None = Field(None, description="pass as `cursor` for the next page; null on the last page")
+
+
+class TicketCountsOut(_Out):
+    counts: dict[str, int] = Field(description="tickets per status under the filters")
+    more: dict[str, bool] = Field(description="per status: counted up to a cap, there are more")
+    needs_reply: int = Field(description="open tickets whose customer wrote last, under the filters")
+    mine_needs_reply: int = Field(description="of those, assigned to the caller")
 
 
 class ReplyOut(MessageOut):

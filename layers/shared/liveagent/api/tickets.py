@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from liveagent import conversations, knowledge, ticket_actions, tickets
 from liveagent.api import current_caller
-from liveagent.api.schemas import KnowledgeEntryOut, TicketDetail, TicketOut, TicketPage
+from liveagent.api.schemas import KnowledgeEntryOut, TicketCountsOut, TicketDetail, TicketOut, TicketPage
 from liveagent.detection.service import forget_index
 from liveagent.errors import DomainError
 
@@ -32,14 +33,30 @@ class KnowledgeFromTicketIn(BaseModel):
     answer: str | None = Field(None, min_length=1, max_length=4000)
 
 
+AssigneeQuery = Annotated[str | None, Query(description='an agent id, or "me"', max_length=128)]
+DepartmentQuery = Annotated[str | None, Query(max_length=64)]
+ReasonQuery = Annotated[ReasonFilter | None, Query()]
+ChannelQuery = Annotated[Literal["whatsapp", "instagram", ""] | None, Query()]
+SearchQuery = Annotated[str | None, Query(description="search in the customer's name or id", max_length=200)]
+
+
+def _filter(caller_id: str, **given: str | None) -> tickets.TicketFilter:
+    """The list's filters as the API takes them: an empty value is no filter, `assignee=me` the caller."""
+    assignee = given.pop("assignee")
+    return tickets.TicketFilter(
+        assignee=caller_id if assignee == "me" else assignee or None,
+        **{name: value or None for name, value in given.items()},
+    )
+
+
 @router.get("/api/tickets")
 def list_tickets(
     status: Annotated[StatusFilter | None, Query()] = None,
-    assignee: Annotated[str | None, Query(description='an agent id, or "me"', max_length=128)] = None,
-    department: Annotated[str | None, Query(max_length=64)] = None,
-    reason: Annotated[ReasonFilter | None, Query()] = None,
-    channel: Annotated[Literal["whatsapp", "instagram", ""] | None, Query()] = None,
-    q: Annotated[str | None, Query(description="search in the customer's name or id", max_length=200)] = None,
+    assignee: AssigneeQuery = None,
+    department: DepartmentQuery = None,
+    reason: ReasonQuery = None,
+    channel: ChannelQuery = None,
+    q: SearchQuery = None,
     include_closed: Annotated[bool, Query(description="closed tickets are archived: out if false")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="`next` of the previous page", pattern=CURSOR)] = None,
@@ -47,17 +64,34 @@ def list_tickets(
     """Newest first. Closed tickets are archived: listed with `status=closed` or `include_closed=true`.
     An empty filter (`?status=&assignee=`) is no filter."""
     caller = current_caller(router)
-    where = tickets.TicketFilter(
-        status=status or None,
-        assignee=caller.id if assignee == "me" else assignee or None,
-        department=department or None,
-        reason=reason or None,
-        channel=channel or None,
-        customer=q or None,
-        include_closed=include_closed or status == "closed",
-    )
+    where = _filter(
+        caller.id, status=status, assignee=assignee, department=department, reason=reason, channel=channel,
+        customer=q,
+    )  # fmt: skip
+    where = replace(where, include_closed=include_closed or status == "closed")
     page, next_cursor = tickets.page_tickets(caller.tenant_id, where, limit, cursor or None)
     return TicketPage.model_validate({"items": [t.to_api() for t in page], "next": next_cursor})
+
+
+@router.get("/api/tickets/counts")
+def count_tickets(
+    assignee: AssigneeQuery = None,
+    department: DepartmentQuery = None,
+    reason: ReasonQuery = None,
+    channel: ChannelQuery = None,
+    q: SearchQuery = None,
+) -> TicketCountsOut:
+    """How many tickets each status holds under the same filters as the list, and how many open ones
+    need a reply (the customer wrote last): one call for the tabs and the browser tab's title."""
+    caller = current_caller(router)
+    where = _filter(
+        caller.id, assignee=assignee, department=department, reason=reason, channel=channel, customer=q
+    )
+    counted = tickets.count_tickets(caller.tenant_id, where, caller.id)
+    return TicketCountsOut(
+        counts=counted.by_status, more=counted.more, needs_reply=counted.needs_reply,
+        mine_needs_reply=counted.mine_needs_reply,
+    )  # fmt: skip
 
 
 @router.get("/api/tickets/<ticket_id>")
