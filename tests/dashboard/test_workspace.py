@@ -292,3 +292,55 @@ def test_bug_13_tab_counts_follow_the_filters(client: Client, browser: Browser) 
     expect(page.locator("#tickets tbody tr")).to_have_count(1)
     expect(page.locator("[data-count=requested]")).to_have_text("1")
     session.close()
+
+
+SCREENS = ["#/support", "#/notifications", "#/deliveries", "#/me", *(f"#/admin/{s}" for s in
+           ("escalation", "routing", "policy", "hours", "team", "knowledge", "analytics"))]  # fmt: skip
+
+
+def test_bug_12_every_screen_fits_a_phone(client: Client, browser: Browser) -> None:
+    """What customers send: a long link, a long name (the ticket page was 429 px wide at 390)."""
+    link = "https://shop.example.com/orders/123456789012345678901234567890?ref=whatsapp"
+    text = f"I want to talk to a human: {link} was charged twice"
+    client.webhook(whatsapp_text(text, customer="15550701612", name="Maximiliana Fitzgerald-Oyelaran"))
+    ticket = eventually(lambda: client.tickets(), timeout=15)[0]
+    session = Session(browser, client, width=390)
+    page = session.login("admin@demo.test")
+    too_wide = {}
+    for screen in [*SCREENS, f"#/tickets/{ticket['id']}"]:
+        page.goto(f"{client.base}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[screen] = width
+    assert too_wide == {}
+    session.close()
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[i + 1 :], start=i + 1)
+        if a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    ]  # fmt: skip
+
+
+def test_bug_12_the_30_day_chart_labels_do_not_overlap(client: Client, browser: Browser) -> None:
+    for width in (1280, 390):
+        session = Session(browser, client, width=width)
+        page = session.login("admin@demo.test")
+        page.goto(f"{client.base}/#/admin/analytics")
+        page.get_by_label("Period").select_option(label="last 30 days")
+        expect(page.locator("#admin table").first.locator("tbody tr")).to_have_count(
+            30
+        )  # redrawn for 30 days
+        chart = page.get_by_role("img", name="Tickets per day by reason")
+        labels = chart.locator("text.day")
+        assert labels.count() >= 5  # the month is still readable along the axis
+        boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+        assert _overlapping(boxes) == [], width
+        assert min(b["height"] for b in boxes) >= 9, width  # readable on a phone, not shrunk to a smear
+        session.close()

@@ -346,7 +346,7 @@ async function analytics(box, days = 7) {
       <div><strong>${sla === null ? "—" : `${Math.round(sla * 100)}%`}</strong><span>answered within ${fmtSeconds(summary.sla.target_seconds)}${summary.sla.business_hours ? " (business hours)" : ""}</span></div>
       <div><strong>${summary.satisfaction.good_ratio === null ? "—" : `${Math.round(summary.satisfaction.good_ratio * 100)}%`}</strong><span>satisfied (${summary.satisfaction.responses} ratings)</span></div>
     </div>
-    <h3>Tickets per day by reason</h3>${stackedBars(perDay)}
+    <h3>Tickets per day by reason</h3>${stackedBars(perDay, box.clientWidth)}
     <h3>First-response time</h3>${bars(histogram)}
     <h3>SLA</h3>${slaBar(sla)}
     <h3>The numbers</h3>
@@ -371,9 +371,12 @@ function fmtSeconds(s) {
 
 const COLORS = { agent_requested: "#2563eb", complaint: "#dc2626", custom_trigger: "#d97706", question_not_found: "#7c3aed" };
 
-function stackedBars(perDay) {
+// Drawn at the width it is shown at (one unit, one pixel), so text keeps its size on a phone; the day
+// labels are thinned to one every few bars so that they never run into each other.
+function stackedBars(perDay, shownWidth) {
   const max = Math.max(1, ...perDay.map((d) => Object.keys(REASONS).reduce((n, r) => n + d[r], 0)));
-  const width = 640, height = 180, gap = 4, bar = (width - 40) / perDay.length - gap;
+  const width = Math.round(Math.min(700, Math.max(280, (shownWidth || 640) - 34)));
+  const height = 180, gap = perDay.length > 14 ? 2 : 4, bar = (width - 40) / perDay.length - gap;
   const rects = perDay.map((d, i) => {
     let y = height - 20;
     return Object.keys(REASONS).map((r) => {
@@ -382,8 +385,13 @@ function stackedBars(perDay) {
       return d[r] ? html`<rect x="${40 + i * (bar + gap)}" y="${y}" width="${bar}" height="${h}" fill="${COLORS[r]}"><title>${d.day}: ${d[r]} ${REASONS[r]}</title></rect>` : "";
     });
   });
-  const labels = perDay.map((d, i) => html`<text x="${40 + i * (bar + gap) + bar / 2}" y="${height - 5}" text-anchor="middle" font-size="10">${d.day.slice(5)}</text>`);
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Tickets per day by reason"><text x="0" y="20" font-size="10">${max}</text>${rects}${labels}</svg>
+  const every = Math.max(1, Math.ceil(44 / (bar + gap))); // "12-31" at 11 px is about 32 px wide
+  const labels = perDay.map((d, i) =>
+    (perDay.length - 1 - i) % every
+      ? ""
+      : html`<text class="day" x="${40 + i * (bar + gap) + bar / 2}" y="${height - 5}" text-anchor="middle" font-size="11">${d.day.slice(5)}</text>`,
+  );
+  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="Tickets per day by reason"><text x="0" y="20" font-size="11">${max}</text>${rects}${labels}</svg>
     <p class="legend">${Object.entries(REASONS).map(([k, v]) => html`<span><i style="background:${COLORS[k]}"></i>${v}</span>`)}</p>`;
 }
 
