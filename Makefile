@@ -34,6 +34,7 @@ $(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
 ENCODER ?= local
 train-detection: models
 	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train --encoder $(ENCODER)
+	$(PY) -m infra.detection.train_language
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -295,7 +295,7 @@ def test_bug_13_tab_counts_follow_the_filters(client: Client, browser: Browser) 
 
 
 SCREENS = ["#/support", "#/notifications", "#/deliveries", "#/me", *(f"#/admin/{s}" for s in
-           ("escalation", "routing", "policy", "hours", "team", "knowledge", "analytics"))]  # fmt: skip
+           ("escalation", "routing", "policy", "hours", "messages", "team", "knowledge", "analytics"))]  # fmt: skip
 
 
 def test_bug_12_every_screen_fits_a_phone(client: Client, browser: Browser) -> None:
@@ -344,3 +344,27 @@ def test_bug_12_the_30_day_chart_labels_do_not_overlap(client: Client, browser: 
         assert _overlapping(boxes) == [], width
         assert min(b["height"] for b in boxes) >= 9, width  # readable on a phone, not shrunk to a smear
         session.close()
+
+
+def test_bug_13_a_spanish_customer_is_answered_in_spanish_and_routed_to_billing(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    text = "Quiero hablar con una persona: me cobraron dos veces la factura"
+    page = _open_ticket(client, session, "Lucía Gómez", "15550701614", text)
+    expect(page.locator(".msg.from-bot")).to_contain_text("¡Gracias por escribirnos!", timeout=10_000)
+    expect(_detail(page, "Department")).to_have_text("billing")
+    session.close()
+
+
+def test_an_admin_writes_the_acknowledgement_in_another_language(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/messages")
+    page.get_by_label("Acknowledgement in Italian").fill("Grazie! Arriva subito una persona del team.")
+    page.get_by_role("button", name="Save customer messages").click()
+    expect(page.locator("#notice.ok")).to_contain_text("saved")
+    saved = client.api("GET", "/api/settings/messages").json()
+    assert saved["translations"]["it"]["acknowledgement"] == "Grazie! Arriva subito una persona del team."
+    assert saved["translations"]["es"]["reopening"].startswith("Volvemos")  # the rest kept as it was
+    session.close()

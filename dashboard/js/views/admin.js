@@ -7,6 +7,7 @@ const SECTIONS = [
   ["routing", "Routing"],
   ["policy", "Escalation policy"],
   ["hours", "Business hours"],
+  ["messages", "Customer messages"],
   ["team", "Team"],
   ["knowledge", "Knowledge base"],
   ["analytics", "Analytics"],
@@ -22,7 +23,7 @@ export async function adminView(section) {
     )}</nav>
     <section id="admin" class="card"></section>`,
   );
-  const views = { escalation, routing, policy, hours, team, knowledge, analytics };
+  const views = { escalation, routing, policy, hours, messages, team, knowledge, analytics };
   try {
     await (views[section] || escalation)($("#admin"));
   } catch (error) {
@@ -140,7 +141,8 @@ async function routing(box, given) {
     );
   const read = () => {
     const f = $("#routing-form");
-    doc.departments = doc.departments.map((_, i) => ({ name: f[`dept-${i}`].value.trim(), keywords: lines(f[`kw-${i}`].value) }));
+    // Keywords per language are kept as they are (the API's keywords_by_language) when a row is edited.
+    doc.departments = doc.departments.map((d, i) => ({ ...d, name: f[`dept-${i}`].value.trim(), keywords: lines(f[`kw-${i}`].value) }));
     doc.rules = doc.rules.map((_, i) => ({
       when: { ...(f[`rreason-${i}`].value ? { reason: f[`rreason-${i}`].value } : {}), ...(f[`rdept-${i}`].value ? { department: f[`rdept-${i}`].value } : {}) },
       roles: lines(f[`rroles-${i}`].value),
@@ -227,6 +229,48 @@ async function hours(box, given) {
       }),
     "Business hours saved.",
     (d) => hours(box, d),
+  );
+}
+
+// ------------------------------------------------------------------ customer messages (per language)
+const LANGUAGES = { en: "English", es: "Spanish", pt: "Portuguese", fr: "French", de: "German", it: "Italian", nl: "Dutch" };
+
+async function messages(box, given) {
+  const doc = given || (await get("/api/settings/messages"));
+  const others = Object.keys(LANGUAGES).filter((l) => l !== doc.language);
+  const t = (l, field) => doc.translations?.[l]?.[field] || "";
+  mount(
+    box,
+    html`<h2>Customer messages</h2>${saved(doc)}
+    <p class="muted">What the bot says when it hands a customer to the team, in the customer's language when you wrote it (else in yours). The offline message itself is under Business hours.</p>
+    <form id="messages-form">
+      <label>Your language <select name="language">${Object.entries(LANGUAGES).map(([code, name]) => html`<option value="${code}" ${doc.language === code ? "selected" : ""}>${name}</option>`)}</select></label>
+      <label>Acknowledgement <textarea name="acknowledgement" rows="2" required>${doc.acknowledgement}</textarea></label>
+      ${others.map(
+        (l) => html`<fieldset><legend>${LANGUAGES[l]}</legend>
+          <label>Acknowledgement in ${LANGUAGES[l]} <textarea name="ack-${l}" rows="2">${t(l, "acknowledgement")}</textarea></label>
+          <label>Offline message in ${LANGUAGES[l]} <textarea name="offline-${l}" rows="2">${t(l, "offline_message")}</textarea></label>
+          <label>When you open again, in ${LANGUAGES[l]} (may use {weekday}, {time}, {timezone}) <input name="reopening-${l}" value="${t(l, "reopening")}"></label>
+        </fieldset>`,
+      )}
+      <button type="submit">Save customer messages</button>
+    </form>`,
+  );
+  const f = $("#messages-form");
+  const text = (name) => (f[name]?.value.trim() ? f[name].value.trim() : undefined);
+  onSubmit(
+    f,
+    () => {
+      if (!f.acknowledgement.value.trim()) throw new Error("Acknowledgement is required.");
+      const translations = {};
+      for (const l of others) {
+        const entry = { acknowledgement: text(`ack-${l}`), offline_message: text(`offline-${l}`), reopening: text(`reopening-${l}`) };
+        if (Object.values(entry).some(Boolean)) translations[l] = entry;
+      }
+      return put("/api/settings/messages", { ...doc, language: f.language.value, acknowledgement: f.acknowledgement.value.trim(), translations });
+    },
+    "Customer messages saved.",
+    (d) => messages(box, d),
   );
 }
 

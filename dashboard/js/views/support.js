@@ -148,6 +148,7 @@ function agentName(id) {
 // ----------------------------------------------------------------- ticket view
 
 const WINDOW_HOURS = { whatsapp: 24, instagram: 24 };
+const LANGUAGE_NAMES = { en: "English", es: "Spanish", pt: "Portuguese", fr: "French", de: "German", it: "Italian", nl: "Dutch" };
 
 function windowState(ticket) {
   const lastCustomer = [...ticket.messages].reverse().find((m) => m.from === "customer");
@@ -220,6 +221,7 @@ export async function ticketView(id) {
         <p>Question: <q>${ticket.question || "—"}</q></p>
         <dl>
           <dt>Department</dt><dd>${ticket.department || "—"}</dd>
+          <dt>Language</dt><dd>${LANGUAGE_NAMES[ticket.language] || "not sure"}</dd>
           <dt>Assignee</dt><dd>${ticket.assignee ? agentName(ticket.assignee) : "queued"}</dd>
           <dt>Opened</dt><dd>${when(ticket.created_at)}</dd>
           <dt>First response</dt><dd>${when(ticket.first_response_at)}</dd>

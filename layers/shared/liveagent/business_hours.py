@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from liveagent.settings import WEEKDAYS, BusinessHours
+from liveagent.settings import WEEKDAYS, BusinessHours, LocalizedMessages
 
 LOOKAHEAD_DAYS = 60
 
@@ -47,11 +47,43 @@ def next_opening(hours: BusinessHours, at: datetime) -> datetime | None:
     return None
 
 
-def offline_text(hours: BusinessHours, opens_at: datetime | None) -> str:
-    if opens_at is None:
-        return hours.offline_message
+# Weekday names for the reopening sentence of a translated offline message (Monday first).
+WEEKDAY_NAMES = {
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    "pt": (
+        "segunda-feira",
+        "terça-feira",
+        "quarta-feira",
+        "quinta-feira",
+        "sexta-feira",
+        "sábado",
+        "domingo",
+    ),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "it": ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+}
+
+
+def offline_text(
+    hours: BusinessHours,
+    opens_at: datetime | None,
+    localized: LocalizedMessages | None = None,
+    language: str | None = None,
+) -> str:
+    """The offline message and when the team is back: in the customer's language when the tenant wrote
+    both for it (a translated message without its reopening sentence says no time rather than mix)."""
+    message = (localized and localized.offline_message) or hours.offline_message
+    translated = bool(localized and localized.offline_message)
+    if opens_at is None or (translated and not localized.reopening):
+        return message
     local = opens_at.astimezone(ZoneInfo(hours.timezone))
-    return f"{hours.offline_message} We open again {local:%A} at {local:%H:%M} ({hours.timezone})."
+    if not translated:
+        return f"{message} We open again {local:%A} at {local:%H:%M} ({hours.timezone})."
+    weekday = WEEKDAY_NAMES.get(language or "", ())[local.weekday() : local.weekday() + 1] or (f"{local:%A}",)
+    reopening = localized.reopening.format(weekday=weekday[0], time=f"{local:%H:%M}", timezone=hours.timezone)
+    return f"{message} {reopening}"
 
 
 def open_seconds_between(hours: BusinessHours, start: datetime, end: datetime) -> float:

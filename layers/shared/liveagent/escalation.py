@@ -22,6 +22,7 @@ from liveagent import (
     business_hours,
     config,
     conversations,
+    language,
     lifecycle,
     notifications,
     routing,
@@ -108,7 +109,11 @@ def open_ticket(tenant_id: str, conversation_id: str, message_key: str, detectio
         if joined:
             return OpenResult(ticket_id=joined, created=False)
     settings = tenants.load_settings(tenant_id)
-    department, matched = routing.choose_department(message.text, detection["reason"], settings.routing)
+    detected = language.detect(message.text)
+    spoken = detected.language if detected else None
+    department, matched = routing.choose_department(
+        message.text, detection["reason"], settings.routing, spoken
+    )
     history = [history_entry(0, "created", reason=detection["reason"])]
     if matched:
         history.append(history_entry(0, "routed", department, keyword=matched))
@@ -120,7 +125,7 @@ def open_ticket(tenant_id: str, conversation_id: str, message_key: str, detectio
         history.append(history_entry(0, "queued_until_open", None, until=opens_at))
     opened = lifecycle.open_ticket(
         conversation, message, reason=detection["reason"], triggers=detection.get("triggers", []),
-        department=department, history=history,
+        department=department, history=history, language=spoken,
     )  # fmt: skip
     if not opened.own:
         return OpenResult(ticket_id=opened.ticket_id, created=False)

@@ -78,7 +78,7 @@ class Opened:
 
 def open_ticket(
     conversation: ConversationModel, message: MessageModel, *, reason: str, triggers: list[dict],
-    department: str, history: list[dict],
+    department: str, history: list[dict], language: str | None = None,
 ) -> Opened:  # fmt: skip
     """The conversation's ticket for this escalating message, with the header claiming it and the message
     on it, in one transaction. Another ticket already open: the message joins that one instead."""
@@ -99,6 +99,7 @@ def open_ticket(
         customer_name=conversation.customer_name,
         question=message.text,
         department=department,
+        language=language,
         waiting_key=f"{conversation.tenant_id}#{department}",
         history=history,
         created_at=now,

@@ -113,7 +113,8 @@ def bot_answer(conversation_id: str, message_key: str, answer: str, attempt: int
 
 def acknowledge(tenant_id: str, ticket_id: str, attempt: int = BOT_SEND_RETRIES) -> dict:
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    text = tenants.load_settings(tenant_id).messages.acknowledgement
+    messages = tenants.load_settings(tenant_id).messages
+    text = messages.in_language(ticket.language).acknowledgement or messages.acknowledgement
     conversation = conversations.get_conversation(ticket.conversation_id)
     return _bot_says(conversation, text, "acknowledgement", f"ack:{ticket_id}", ticket_id, attempt)
 
@@ -123,8 +124,11 @@ def offline_acknowledge(
 ) -> dict:
     """Outside business hours: the tenant's offline message with the next opening time."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    hours = tenants.load_settings(tenant_id).business_hours
-    text = business_hours.offline_text(hours, parse_iso(opens_at) if opens_at else None)
+    settings = tenants.load_settings(tenant_id)
+    localized = settings.messages.in_language(ticket.language)
+    text = business_hours.offline_text(
+        settings.business_hours, parse_iso(opens_at) if opens_at else None, localized, ticket.language
+    )
     conversation = conversations.get_conversation(ticket.conversation_id)
     return _bot_says(conversation, text, "offline message", f"offline:{ticket_id}", ticket_id, attempt)
 

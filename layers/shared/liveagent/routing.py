@@ -11,11 +11,14 @@ from liveagent.detection.text import fold
 from liveagent.settings import RoutingSettings
 
 
-def choose_department(text: str, reason: str, routing: RoutingSettings) -> tuple[str, str | None]:
-    """(department, keyword that chose it); the default department when no keyword matches."""
+def choose_department(
+    text: str, reason: str, routing: RoutingSettings, language: str | None = None
+) -> tuple[str, str | None]:
+    """(department, keyword that chose it); the default department when no keyword matches. Keywords of
+    the customer's language count beside the ones for every language (`language` None: all of them)."""
     folded = fold(f"{text} {reason.replace('_', ' ')}")
     for department in routing.departments:
-        for word in department.keywords:
+        for word in department.keywords_for(language):
             if re.search(rf"\b{re.escape(fold(word))}(s|es|ed|d|ing)?\b", folded):
                 return department.name, word
     return routing.default_department, None

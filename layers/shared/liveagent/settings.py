@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from string import Formatter
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,9 +48,22 @@ class EscalationSettings(_Doc):
         return list(dict.fromkeys(cleaned))
 
 
+LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl")  # what liveagent.language tells apart
+Language = Literal["en", "es", "pt", "fr", "de", "it", "nl"]
+
+
 class Department(_Doc):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
     keywords: list[str] = Field(default_factory=list)
+    # Words that route here when the customer writes in that language ("factura" in Spanish); `keywords`
+    # apply in every language.
+    keywords_by_language: dict[Language, list[str]] = Field(default_factory=dict)
+
+    def keywords_for(self, language: str | None) -> list[str]:
+        """A message in a known language: the words for every language and its own; unknown: all."""
+        if language is None:
+            return [*self.keywords, *(w for words in self.keywords_by_language.values() for w in words)]
+        return [*self.keywords, *self.keywords_by_language.get(language, [])]
 
 
 class RuleCondition(_Doc):
@@ -136,13 +150,55 @@ class BusinessHours(_Doc):
         return value
 
 
-class Messages(_Doc):
-    """Texts the system sends customers on the tenant's behalf."""
+class LocalizedMessages(_Doc):
+    """The tenant's texts in one more language; what is left out falls back to the tenant's own."""
 
-    acknowledgement: str = (
-        "Thanks for reaching out! I'm connecting you with our team; someone will reply here shortly."
-    )
+    acknowledgement: str | None = Field(None, min_length=1, max_length=1000)
+    offline_message: str | None = Field(None, min_length=1, max_length=1000)
+    # How the next opening is said after the offline message: {weekday}, {time} and {timezone}.
+    reopening: str | None = Field(None, min_length=1, max_length=300)
+
+    @field_validator("acknowledgement", "offline_message", "reopening")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank (leave it out to use the tenant's own text)")
+        return value
+
+    @field_validator("reopening")
+    @classmethod
+    def _known_fields(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            fields = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"reopening: {exc} (write {{weekday}}, {{time}} or {{timezone}})") from exc
+        unknown = fields - {"weekday", "time", "timezone"}
+        if unknown:
+            raise ValueError(
+                f"reopening may use {{weekday}}, {{time}} and {{timezone}}, not {sorted(unknown)}"
+            )
+        return value
+
+
+class Messages(_Doc):
+    """Texts the system sends customers on the tenant's behalf: in the tenant's `language`, and in the
+    customer's when `translations` has it."""
+
+    language: Language = "en"
+    acknowledgement: str = Field(
+        "Thanks for reaching out! I'm connecting you with our team; someone will reply here shortly.",
+        min_length=1, max_length=1000,
+    )  # fmt: skip
     small_talk: str = "Hi! How can I help you today?"
+    translations: dict[Language, LocalizedMessages] = Field(default_factory=dict)
+
+    def in_language(self, language: str | None) -> LocalizedMessages:
+        """The customer's language's texts (empty fields: the tenant's own)."""
+        if language is None or language == self.language:
+            return LocalizedMessages()
+        return self.translations.get(language) or LocalizedMessages()
 
 
 class SatisfactionSettings(_Doc):
@@ -189,4 +245,5 @@ SETTINGS_DOCUMENTS: dict[str, type[_Doc]] = {
     "escalation-policy": EscalationPolicy,
     "business-hours": BusinessHours,
     "satisfaction": SatisfactionSettings,
+    "messages": Messages,
 }

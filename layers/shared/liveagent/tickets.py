@@ -63,6 +63,7 @@ class TicketModel(Model):
     customer_name = UnicodeAttribute(null=True)
     question = UnicodeAttribute(default="")
     department = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)  # the customer's, read from the escalating message (None: unsure)
     priority = UnicodeAttribute(default="normal")
     assignee = UnicodeAttribute(null=True)
     assignee_key = UnicodeAttribute(null=True)  # "<tenant>#<agent>" while assigned
@@ -110,6 +111,7 @@ class TicketModel(Model):
             "customer": {"id": self.customer_id, "name": self.customer_name},
             "question": self.question,
             "department": self.department,
+            "language": self.language,
             "priority": self.priority,
             "assignee": self.assignee,
             "escalation": {
