@@ -63,3 +63,11 @@ def test_a_message_meta_will_never_take_goes_to_a_person_at_once(client: Client)
     assert client.api("GET", "/api/deliveries/attention").json()["items"] == []
     other = client.api("POST", "/api/deliveries/bm90LWEtbWVzc2FnZQ/resend")
     assert other.status_code == 404
+
+
+def test_a_delivery_id_that_is_not_ours_is_not_found(client: Client) -> None:
+    """Found by the schemathesis run: a non-ASCII id was a 500."""
+    for delivery in ("%C3%ACx", "not-base64!", "AAAA"):
+        for action in ("resend", "dismiss"):
+            answer = client.api("POST", f"/api/deliveries/{delivery}/{action}")
+            assert answer.status_code == 404, (delivery, action, answer.text)

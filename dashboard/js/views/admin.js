@@ -310,7 +310,10 @@ async function team(box) {
 
 // ------------------------------------------------------------------ knowledge base
 async function knowledge(box) {
-  const [{ items }, unanswered] = await Promise.all([get("/api/knowledge"), get("/api/knowledge/unanswered")]);
+  const [{ items }, unanswered, people] = await Promise.all([get("/api/knowledge"), get("/api/knowledge/unanswered"), get("/api/team")]);
+  const names = Object.fromEntries(people.items.map((a) => [a.id, a.name || a.email]));
+  const proposed = items.filter((e) => e.status === "proposed");
+  const live = items.filter((e) => e.status !== "proposed");
   mount(
     box,
     html`<h2>Knowledge base</h2>
@@ -321,14 +324,26 @@ async function knowledge(box) {
             <form class="inline-form answer-unanswered" data-question="${g.question}"><label>Answer <input name="answer" required aria-label="Answer to ${g.question}" id="answer-${i}"></label><button type="submit">Add to KB</button></form></li>`,
         )}</ul>`
       : html`<p class="empty">Nothing unanswered. 🎉</p>`}
-    <h3>Entries (${items.length})</h3>
+    <h3>Proposed by agents (${proposed.length})</h3>
+    ${proposed.length
+      ? html`<ul class="kb-list proposals">${proposed.map(
+          (e) => html`<li data-entry="${e.id}"><form class="kb kb-review">
+            <p class="muted">From a ticket, by ${names[e.proposed_by] || "an agent"}: the bot does not use it until you approve it.</p>
+            <label>Question <input name="question" value="${e.question}" required aria-label="Proposed question"></label>
+            <label>Other ways to ask it <textarea name="alternates" rows="2">${e.alternates.join("\n")}</textarea></label>
+            <label>Answer <textarea name="answer" rows="3" required aria-label="Proposed answer">${e.answer}</textarea></label>
+            <button type="submit">Approve</button> <button type="button" class="delete">Reject</button>
+          </form></li>`,
+        )}</ul>`
+      : html`<p class="empty">No proposals waiting.</p>`}
+    <h3>Entries (${live.length})</h3>
     <form id="kb-new" class="kb">
       <label>Question <input name="question" required></label>
       <label>Other ways to ask it (one per line) <textarea name="alternates" rows="2"></textarea></label>
       <label>Answer <textarea name="answer" rows="3" required></textarea></label>
       <button type="submit">Add entry</button>
     </form>
-    <ul class="kb-list">${items.map(
+    <ul class="kb-list">${live.map(
       (e) => html`<li data-entry="${e.id}"><details><summary>${e.question}</summary>
         <form class="kb kb-edit">
           <label>Question <input name="question" value="${e.question}" required></label>
@@ -343,6 +358,18 @@ async function knowledge(box) {
   $("#kb-new").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await act(event.target.querySelector("button"), () => post("/api/knowledge", entry(event.target)), "Entry added.")) reload();
+  });
+  // Approving saves the admin's edits first, then makes the entry live.
+  $$(".kb-review").forEach((f) => {
+    const id = f.closest("[data-entry]").dataset.entry;
+    f.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const done = await act(f.querySelector("button"), async () => (await put(`/api/knowledge/${id}`, entry(f)), post(`/api/knowledge/${id}/approve`)), "Approved: the bot answers this from now on.");
+      if (done) reload();
+    });
+    $(".delete", f).addEventListener("click", async (event) => {
+      if (await act(event.target, () => del(`/api/knowledge/${id}`), "Proposal rejected.")) reload();
+    });
   });
   $$(".kb-edit").forEach((f) => {
     const id = f.closest("[data-entry]").dataset.entry;

@@ -1,7 +1,7 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
 import { every, refreshAttention, refreshUnread, state } from "../app.js";
-import { $, $$, REASONS, act, ago, channelIcon, html, mount, reasonBadge, when } from "../ui.js";
+import { $, $$, REASONS, act, ago, channelIcon, html, mount, notice, reasonBadge, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
 const TABS = [
@@ -191,6 +191,10 @@ export async function ticketView(id) {
   // The team directory (any signed-in user): people by name, and whom a ticket can be handed to.
   teamLoaded = 0;  // fresh status and load for the hand-over list
   const agents = (await loadTeam()).filter((a) => a.id !== ticket.assignee);
+  const [notes, suggested] = await Promise.all([
+    get(`/api/tickets/${id}/notes`).catch(() => ({ items: [] })),
+    ticket.status === "closed" ? { items: [] } : get(`/api/tickets/${id}/suggestions`).catch(() => ({ items: [] })),
+  ]);
   const win = windowState(ticket);
   const closed = ticket.status === "closed";
   mount(
@@ -200,6 +204,7 @@ export async function ticketView(id) {
       <h1>${channelIcon(ticket.channel)} ${ticket.customer.name || ticket.customer.id}</h1>
       <span class="badge status-${ticket.status}" id="ticket-status">${ticket.status}</span> ${reasonBadge(ticket.reason)}
     </div>
+    ${handoffSummary(ticket)}
     <div class="columns">
       <section class="card conversation">
         <h2>Conversation</h2>
@@ -213,7 +218,18 @@ export async function ticketView(id) {
             <label>Template name <input name="template" required placeholder="hello_world"></label>
             <label>Language <input name="language" value="en_US" required></label>`}
           <button type="submit">Send</button>
-        </form>`}
+        </form>
+        ${suggested.items.length && (win.open || ticket.channel !== "whatsapp") ? html`<section class="suggestions" aria-label="Suggested replies">
+          <h3>Suggested replies</h3>
+          <ul>${suggested.items.map((sgg) => html`<li><q>${sgg.question}</q><p>${sgg.answer}</p><button type="button" class="use-suggestion" data-answer="${sgg.answer}" aria-label="Use the answer to ${sgg.question}">Use</button></li>`)}</ul>
+        </section>` : ""}`}
+        <h3>Internal notes <small class="muted">(the team only, never sent to the customer)</small></h3>
+        <ol class="notes">${notes.items.map(noteItem)}</ol>
+        <form id="note" class="note-form">
+          <label for="note-text">Internal note</label>
+          <textarea id="note-text" name="text" rows="2" required></textarea>
+          <button type="submit">Add note</button>
+        </form>
       </section>
       <aside class="card details">
         <h2>Why it was escalated</h2>
@@ -228,11 +244,12 @@ export async function ticketView(id) {
           <dt>Acknowledged</dt><dd>${when(ticket.acknowledged_at)}</dd>
         </dl>
         <div class="actions">
-          ${closed ? "" : html`<button type="button" id="ack">Acknowledge</button> <button type="button" id="close">Close</button>`}
+          ${closed ? "" : html`${ticket.assignee ? "" : html`<button type="button" id="take">Take it</button> `}<button type="button" id="ack">Acknowledge</button> <button type="button" id="close">Close</button>`}
           <button type="button" id="to-kb">Add to knowledge base</button>
         </div>
         ${closed ? "" : html`<form id="reassign" class="inline-form">
           <label>Hand over to ${agents.length ? html`<select name="agent_id">${agents.map((a) => html`<option value="${a.id}">${a.name || a.email} (${a.status}, ${a.open_tickets}/${a.capacity})</option>`)}</select>` : html`<input name="agent_id" placeholder="agent id" required>`}</label>
+          <label>Note for them <textarea name="note" rows="2" placeholder="What they need to know"></textarea></label>
           <button type="submit">Reassign</button></form>`}
         <form id="kb-form" class="kb" hidden>
           <label>Question <textarea name="question" rows="2">${ticket.question || ""}</textarea></label>
@@ -249,6 +266,25 @@ export async function ticketView(id) {
   markSeen(ticket);
   wireTicket(ticket);
   every(5000, () => refreshConversation(ticket.id));
+}
+
+function noteItem(n) {
+  return html`<li class="note-item ${n.kind}"><div class="meta"><strong>${agentName(n.author)}</strong> · ${when(n.at)}${n.kind === "handover" ? " · with the hand-over" : ""}</div><div class="text">${n.text}</div></li>`;
+}
+
+// What the agent needs first, in plain words: what the customer asked, what the bot said, why it handed over.
+const WHY = {
+  agent_requested: "the customer asked for a person",
+  complaint: "the customer is unhappy",
+  custom_trigger: "one of your escalation rules matched",
+  question_not_found: "the knowledge base has no answer the bot was sure of",
+};
+function handoffSummary(ticket) {
+  const bot = ticket.messages.filter((m) => m.from === "bot" && m.ticket_id !== ticket.id).at(-1);
+  return html`<section class="card summary" aria-label="Handoff summary"><h2>Handoff summary</h2>
+    <p><strong>Asked:</strong> ${ticket.question || "—"}</p>
+    <p><strong>The bot said:</strong> ${bot ? bot.text : "nothing before handing over"}</p>
+    <p><strong>Why a person:</strong> ${WHY[ticket.reason] || ticket.reason}.</p></section>`;
 }
 
 function describe(trigger) {
@@ -290,6 +326,10 @@ function wireTicket(ticket) {
       ticketView(ticket.id);
     }
   });
+  $("#take")?.addEventListener("click", async (e) => {
+    const done = await act(e.target, () => post(`${base}/take`), "It is yours now.");
+    if (done) ticketView(ticket.id);
+  });
   $("#ack")?.addEventListener("click", async (e) => {
     const done = await act(e.target, () => post(`${base}/ack`), "Acknowledged: the escalation timer stopped.");
     if (done) ticketView(ticket.id);
@@ -311,18 +351,44 @@ function wireTicket(ticket) {
   $("#kb-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
-    const saved = await act(
-      form.querySelector("button"),
-      () => post(`${base}/knowledge`, { question: form.question.value || undefined, answer: form.answer.value || undefined }),
-      "Added to the knowledge base: the bot answers this from now on.",
+    const saved = await act(form.querySelector("button"), () =>
+      post(`${base}/knowledge`, { question: form.question.value || undefined, answer: form.answer.value || undefined }),
     );
-    if (saved) form.hidden = true;
+    if (saved) {
+      form.hidden = true;
+      notice(
+        saved.status === "proposed"
+          ? "Proposed for the knowledge base: an admin reviews it before the bot uses it."
+          : "Added to the knowledge base: the bot answers this from now on.",
+        "ok",
+      );
+    }
   });
   $("#reassign")?.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const done = await act(event.target.querySelector("button"), () => post(`${base}/assign`, { agent_id: event.target.agent_id.value }), "Handed over.");
+    const note = event.target.note.value.trim();
+    const done = await act(event.target.querySelector("button"), () => post(`${base}/assign`, { agent_id: event.target.agent_id.value, ...(note ? { note } : {}) }), "Handed over.");
     if (done) ticketView(ticket.id);
   });
+  $("#note").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    form.dataset.key ||= crypto.randomUUID(); // a retry of the same note writes it once
+    const added = await act(form.querySelector("button"), () => post(`${base}/notes`, { text: form.text.value }, { "Idempotency-Key": form.dataset.key }), "Note added (not sent to the customer).");
+    if (added) {
+      delete form.dataset.key;
+      form.reset();
+      const { items } = await get(`${base}/notes`);
+      mount($(".notes"), html`${items.map(noteItem)}`);
+    }
+  });
+  $$(".use-suggestion").forEach((button) =>
+    button.addEventListener("click", () => {
+      const box = $("#reply-text");
+      box.value = button.dataset.answer;
+      box.focus();
+    }),
+  );
   $(".messages").addEventListener("click", async (event) => {
     if (!event.target.matches(".resend")) return;
     await act(event.target, () => post(`${base}/reply`, { text: event.target.dataset.text }), "Sent again.");

@@ -46,6 +46,7 @@ class AgentModel(Model):
     last_assigned_at = UnicodeAttribute(default="")
     phone = UnicodeAttribute(null=True)
     notify = NotifySettings(default=NotifySettings)
+    last_test_at = UnicodeAttribute(null=True)  # the last test notification (one per TEST_INTERVAL)
 
     def to_api(self) -> dict:
         return {
@@ -77,6 +78,32 @@ def find_agent(tenant_id: str, agent_id: str | None) -> AgentModel | None:
         return AgentModel.get(tenant_id, agent_id)
     except AgentModel.DoesNotExist:
         return None
+
+
+TEST_INTERVAL_SECONDS = 60
+
+
+def claim_test_notification(agent: AgentModel) -> bool:
+    """One test notification per agent per TEST_INTERVAL_SECONDS (each sends an email and an SMS, which
+    cost money and can be abused): True when this request may send one. A conditional write, so two
+    clicks at once send one."""
+    from datetime import timedelta
+
+    from pynamodb.exceptions import UpdateError
+
+    from liveagent.ids import iso, now_iso, utc_now
+
+    before = iso(utc_now() - timedelta(seconds=TEST_INTERVAL_SECONDS))
+    try:
+        agent.update(
+            actions=[AgentModel.last_test_at.set(now_iso())],
+            condition=AgentModel.last_test_at.does_not_exist() | (AgentModel.last_test_at < before),
+        )
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def team(tenant_id: str) -> list[AgentModel]:

@@ -27,6 +27,10 @@ class KnowledgeModel(Model):
     alternates = ListAttribute(of=UnicodeAttribute, default=list)
     answer = UnicodeAttribute()
     source_ticket_id = UnicodeAttribute(null=True)
+    # "proposed": an agent's entry from a ticket, which the bot does not use until an admin approves it.
+    status = UnicodeAttribute(default="live")
+    proposed_by = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(default="")
     # The question's, alternates' and answer's sentence embeddings (float16 rows), computed when the entry
     # is written so that the detect function never re-embeds the KB; `embedding_model` names the encoder.
@@ -43,6 +47,9 @@ class KnowledgeModel(Model):
             "alternates": list(self.alternates or []),
             "answer": self.answer,
             "source_ticket_id": self.source_ticket_id,
+            "status": self.status or "live",
+            "proposed_by": self.proposed_by,
+            "approved_by": self.approved_by,
             "updated_at": self.updated_at,
         }
 
@@ -96,6 +103,20 @@ def entries(tenant_id: str) -> list[KnowledgeModel]:
     return list(KnowledgeModel.query(tenant_id))
 
 
+def live_entries(tenant_id: str) -> list[KnowledgeModel]:
+    """What the bot answers from: every entry but the proposals waiting for an admin."""
+    return [e for e in entries(tenant_id) if (e.status or "live") == "live"]
+
+
+def approve(tenant_id: str, entry_id: str, admin_id: str) -> KnowledgeModel:
+    """An admin makes a proposed entry live (approving a live one changes nothing)."""
+    entry = get_entry(tenant_id, entry_id)
+    if (entry.status or "live") != "live":
+        entry.update(actions=[KnowledgeModel.status.set("live"), KnowledgeModel.approved_by.set(admin_id),
+                              KnowledgeModel.updated_at.set(now_iso())])  # fmt: skip
+    return entry
+
+
 def get_entry(tenant_id: str, entry_id: str) -> KnowledgeModel:
     try:
         return KnowledgeModel.get(tenant_id, entry_id)
@@ -103,7 +124,15 @@ def get_entry(tenant_id: str, entry_id: str) -> KnowledgeModel:
         raise NotFound(f"knowledge entry '{entry_id}' not found") from exc
 
 
-def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | None = None) -> KnowledgeModel:
+def put_entry(
+    tenant_id: str,
+    entry: KnowledgeEntryIn,
+    source_ticket_id: str | None = None,
+    *,
+    proposed_by: str | None = None,
+    approved_by: str | None = None,
+) -> KnowledgeModel:
+    """Written whole (embedded now); `proposed_by` an agent: a proposal the bot does not use yet."""
     # Imported here: only writes need the encoder (the API's other routes start without it).
     from liveagent.detection import KbEntry, embed_entry
     from liveagent.detection.embeddings import default_encoder
@@ -129,6 +158,9 @@ def put_entry(tenant_id: str, entry: KnowledgeEntryIn, source_ticket_id: str | N
         alternates=alternates,
         answer=answer,
         source_ticket_id=source_ticket_id,
+        status="proposed" if proposed_by else "live",
+        proposed_by=proposed_by,
+        approved_by=approved_by,
         updated_at=now_iso(),
         embedding=embedded.embedding if embedded else None,
         embedding_model=embedded.embedding_model if embedded else None,

@@ -105,6 +105,29 @@ def reassign(caller: Caller, ticket_id: str, agent_id: str) -> TicketModel:
     return ticket
 
 
+def take(caller: Caller, ticket_id: str) -> TicketModel:
+    """An agent takes a queued ticket themselves (online, with room): it is theirs, its workflow woken to
+    start their timer. Taking it again once theirs answers the same."""
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    lifecycle.require_open(ticket)
+    if ticket.assignee == caller.id:
+        return ticket
+    if ticket.assignee:
+        raise Conflict("someone has this ticket already: ask them or an admin to hand it over", code="taken")
+    record = [tickets.history_action(history_entry(0, "assigned", caller.id, rule="taken"))]
+    if not lifecycle.assign(ticket, caller.id, record):
+        ticket.refresh(consistent_read=True)
+        if ticket.assignee == caller.id:
+            return ticket
+        raise Conflict(
+            "not taken: set yourself online with room below your capacity, or someone took it first",
+            code="agent_unavailable",
+        )
+    ticket.refresh(consistent_read=True)
+    escalation.signal(ticket, "assigned")
+    return ticket
+
+
 def drain_queue(tenant_id: str, agent_id: str) -> int:
     """Capacity freed for an agent (a close, a hand-over, coming online): the oldest waiting tickets they
     may serve are assigned to them until they are full, each ticket's workflow woken to notify them.

@@ -5,7 +5,6 @@ resent or dismissed; resending is a person's decision, never a blind retry."""
 from __future__ import annotations
 
 import base64
-import binascii
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -27,7 +26,7 @@ def delivery_id(message: MessageModel) -> str:
 def _message(tenant_id: str, delivery: str) -> MessageModel:
     try:
         raw = base64.urlsafe_b64decode(delivery + "=" * (-len(delivery) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # not base64 (binascii.Error), not ASCII ("ìx"), not UTF-8 once decoded
         raise NotFound(f"delivery '{delivery}' not found") from exc
     conversation_id, _, message_key = raw.partition("|")
     if not conversation_id or not message_key.startswith("out#"):

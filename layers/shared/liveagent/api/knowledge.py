@@ -36,10 +36,26 @@ def add_entry(body: Annotated[knowledge.KnowledgeEntryIn, Body()]) -> KnowledgeE
 def update_entry(entry_id: str, body: Annotated[knowledge.KnowledgeEntryIn, Body()]) -> KnowledgeEntryOut:
     caller = current_caller(router)
     caller.require_admin()
-    knowledge.get_entry(caller.tenant_id, entry_id)
-    entry = knowledge.put_entry(caller.tenant_id, body.model_copy(update={"id": entry_id}))
+    before = knowledge.get_entry(caller.tenant_id, entry_id)
+    proposal = (
+        {"proposed_by": before.proposed_by} if before.status == "proposed" else {}
+    )  # edited, not approved
+    entry = knowledge.put_entry(
+        caller.tenant_id, body.model_copy(update={"id": entry_id}), before.source_ticket_id, **proposal
+    )
     forget_index(caller.tenant_id)
     audit.record(caller, "knowledge.update", entry_id, {"question": entry.question})
+    return KnowledgeEntryOut.model_validate(entry.to_api())
+
+
+@router.post("/api/knowledge/<entry_id>/approve")
+def approve_entry(entry_id: str) -> KnowledgeEntryOut:
+    """An agent's proposed entry goes live (admins): the next customer asking this is answered."""
+    caller = current_caller(router)
+    caller.require_admin()
+    entry = knowledge.approve(caller.tenant_id, entry_id, caller.id)
+    forget_index(caller.tenant_id)
+    audit.record(caller, "knowledge.approve", entry_id, {"question": entry.question})
     return KnowledgeEntryOut.model_validate(entry.to_api())
 
 

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from liveagent import agents, notifications
 from liveagent.api import current_caller
 from liveagent.api.schemas import NotificationList, NotificationOut, NotificationTestOut
+from liveagent.errors import DomainError
 
 router = Router()
 
@@ -32,6 +33,11 @@ def send_test() -> NotificationTestOut:
     report what happened per channel, and whether the email sender is verified in SES."""
     caller = current_caller(router)
     agent = agents.get_agent(caller.tenant_id, caller.id)
+    if not agents.claim_test_notification(agent):
+        raise DomainError(
+            f"one test notification a minute: wait {agents.TEST_INTERVAL_SECONDS} s after the last one",
+            code="rate_limited", status=429,
+        )  # fmt: skip
     deliveries = notifications.notify_agent(
         agent,
         "test",

@@ -90,6 +90,28 @@ class TicketCountsOut(_Out):
     mine_needs_reply: int = Field(description="of those, assigned to the caller")
 
 
+class NoteOut(_Out):
+    id: str
+    author: str
+    text: str
+    at: str
+    kind: Literal["note", "handover"]
+
+
+class NoteList(_Out):
+    items: list[NoteOut]
+
+
+class SuggestionOut(_Out):
+    kb_id: str
+    question: str
+    answer: str
+
+
+class SuggestionList(_Out):
+    items: list[SuggestionOut]
+
+
 class ReplyOut(MessageOut):
     parts: list[MessageOut] = Field(description="the channel messages sent, in order (long texts are split)")
 
@@ -151,6 +173,9 @@ class KnowledgeEntryOut(_Out):
     alternates: list[str]
     answer: str
     source_ticket_id: str | None = None
+    status: Literal["live", "proposed"] = Field("live", description="proposed: an agent's, not used yet")
+    proposed_by: str | None = None
+    approved_by: str | None = None
     updated_at: str | None = None
 
 

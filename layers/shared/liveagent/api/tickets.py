@@ -6,13 +6,22 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent import conversations, knowledge, ticket_actions, tickets
+from liveagent import audit, conversations, knowledge, ticket_actions, ticket_notes, tickets
 from liveagent.api import current_caller
-from liveagent.api.schemas import KnowledgeEntryOut, TicketCountsOut, TicketDetail, TicketOut, TicketPage
-from liveagent.detection.service import forget_index
+from liveagent.api.schemas import (
+    KnowledgeEntryOut,
+    NoteList,
+    NoteOut,
+    SuggestionList,
+    TicketCountsOut,
+    TicketDetail,
+    TicketOut,
+    TicketPage,
+)
+from liveagent.detection.service import forget_index, suggested_entries
 from liveagent.errors import DomainError
 
 router = Router()
@@ -25,6 +34,7 @@ CURSOR = r"^([0-9A-HJKMNP-TV-Z]{26})?$"  # a ticket id (ULID), or empty
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     agent_id: str = Field(min_length=1)
+    note: str | None = Field(None, max_length=4000, description="for the new owner (an internal note)")
 
 
 class KnowledgeFromTicketIn(BaseModel):
@@ -118,7 +128,56 @@ def close(ticket_id: str) -> TicketOut:
 @router.post("/api/tickets/<ticket_id>/assign")
 def assign(ticket_id: str, body: Annotated[AssignIn, Body()]) -> TicketOut:
     caller = current_caller(router)
-    return TicketOut.model_validate(ticket_actions.reassign(caller, ticket_id, body.agent_id).to_api())
+    ticket = ticket_actions.reassign(caller, ticket_id, body.agent_id)
+    if body.note and body.note.strip():  # after the move: a refused hand-over leaves no note behind
+        # One note per hand-over to that agent: a retried request counts the same hand-overs.
+        handovers = sum(
+            h.get("event") == "handed_over" and h.get("to") == body.agent_id for h in ticket.history
+        )
+        cause = f"handover:{body.agent_id}:{handovers}"
+        ticket_notes.add_note(ticket, caller.id, body.note.strip(), cause=cause, kind="handover")
+    return TicketOut.model_validate(ticket.to_api())
+
+
+@router.post("/api/tickets/<ticket_id>/take")
+def take(ticket_id: str) -> TicketOut:
+    """The caller takes a queued ticket (online and below their capacity)."""
+    return TicketOut.model_validate(ticket_actions.take(current_caller(router), ticket_id).to_api())
+
+
+@router.get("/api/tickets/<ticket_id>/notes")
+def list_notes(ticket_id: str) -> NoteList:
+    """Internal notes on the ticket, oldest first (never sent to the customer)."""
+    caller = current_caller(router)
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    return NoteList.model_validate({"items": [n.to_api() for n in ticket_notes.notes_for(ticket)]})
+
+
+@router.post("/api/tickets/<ticket_id>/notes", status_code=201)
+def add_note(
+    ticket_id: str,
+    body: Annotated[ticket_notes.NoteIn, Body()],
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    ] = None,
+) -> NoteOut:
+    """An internal note for the team: stored on the ticket, never sent to the customer."""
+    caller = current_caller(router)
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    return NoteOut.model_validate(
+        ticket_notes.add_note(ticket, caller.id, body.text, cause=idempotency_key).to_api()
+    )
+
+
+@router.get("/api/tickets/<ticket_id>/suggestions")
+def suggestions(ticket_id: str) -> SuggestionList:
+    """Replies an agent may send or edit: the KB entries closest to what the customer asked."""
+    caller = current_caller(router)
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    found = suggested_entries(caller.tenant_id, ticket.question or "")
+    return SuggestionList.model_validate(
+        {"items": [{"kb_id": e.entry_id, "question": e.question, "answer": e.answer} for e in found]}
+    )
 
 
 class KnowledgeDraftOut(BaseModel):
@@ -156,10 +215,15 @@ def add_to_knowledge(
     answer = body.answer or drafted
     if not answer:
         raise DomainError("no agent reply on this ticket yet: give an 'answer'", code="validation_error")
+    # An agent proposes (an admin approves before the bot repeats it to everyone); an admin's is live.
+    reviewed = {"approved_by": caller.id} if caller.is_admin else {"proposed_by": caller.id}
     entry = knowledge.put_entry(
         caller.tenant_id,
         knowledge.KnowledgeEntryIn(question=body.question or ticket.question, answer=answer),
         source_ticket_id=ticket_id,
+        **reviewed,
     )
     forget_index(caller.tenant_id)
+    audit.record(caller, "knowledge.propose" if not caller.is_admin else "knowledge.create", entry.entry_id,
+                 {"question": entry.question, "ticket_id": ticket_id})  # fmt: skip
     return KnowledgeEntryOut.model_validate(entry.to_api())

@@ -256,6 +256,20 @@ class KnowledgeIndex:
                 best = reading
         return best
 
+    def closest(self, query: str, k: int = 3) -> list[str]:
+        """The ids of the `k` entries the ranker puts first for the message, however sure (suggested
+        replies an agent reads before sending; the bot's own answers go through `best`)."""
+        if not self._docs:
+            return []
+        lexical = self._lexical_by_clause(query)
+        weights = ranker_weights(self.encoder.name) if self._rows is not None else None
+        if weights is None or self.encoder.reads(query) < ENCODER_READS:
+            ranked = sorted(lexical, key=lambda doc_id: -lexical[doc_id].confidence)
+        else:
+            fused = candidate_features(*self._scores(self.encoder.encode([query])[0], lexical)) @ weights
+            ranked = [int(i) for i in np.argsort(-fused, kind="stable")]
+        return [self._docs[i].entry.id for i in ranked[:k]]
+
     def _lexical_by_clause(self, query: str) -> dict[int, KbMatch]:
         lexical: dict[int, KbMatch] = {}
         for clause in clauses(query):

@@ -24,7 +24,7 @@ def _retrievers(tenant_id: str) -> tuple[KnowledgeIndex, KnowledgeIndex | None]:
     cached = _indexes.get(tenant_id)
     if cached and time.monotonic() - cached[0] < _INDEX_TTL_SECONDS:
         return cached[1], cached[2]
-    items = knowledge.entries(tenant_id)
+    items = knowledge.live_entries(tenant_id)  # proposals wait for an admin
 
     def entry(e: knowledge.KnowledgeModel, hosted: bool) -> KbEntry:
         vectors = (
@@ -56,8 +56,15 @@ def still_unanswered(tenant_id: str, tickets: list) -> list[dict]:
         match = index.best(question)
         return match is not None and match.confidence >= threshold and not match.uncovered_qualifiers
 
-    sources = frozenset(e.source_ticket_id for e in knowledge.entries(tenant_id) if e.source_ticket_id)
+    sources = frozenset(e.source_ticket_id for e in knowledge.live_entries(tenant_id) if e.source_ticket_id)
     return unanswered_questions(tickets, answered_now, sources)
+
+
+def suggested_entries(tenant_id: str, text: str, k: int = 3) -> list[knowledge.KnowledgeModel]:
+    """The tenant's live KB entries closest to what the customer asked, best first."""
+    ids = retriever_for(tenant_id).closest(text, k)
+    by_id = {e.entry_id: e for e in knowledge.entries(tenant_id)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def forget_index(tenant_id: str) -> None:
