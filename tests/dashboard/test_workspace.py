@@ -368,3 +368,54 @@ def test_an_admin_writes_the_acknowledgement_in_another_language(client: Client,
     assert saved["translations"]["it"]["acknowledgement"] == "Grazie! Arriva subito una persona del team."
     assert saved["translations"]["es"]["reopening"].startswith("Volvemos")  # the rest kept as it was
     session.close()
+
+
+# Every visible piece of text against the background it is drawn on (the first opaque one up the tree):
+# WCAG 2 AA, 4.5:1 for normal text and 3:1 for large text (24 px, or 18.66 px bold).
+CONTRAST_SCAN = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failing = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !el || el.closest("[hidden], svg, option")) continue;
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (!box.width || !box.height || style.visibility === "hidden" || Number(style.opacity) === 0) continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05), size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) failing.push(`${text.slice(0, 40)} (${el.tagName}.${el.className}): ${ratio.toFixed(2)}`);
+  }
+  return [...new Set(failing)];
+}"""
+
+
+def test_no_screen_fails_wcag_aa_contrast(client: Client, browser: Browser) -> None:
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550701615", name="Contrast Check"))
+    ticket = eventually(lambda: [t for t in client.tickets() if t["assignee"]], timeout=15)[0]
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    failing = {}
+    for screen in [*SCREENS, f"#/tickets/{ticket['id']}", "#/login"]:
+        if screen == "#/login":
+            page.get_by_role("button", name="Log out").click()
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        else:
+            page.goto(f"{client.base}/{screen}")
+            expect(page.locator("#view h1")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+        found = page.evaluate(CONTRAST_SCAN)
+        if found:
+            failing[screen] = found
+    assert failing == {}
+    session.close()
