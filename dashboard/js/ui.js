@@ -102,3 +102,35 @@ export const lines = (text) =>
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter(Boolean);
+
+const pct = (x) => `${Math.round(Number(x) * 100)}%`;
+// A trigger in words a non-engineer reads ("closest answer: 'How long does delivery take?' — 25% sure,
+// needs 35%"); `questions` maps KB ids to their questions. The raw evidence stays behind a toggle.
+export function explainTrigger(t, questions = {}) {
+  switch (t.type) {
+    case "kb_miss":
+      return t.closest_kb_id
+        ? `No answer the bot was sure of. Closest answer: “${questions[t.closest_kb_id] || t.closest_kb_id}” — ${pct(t.best_confidence)} sure, needs ${pct(t.threshold)}.`
+        : "The knowledge base has nothing close to this question.";
+    case "agent_requested":
+      return t.phrase ? `The customer asked for a person (your phrase “${t.phrase}”).` : `The customer asked for a person (${pct(t.probability)} sure).`;
+    case "complaint":
+      return `The customer sounds unhappy (${pct(t.score)}; escalates from ${pct(t.threshold)}).`;
+    case "keyword":
+      return `Your escalation keyword “${t.keyword}” is in the message.`;
+    case "complexity":
+      return `The message is long or has many questions (${pct(t.score)}; escalates from ${pct(t.threshold)}).`;
+    case "answer_rejected":
+      return "The customer said the bot's answer did not help.";
+    case "repeated_question":
+      return "The customer asked the same thing again after the bot's answer.";
+    case "answer_already_sent":
+      return "The bot had already sent this answer once: a person takes over instead of repeating it.";
+    default:
+      return t.type.replaceAll("_", " ");
+  }
+}
+
+export function evidence(items) {
+  return html`<details class="evidence"><summary>Show the raw evidence</summary><pre>${JSON.stringify(items, null, 2)}</pre></details>`;
+}

@@ -135,7 +135,7 @@ def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: B
     assert "lawyer" in client.api("GET", "/api/settings/escalation").json()["keywords"]
     page.get_by_label("Customer message").fill("when are you open?")
     page.get_by_role("button", name="What would the bot do?").click()
-    expect(page.locator("#preview")).to_contain_text("Answers")
+    expect(page.locator("#preview")).to_contain_text("The bot answers with “What are your opening hours?”")
     page.screenshot(path=str(shots / "admin-escalation.png"), full_page=True)
 
     for section, heading, name in (

@@ -419,3 +419,23 @@ def test_no_screen_fails_wcag_aa_contrast(client: Client, browser: Browser) -> N
             failing[screen] = found
     assert failing == {}
     session.close()
+
+
+def test_test_the_bot_and_why_it_escalated_speak_plain_words(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_label("Customer message").fill("do you sell sofas?")
+    page.get_by_role("button", name="What would the bot do?").click()
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("A person takes over")
+    expect(preview).to_contain_text(re.compile(r"Closest answer: “[^”]+” — \d+% sure, needs 35%"))
+    expect(preview.locator("pre")).to_be_hidden()  # the raw evidence waits behind its toggle
+    preview.get_by_text("Show the raw evidence").click()
+    expect(preview.locator("pre")).to_contain_text("kb_miss")
+    session.close()
+
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Plain Words", "15550701616", "I want to talk to a human")
+    expect(page.locator(".triggers")).to_contain_text("The customer asked for a person")
+    session.close()

@@ -1,6 +1,6 @@
 // Admin screens: escalation rules, routing, escalation policy, business hours, team, knowledge base, analytics.
 import { del, get, post, put } from "../api.js";
-import { $, $$, REASONS, act, html, lines, mount, requiredNumber, when } from "../ui.js";
+import { $, $$, REASONS, act, evidence, explainTrigger, html, lines, mount, requiredNumber, when } from "../ui.js";
 
 const SECTIONS = [
   ["escalation", "Escalation rules"],
@@ -101,11 +101,14 @@ async function escalation(box, given) {
     event.preventDefault();
     const result = await act(event.target.querySelector("button"), () => post("/api/detect/preview", { text: event.target.text.value }));
     if (!result) return;
+    const { items } = await get("/api/knowledge").catch(() => ({ items: [] }));
+    const questions = Object.fromEntries(items.map((e) => [e.id, e.question]));
     mount(
       $("#preview"),
       result.escalate
-        ? html`<p><strong>Escalates</strong>: ${REASONS[result.reason] || result.reason}</p><pre>${JSON.stringify(result.triggers, null, 2)}</pre>`
-        : html`<p><strong>Answers</strong>${result.kb_id ? html` from <code>${result.kb_id}</code> (confidence ${result.confidence})` : ""}:</p><blockquote>${result.answer}</blockquote>`,
+        ? html`<p><strong>A person takes over</strong>: ${REASONS[result.reason] || result.reason}.</p>
+          <ul class="why">${result.triggers.map((t) => html`<li>${explainTrigger(t, questions)}</li>`)}</ul>${evidence(result.triggers)}`
+        : html`<p><strong>The bot answers</strong>${result.kb_id ? html` with “${questions[result.kb_id] || result.kb_id}” (${Math.round(result.confidence * 100)}% sure)` : ""}:</p><blockquote>${result.answer}</blockquote>${evidence(result)}`,
     );
   });
 }

@@ -1,7 +1,7 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
 import { every, refreshAttention, refreshUnread, state } from "../app.js";
-import { $, $$, REASONS, act, ago, channelIcon, html, mount, notice, reasonBadge, when } from "../ui.js";
+import { $, $$, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
 const TABS = [
@@ -191,10 +191,12 @@ export async function ticketView(id) {
   // The team directory (any signed-in user): people by name, and whom a ticket can be handed to.
   teamLoaded = 0;  // fresh status and load for the hand-over list
   const agents = (await loadTeam()).filter((a) => a.id !== ticket.assignee);
-  const [notes, suggested] = await Promise.all([
+  const [notes, suggested, kb] = await Promise.all([
     get(`/api/tickets/${id}/notes`).catch(() => ({ items: [] })),
     ticket.status === "closed" ? { items: [] } : get(`/api/tickets/${id}/suggestions`).catch(() => ({ items: [] })),
+    get("/api/knowledge").catch(() => ({ items: [] })),
   ]);
+  const kbQuestions = Object.fromEntries(kb.items.map((e) => [e.id, e.question]));
   const win = windowState(ticket);
   const closed = ticket.status === "closed";
   mount(
@@ -233,7 +235,8 @@ export async function ticketView(id) {
       </section>
       <aside class="card details">
         <h2>Why it was escalated</h2>
-        <ul class="triggers">${ticket.triggers.map((t) => html`<li><code>${t.type}</code> ${describe(t)}</li>`)}</ul>
+        <ul class="triggers">${ticket.triggers.map((t) => html`<li>${explainTrigger(t, kbQuestions)}</li>`)}</ul>
+        ${evidence(ticket.triggers)}
         <p>Question: <q>${ticket.question || "—"}</q></p>
         <dl>
           <dt>Department</dt><dd>${ticket.department || "—"}</dd>
@@ -285,13 +288,6 @@ function handoffSummary(ticket) {
     <p><strong>Asked:</strong> ${ticket.question || "—"}</p>
     <p><strong>The bot said:</strong> ${bot ? bot.text : "nothing before handing over"}</p>
     <p><strong>Why a person:</strong> ${WHY[ticket.reason] || ticket.reason}.</p></section>`;
-}
-
-function describe(trigger) {
-  const parts = Object.entries(trigger)
-    .filter(([key]) => key !== "type")
-    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
-  return parts.join(", ");
 }
 
 async function refreshConversation(id) {
