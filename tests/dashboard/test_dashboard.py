@@ -151,16 +151,18 @@ def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: B
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Escalation policy").click()
-    page.get_by_label("Timeout seconds").first.fill("600")
+    page.get_by_label("Level 1 waits").fill("10")  # minutes
     page.get_by_role("button", name="Save policy").click()
     expect(page.locator("#notice")).to_contain_text("saved")
     assert client.api("GET", "/api/settings/escalation-policy").json()["levels"][0]["timeout_seconds"] == 600
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Routing").click()
-    page.get_by_label("Default department").fill("nobody_works_here")
+    page.get_by_role("button", name="Add department").click()
+    page.get_by_label("Department name").last.fill("nobody_works_here")
     page.get_by_role("button", name="Save routing").click()
-    expect(page.locator("#notice")).to_contain_text("is not one of the departments")  # the API's words, shown
-    session.close(refused_on_purpose=1)
+    # the API's words, shown
+    expect(page.locator("#notice")).to_contain_text("nobody works in the department 'nobody_works_here'")
+    session.close(refused_on_purpose=1, refusal="CONFLICT")
 
 
 def test_an_admin_saving_over_another_admins_change_sees_it_first(client: Client, browser: Browser) -> None:

@@ -439,3 +439,31 @@ def test_test_the_bot_and_why_it_escalated_speak_plain_words(client: Client, bro
     page = _open_ticket(client, session, "Plain Words", "15550701616", "I want to talk to a human")
     expect(page.locator(".triggers")).to_contain_text("The customer asked for a person")
     session.close()
+
+
+def test_an_admin_picks_who_a_level_goes_to_by_name_and_waits_in_minutes(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/policy")
+    level_2 = page.get_by_label("Level 2 goes to")
+    expect(level_2).to_have_value("role:team_lead")
+    assert "role:" not in level_2.locator("option:checked").inner_text()  # words, not the API's syntax
+    level_2.select_option(label="Lee Lead")
+    page.get_by_label("Level 2 waits").fill("45")
+    page.get_by_label("Level 2 unit").select_option("minutes")
+    page.get_by_role("button", name="Save policy").click()
+    expect(page.locator("#notice.ok")).to_contain_text("saved")
+    saved = client.api("GET", "/api/settings/escalation-policy").json()["levels"][1]
+    assert (
+        saved["target"] == f"agent:{client.agent_id('lead@demo.test')}" and saved["timeout_seconds"] == 2700
+    )
+    page.goto(f"{client.base}/#/admin/hours")
+    zone = page.get_by_label("Time zone")
+    expect(zone.locator("option", has_text="Europe/Madrid")).to_have_count(1)
+    zone.select_option("Europe/Madrid")
+    page.get_by_role("button", name="Save business hours").click()
+    expect(page.locator("#notice.ok")).to_be_visible()
+    assert client.api("GET", "/api/settings/business-hours").json()["timezone"] == "Europe/Madrid"
+    session.close()

@@ -115,7 +115,8 @@ async function escalation(box, given) {
 
 // ------------------------------------------------------------------ routing
 async function routing(box, given) {
-  const doc = given || (await get("/api/settings/routing"));
+  const [doc, people] = await Promise.all([given || get("/api/settings/routing"), get("/api/agents")]);
+  const teamRoles = [...new Set(people.items.flatMap((a) => a.roles))].sort();
   const draw = () =>
     mount(
       box,
@@ -128,16 +129,17 @@ async function routing(box, given) {
             <td><button type="button" data-remove-dept="${i}">Remove</button></td></tr>`,
         )}</tbody></table>
         <button type="button" id="add-dept">Add department</button>
-        <label>Default department <input name="default" value="${doc.default_department}" required></label>
+        <label>Default department <select name="default">${doc.departments.map((d) => html`<option ${d.name === doc.default_department ? "selected" : ""}>${d.name}</option>`)}${doc.departments.some((d) => d.name === doc.default_department) ? "" : html`<option selected>${doc.default_department}</option>`}</select></label>
         <label>Strategy <select name="strategy">${["least_loaded", "round_robin"].map((s) => html`<option ${doc.strategy === s ? "selected" : ""}>${s}</option>`)}</select></label>
         <h3>Role rules</h3>
         <table class="editor"><thead><tr><th>When reason</th><th>When department</th><th>Roles</th><th></th></tr></thead>
         <tbody>${doc.rules.map(
           (r, i) => html`<tr><td><select aria-label="Reason" name="rreason-${i}"><option value="">any</option>${Object.keys(REASONS).map((k) => html`<option ${r.when.reason === k ? "selected" : ""}>${k}</option>`)}</select></td>
-            <td><input aria-label="Department" name="rdept-${i}" value="${r.when.department || ""}"></td>
-            <td><input aria-label="Roles" name="rroles-${i}" value="${r.roles.join(", ")}" required></td>
+            <td><select aria-label="Department" name="rdept-${i}"><option value="">any</option>${doc.departments.map((d) => html`<option ${r.when.department === d.name ? "selected" : ""}>${d.name}</option>`)}</select></td>
+            <td><input aria-label="Roles" name="rroles-${i}" value="${r.roles.join(", ")}" required list="team-roles"></td>
             <td><button type="button" data-remove-rule="${i}">Remove</button></td></tr>`,
         )}</tbody></table>
+        <datalist id="team-roles">${teamRoles.map((r) => html`<option value="${r}"></option>`)}</datalist>
         <button type="button" id="add-rule">Add rule</button>
         <button type="submit">Save routing</button>
       </form>`,
@@ -165,21 +167,38 @@ async function routing(box, given) {
 }
 
 // ------------------------------------------------------------------ escalation policy (levels editor)
+// Targets are picked from the team (the assignee, a role someone has, an agent by name, the admins) and
+// waits are given in minutes or hours, never typed as "role:NAME" or in seconds.
+const UNITS = [["minutes", 60], ["hours", 3600], ["seconds", 1]];
+const asUnit = (seconds) => UNITS.find(([, size]) => seconds % size === 0 && seconds >= size) || UNITS[2];
+
 async function policy(box, given) {
-  const doc = given || (await get("/api/settings/escalation-policy"));
+  const [doc, people] = await Promise.all([given || get("/api/settings/escalation-policy"), get("/api/agents")]);
+  const roles = [...new Set(people.items.flatMap((a) => a.roles))].sort();
+  const targets = [
+    ["assignee", "The ticket's assignee"],
+    ["permission:admin", "The admins"],
+    ...roles.map((r) => [`role:${r}`, `Everyone with the role ${r}`]),
+    ...people.items.map((a) => [`agent:${a.id}`, `${a.name || a.email}`]),
+  ];
   const wire = () => {
+    const known = new Set(targets.map(([v]) => v));
     mount(
       box,
       html`<h2>Escalation policy</h2>${saved(doc)}
-      <p class="muted">Who is notified when a ticket waits, and after how long. Targets: <code>assignee</code>, <code>role:NAME</code>, <code>agent:ID</code>, <code>permission:admin</code>.</p>
+      <p class="muted">Who is told when nobody responds to a ticket, and after how long. Level 1 is the assignee.</p>
       <form id="policy-form">
-        <table class="editor"><thead><tr><th>Level</th><th>Target</th><th>Timeout (s)</th><th>Takes the ticket</th><th></th></tr></thead>
-        <tbody>${doc.levels.map(
-          (l, i) => html`<tr><td>${i}</td><td><input aria-label="Target" name="target-${i}" value="${l.target}" required></td>
-            <td><input aria-label="Timeout seconds" name="timeout-${i}" type="number" min="1" value="${l.timeout_seconds}" required></td>
-            <td><input aria-label="Reassign" name="reassign-${i}" type="checkbox" ${l.reassign ? "checked" : ""}></td>
-            <td><button type="button" data-remove="${i}">Remove</button></td></tr>`,
-        )}</tbody></table>
+        <table class="editor"><thead><tr><th>Level</th><th>Who is told</th><th>Waits</th><th>Takes the ticket</th><th></th></tr></thead>
+        <tbody>${doc.levels.map((l, i) => {
+          const [unit, size] = asUnit(l.timeout_seconds);
+          return html`<tr><td>${i + 1}</td><td><select aria-label="Level ${i + 1} goes to" name="target-${i}" ${i === 0 ? "disabled" : ""}>
+              ${known.has(l.target) ? "" : html`<option value="${l.target}" selected>${l.target} (nobody in the team)</option>`}
+              ${targets.filter(([v]) => i === 0 || v !== "assignee").map(([v, label]) => html`<option value="${v}" ${l.target === v ? "selected" : ""}>${label}</option>`)}</select></td>
+            <td class="wait"><input aria-label="Level ${i + 1} waits" name="timeout-${i}" type="number" min="1" value="${l.timeout_seconds / size}" required>
+              <select aria-label="Level ${i + 1} unit" name="unit-${i}">${UNITS.map(([u]) => html`<option ${u === unit ? "selected" : ""}>${u}</option>`)}</select></td>
+            <td><input aria-label="Level ${i + 1} takes the ticket" name="reassign-${i}" type="checkbox" ${l.reassign ? "checked" : ""}></td>
+            <td>${i === 0 ? "" : html`<button type="button" data-remove="${i}">Remove</button>`}</td></tr>`;
+        })}</tbody></table>
         <button type="button" id="add-level">Add level</button>
         <label>Repeat the ladder <input name="repeat" type="number" min="0" max="10" value="${doc.repeat}"></label>
         <button type="submit">Save policy</button>
@@ -189,7 +208,11 @@ async function policy(box, given) {
     const read = (strict = false) => {
       const f = $("#policy-form");
       const number = (input, label) => (strict ? requiredNumber(input, label) : Number(input.value));
-      doc.levels = doc.levels.map((_, i) => ({ target: f[`target-${i}`].value.trim(), timeout_seconds: number(f[`timeout-${i}`], `Level ${i + 1} timeout`), reassign: f[`reassign-${i}`].checked }));
+      doc.levels = doc.levels.map((_, i) => ({
+        target: i === 0 ? "assignee" : f[`target-${i}`].value,
+        timeout_seconds: Math.round(number(f[`timeout-${i}`], `Level ${i + 1} wait`) * Object.fromEntries(UNITS)[f[`unit-${i}`].value]),
+        reassign: f[`reassign-${i}`].checked,
+      }));
       doc.repeat = number(f.repeat, "Repeat the ladder");
     };
     $("#add-level").addEventListener("click", () => (read(), doc.levels.push({ target: "permission:admin", timeout_seconds: 3600, reassign: false }), wire()));
@@ -202,6 +225,8 @@ async function policy(box, given) {
 }
 
 // ------------------------------------------------------------------ business hours
+// The browser's IANA list (the API checks the same names), with the saved one kept if it is not there.
+const zones = (current) => [...new Set(["UTC", ...(Intl.supportedValuesOf?.("timeZone") || []), current])];
 async function hours(box, given) {
   const doc = given || (await get("/api/settings/business-hours"));
   const spans = (day) => (doc.hours?.[day] || []).map(([a, b]) => `${a}-${b}`).join(", ");
@@ -209,7 +234,7 @@ async function hours(box, given) {
     box,
     html`<h2>Business hours</h2>${saved(doc)}
     <form id="hours-form">
-      <label>Time zone <input name="timezone" value="${doc.timezone}" required></label>
+      <label>Time zone <select name="timezone">${zones(doc.timezone).map((z) => html`<option ${z === doc.timezone ? "selected" : ""}>${z}</option>`)}</select></label>
       <label class="inline"><input type="checkbox" name="always" ${doc.hours === null ? "checked" : ""}> Always open</label>
       <fieldset><legend>Opening hours (e.g. 09:00-12:00, 13:00-18:00; empty = closed)</legend>
         ${DAYS.map((d) => html`<label>${d} <input name="day-${d}" value="${spans(d)}" pattern="^$|^(\\d\\d:\\d\\d-\\d\\d:\\d\\d)(,\\s*\\d\\d:\\d\\d-\\d\\d:\\d\\d)*$"></label>`)}
