@@ -295,7 +295,7 @@ def test_bug_13_tab_counts_follow_the_filters(client: Client, browser: Browser) 
 
 
 SCREENS = ["#/support", "#/notifications", "#/deliveries", "#/me", *(f"#/admin/{s}" for s in
-           ("escalation", "routing", "policy", "hours", "messages", "team", "knowledge", "analytics"))]  # fmt: skip
+           ("escalation", "routing", "policy", "hours", "messages", "team", "knowledge", "analytics", "audit"))]  # fmt: skip
 
 
 def test_bug_12_every_screen_fits_a_phone(client: Client, browser: Browser) -> None:
@@ -466,4 +466,16 @@ def test_an_admin_picks_who_a_level_goes_to_by_name_and_waits_in_minutes(
     page.get_by_role("button", name="Save business hours").click()
     expect(page.locator("#notice.ok")).to_be_visible()
     assert client.api("GET", "/api/settings/business-hours").json()["timezone"] == "Europe/Madrid"
+    session.close()
+
+
+def test_the_audit_screen_names_who_changed_what(client: Client, browser: Browser) -> None:
+    bob = client.agent_id("bob@demo.test")
+    assert client.api("PUT", f"/api/agents/{bob}", json={"capacity": 4}).ok
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/audit")
+    row = page.locator("table.audit tbody tr").first
+    expect(row).to_contain_text("Dana Admin")
+    expect(row).to_contain_text("changed a team member: Bob")
     session.close()

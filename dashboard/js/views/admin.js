@@ -11,6 +11,7 @@ const SECTIONS = [
   ["team", "Team"],
   ["knowledge", "Knowledge base"],
   ["analytics", "Analytics"],
+  ["audit", "Audit"],
 ];
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -23,7 +24,7 @@ export async function adminView(section) {
     )}</nav>
     <section id="admin" class="card"></section>`,
   );
-  const views = { escalation, routing, policy, hours, messages, team, knowledge, analytics };
+  const views = { escalation, routing, policy, hours, messages, team, knowledge, analytics, audit };
   try {
     await (views[section] || escalation)($("#admin"));
   } catch (error) {
@@ -336,6 +337,33 @@ async function team(box) {
   );
 }
 
+// ------------------------------------------------------------------ audit
+const ACTIONS = {
+  "settings.update": "changed the settings",
+  "agent.update": "changed a team member",
+  "knowledge.create": "added a KB entry",
+  "knowledge.update": "edited a KB entry",
+  "knowledge.delete": "deleted a KB entry",
+  "knowledge.propose": "proposed a KB entry",
+  "knowledge.approve": "approved a KB entry",
+};
+
+async function audit(box) {
+  const [{ items }, people] = await Promise.all([get("/api/audit"), get("/api/team")]);
+  const names = Object.fromEntries(people.items.map((a) => [a.id, a.name || a.email]));
+  const target = (e) => (e.action === "agent.update" ? names[e.target] || e.target : e.details?.question || e.target);
+  mount(
+    box,
+    html`<h2>Audit</h2><p class="muted">Who changed what, newest first.</p>
+    ${items.length
+      ? html`<table class="audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>${items.map(
+          (e) => html`<tr><td>${when(e.at)}</td><td>${names[e.actor] || e.actor_email || e.actor}</td><td>${ACTIONS[e.action] || e.action}: ${target(e)}</td>
+            <td><details><summary>Show</summary><pre>${JSON.stringify(e.details, null, 2)}</pre></details></td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="empty">No changes yet.</p>`}`,
+  );
+}
+
 // ------------------------------------------------------------------ knowledge base
 async function knowledge(box) {
   const [{ items }, unanswered, people] = await Promise.all([get("/api/knowledge"), get("/api/knowledge/unanswered"), get("/api/team")]);
@@ -421,10 +449,12 @@ async function knowledge(box) {
 
 // ------------------------------------------------------------------ analytics (SVG charts + tables)
 async function analytics(box, days = 7) {
-  const [summary, page] = await Promise.all([
+  const [summary, page, people] = await Promise.all([
     get(`/api/analytics/summary?days=${days}`),
     get("/api/tickets?include_closed=true&limit=200"),
+    get("/api/team"),
   ]);
+  const names = Object.fromEntries(people.items.map((a) => [a.id, a.name || a.email]));
   const since = Date.now() - days * 86_400_000;
   const tickets = page.items.filter((t) => Date.parse(t.created_at) >= since);
   const dayKeys = [...Array(days).keys()].map((i) => new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
@@ -453,7 +483,7 @@ async function analytics(box, days = 7) {
       <tbody>${perDay.map((d) => html`<tr><td>${d.day}</td>${Object.keys(REASONS).map((r) => html`<td>${d[r]}</td>`)}</tr>`)}</tbody></table>
     <table><thead><tr><th>By status</th><th>Tickets</th></tr></thead><tbody>${Object.entries(summary.by_status).map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}</tbody></table>
     <table><thead><tr><th>Agent</th><th>Tickets</th><th>Closed</th><th>Median first response</th></tr></thead><tbody>${Object.entries(summary.per_agent).map(
-      ([id, a]) => html`<tr><td>${id}</td><td>${a.tickets}</td><td>${a.closed}</td><td>${fmtSeconds(a.median_first_response_seconds)}</td></tr>`,
+      ([id, a]) => html`<tr><td>${names[id] || id}</td><td>${a.tickets}</td><td>${a.closed}</td><td>${fmtSeconds(a.median_first_response_seconds)}</td></tr>`,
     )}</tbody></table>
     <h3>Top unanswered questions</h3>
     ${summary.top_unanswered.length ? html`<ol>${summary.top_unanswered.map((g) => html`<li>${g.question} (${g.count}×)</li>`)}</ol>` : html`<p class="empty">None in this period.</p>`}`,
