@@ -209,6 +209,20 @@ class LocalStack:
             "apiBase": self.api_url,
         }
 
+    def dashboard_csp(self) -> str:
+        """template.yaml's Content-Security-Policy for the dashboard (DashboardSecurityHeaders), with this
+        stack's API and Cognito origins in connect-src instead of AWS's."""
+        config = load_template()["Resources"]["DashboardSecurityHeaders"]["Properties"]
+        policy = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+        text = policy["ContentSecurityPolicy"]
+        text = text["Fn::Sub"] if isinstance(text, dict) else text
+        origins = " ".join(dict.fromkeys(u.rstrip("/") for u in (self.api_url, self.aws_url)))
+        directives = []
+        for directive in text.split(";"):
+            name = directive.split()[0] if directive.split() else ""
+            directives.append(f"connect-src 'self' {origins}" if name == "connect-src" else directive.strip())
+        return "; ".join(d for d in directives if d)
+
     def outputs(self) -> dict[str, str]:
         """The template's Outputs as this stack answers them (what CloudFormation shows for a deployed
         stack), with the local gateway as the API and the fake AWS's endpoint: the operator tools

@@ -479,3 +479,22 @@ def test_the_audit_screen_names_who_changed_what(client: Client, browser: Browse
     expect(row).to_contain_text("Dana Admin")
     expect(row).to_contain_text("changed a team member: Bob")
     session.close()
+
+
+def test_the_dashboard_is_served_with_the_templates_content_security_policy(
+    client: Client, browser: Browser
+) -> None:
+    """The same policy as CloudFront's (template.yaml), and no screen breaks it (a violation is a console
+    error, which Session.close refuses)."""
+    import requests
+
+    policy = requests.get(f"{client.base}/", timeout=10).headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    for screen in SCREENS:
+        page.goto(f"{client.base}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+    session.close()

@@ -521,7 +521,7 @@ function stackedBars(perDay, shownWidth) {
       : html`<text class="day" x="${40 + i * (bar + gap) + bar / 2}" y="${height - 5}" text-anchor="middle" font-size="11">${d.day.slice(5)}</text>`,
   );
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="Tickets per day by reason"><text x="0" y="20" font-size="11">${max}</text>${rects}${labels}</svg>
-    <p class="legend">${Object.entries(REASONS).map(([k, v]) => html`<span><i style="background:${COLORS[k]}"></i>${v}</span>`)}</p>`;
+    <p class="legend">${Object.entries(REASONS).map(([k, v]) => html`<span><i class="swatch-${k}"></i>${v}</span>`)}</p>`;
 }
 
 function bars(rows) {
