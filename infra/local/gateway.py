@@ -315,6 +315,10 @@ class Gateway:
         if not str(target).startswith(str(DASHBOARD.resolve())) or not target.is_file():
             return _error(404, "not_found", f"no route GET {path}")
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        headers = {"Content-Security-Policy": self.stack.dashboard_csp(), "X-Content-Type-Options": "nosniff",
-                   "X-Frame-Options": "DENY", "Referrer-Policy": "strict-origin-when-cross-origin"}  # fmt: skip
+        headers = {
+            "Content-Security-Policy": self.stack.dashboard_csp(),
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+        }
         return Response(target.read_bytes(), content_type=content_type, headers=headers)
