@@ -115,9 +115,20 @@ export function current() {
   return session;
 }
 
-export function logout() {
+// Signs out here and revokes the refresh token at Cognito (RevokeToken), so a copy of it taken from this
+// tab cannot mint new tokens. The page signs out even if Cognito cannot be reached.
+export async function logout() {
   clearTimeout(refreshTimer);
   refreshTimer = null;
+  const raw = sessionStorage.getItem(KEY);
   sessionStorage.removeItem(KEY);
   window.dispatchEvent(new Event("lae:logout"));
+  const refreshToken = raw ? JSON.parse(raw).refreshToken : null;
+  if (!refreshToken) return;
+  try {
+    const { userPoolClientId } = await loadConfig();
+    await cognito("RevokeToken", { Token: refreshToken, ClientId: userPoolClientId });
+  } catch {
+    /* signed out here; the token expires on its own */
+  }
 }

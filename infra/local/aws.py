@@ -238,6 +238,37 @@ def support_sync_express() -> None:
     refuse_express_listing()
 
 
+def support_revoke_token() -> None:
+    """Cognito's RevokeToken, which moto lacks: the dashboard revokes its refresh token on log out, and
+    a revoked token must refuse REFRESH_TOKEN_AUTH afterwards as in AWS (moto's own record of a refresh
+    token, set to None, is what its InitiateAuth already reads as "revoked"). A token of another client
+    is refused, as AWS does; an unknown one is accepted (AWS answers 200 for tokens it no longer has)."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+    from moto.cognitoidp.models import CognitoIdpBackend
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import EmptyResult
+
+    if getattr(CognitoIdpBackend, "revoke_token", None):
+        return
+
+    def revoke_token(self, token: str, client_id: str) -> None:
+        for pool in self.user_pools.values():
+            record = pool.refresh_tokens.get(token)
+            if record is None:
+                continue
+            if record[0] != client_id:
+                raise NotAuthorizedError("the token was not issued to this client")
+            pool.refresh_tokens[token] = None
+            return
+
+    def revoke_token_response(self):
+        self.backend.revoke_token(self._get_param("Token"), self._get_param("ClientId"))
+        return EmptyResult()
+
+    CognitoIdpBackend.revoke_token = revoke_token
+    CognitoIdpResponse.revoke_token = revoke_token_response
+
+
 def refuse_express_listing() -> None:
     """AWS keeps no queryable record of Express executions (their history goes to CloudWatch Logs):
     ListExecutions, DescribeExecution and GetExecutionHistory refuse them. moto answers; the local stack
@@ -284,6 +315,7 @@ class FakeAws:
     def start(self) -> None:
         os.environ["MOTO_PORT"] = str(self.port)
         support_sync_express()
+        support_revoke_token()
         serialize_dynamodb()
         serialize_sqs()
         share_engine_clients()

@@ -498,3 +498,29 @@ def test_the_dashboard_is_served_with_the_templates_content_security_policy(
         expect(page.locator("#view h1")).to_be_visible()
         page.wait_for_load_state("networkidle")
     session.close()
+
+
+def test_logging_out_revokes_the_refresh_token(client: Client, browser: Browser) -> None:
+    import boto3
+
+    session = Session(browser, client)
+    page = session.login("alice@demo.test")
+    stored = page.evaluate("() => Object.values(sessionStorage).map((v) => JSON.parse(v).refreshToken)")
+    (refresh_token,) = [t for t in stored if t]
+    config = client.stack.dashboard_config()
+    cognito = boto3.client("cognito-idp", region_name=config["region"], endpoint_url=config["cognitoEndpoint"],
+                           aws_access_key_id="dashboard", aws_secret_access_key="dashboard")  # fmt: skip
+
+    def refreshed() -> bool:
+        try:
+            cognito.initiate_auth(ClientId=config["userPoolClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": refresh_token})  # fmt: skip
+        except cognito.exceptions.NotAuthorizedException:
+            return False
+        return True
+
+    assert refreshed()  # a live token works
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert eventually(lambda: not refreshed())  # revoked at Cognito, not only forgotten by the tab
+    session.close()
