@@ -83,3 +83,28 @@ def test_level_targets() -> None:
     assert level_targets(PolicyLevel(target="role:team_lead", timeout_seconds=1), "a", team) == ["lead"]
     assert level_targets(PolicyLevel(target="agent:a", timeout_seconds=1), None, team) == ["a"]
     assert level_targets(PolicyLevel(target="permission:admin", timeout_seconds=1), None, team) == ["boss"]
+
+
+def test_the_next_escalation_is_the_last_steps_time_plus_its_levels_wait() -> None:
+    from liveagent.escalation import next_escalation_at
+    from liveagent.tickets import TicketModel
+
+    policy = EscalationPolicy(levels=[PolicyLevel(target="assignee", timeout_seconds=900),
+                                      PolicyLevel(target="role:team_lead", timeout_seconds=1800)])  # fmt: skip
+    ticket = TicketModel("t", "T1", status="requested", escalation_level=0, escalation_round=0,
+                         history=[{"at": "2026-12-01T10:00:00Z", "event": "created"},
+                                  {"at": "2026-12-01T10:00:01Z", "event": "assigned", "to": "a"}])  # fmt: skip
+    assert next_escalation_at(ticket, policy) == "2026-12-01T10:15:01.000Z"
+    ticket.acknowledged_at = "2026-12-01T10:05:00Z"
+    assert next_escalation_at(ticket, policy) is None  # acknowledged: the timer stopped
+    ticket.history.append({"at": "2026-12-01T10:06:00Z", "event": "handed_over", "to": "b"})
+    assert next_escalation_at(ticket, policy) == "2026-12-01T10:21:00.000Z"  # the new owner's own timer
+    ticket.escalation_level, ticket.history = (
+        1,
+        [*ticket.history, {"at": "2026-12-01T11:00:00Z", "event": "escalated"}],
+    )
+    assert next_escalation_at(ticket, policy) == "2026-12-01T11:30:00.000Z"  # then Unattended
+    ticket.unattended = "2026-12-01T11:30:00Z"
+    assert next_escalation_at(ticket, policy) is None
+    ticket.status = "closed"
+    assert next_escalation_at(ticket, policy) is None

@@ -134,3 +134,13 @@ export function explainTrigger(t, questions = {}) {
 export function evidence(items) {
   return html`<details class="evidence"><summary>Show the raw evidence</summary><pre>${JSON.stringify(items, null, 2)}</pre></details>`;
 }
+
+// "in 12m" until a time still ahead; "now" once it has come.
+export function until(iso) {
+  if (!iso) return "";
+  const seconds = (Date.parse(iso) - Date.now()) / 1000;
+  if (seconds <= 0) return "now";
+  if (seconds < 60) return `in ${Math.ceil(seconds)}s`;
+  if (seconds < 3600) return `in ${Math.ceil(seconds / 60)}m`;
+  return `in ${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+}

@@ -524,3 +524,14 @@ def test_logging_out_revokes_the_refresh_token(client: Client, browser: Browser)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert eventually(lambda: not refreshed())  # revoked at Cognito, not only forgotten by the tab
     session.close()
+
+
+def test_every_open_ticket_counts_down_to_its_next_escalation(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Count Down", "15550701617")
+    expect(_detail(page, "Next escalation")).to_have_text(re.compile(r"escalates in 1[45]m"))  # level 1: 15 min
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(_detail(page, "Next escalation")).to_have_text("—")  # acknowledged: the timer stopped
+    page.get_by_role("link", name="← Tickets").click()
+    expect(page.locator("tr", has_text="Count Down").locator("td.sla")).to_have_text("—")
+    session.close()

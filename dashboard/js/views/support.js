@@ -1,7 +1,7 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
 import { every, refreshAttention, refreshUnread, state } from "../app.js";
-import { $, $$, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, when } from "../ui.js";
+import { $, $$, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, until, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
 const TABS = [
@@ -104,7 +104,7 @@ function waiting(ticket) {
 function ticketTable(tickets) {
   const seen = seenTimes();
   return html`<table class="tickets">
-    <thead><tr><th>Customer</th><th>Reason</th><th>Department</th><th>Assignee</th><th>Waiting</th><th>Opened</th></tr></thead>
+    <thead><tr><th>Customer</th><th>Reason</th><th>Department</th><th>Assignee</th><th>Waiting</th><th>Next escalation</th><th>Opened</th></tr></thead>
     <tbody>${tickets.map((t) => {
       const late = !t.first_response_at && waiting(t) > SLA_SECONDS;
       const unread = isUnread(t, seen);
@@ -116,6 +116,7 @@ function ticketTable(tickets) {
         <td>${t.department || "—"}</td>
         <td>${t.assignee ? (t.assignee === state.me.id ? "Me" : agentName(t.assignee)) : html`<em>Queued</em>`}</td>
         <td class="${late ? "late" : ""}" title="${late ? "Past the 1 h first-response target" : ""}">${t.first_response_at ? "answered" : ago(t.created_at)}</td>
+        <td class="sla" title="${t.escalation.next_at ? `Escalates to the next level ${when(t.escalation.next_at)} unless someone acknowledges or replies` : ""}">${t.escalation.next_at ? html`<span class="countdown" data-at="${t.escalation.next_at}">escalates ${until(t.escalation.next_at)}</span>` : "—"}</td>
         <td>${when(t.created_at)}</td>
       </tr>`;
     })}</tbody></table>`;
@@ -245,6 +246,7 @@ export async function ticketView(id) {
           <dt>Opened</dt><dd>${when(ticket.created_at)}</dd>
           <dt>First response</dt><dd>${when(ticket.first_response_at)}</dd>
           <dt>Acknowledged</dt><dd>${when(ticket.acknowledged_at)}</dd>
+          <dt>Next escalation</dt><dd>${ticket.escalation.next_at ? html`<span class="countdown" data-at="${ticket.escalation.next_at}">escalates ${until(ticket.escalation.next_at)}</span>` : "—"}</dd>
         </dl>
         <div class="actions">
           ${closed ? "" : html`${ticket.assignee ? "" : html`<button type="button" id="take">Take it</button> `}<button type="button" id="ack">Acknowledge</button> <button type="button" id="close">Close</button>`}

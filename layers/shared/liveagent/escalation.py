@@ -57,6 +57,26 @@ def next_position(policy: EscalationPolicy, level: int, round_: int) -> tuple[in
     return None
 
 
+LADDER_EVENTS = frozenset({"assigned", "escalated", "reassigned", "handed_over"})
+
+
+def next_escalation_at(ticket: TicketModel, policy: EscalationPolicy) -> str | None:
+    """When the ladder moves on if nobody responds (the next level told, or after the last one the ticket
+    flagged Unattended): the last step's time plus its level's wait. None when nothing will (closed,
+    acknowledged since that step, already unattended). For the agents' countdown; the workflow's own
+    timer is what acts."""
+    if not ticket.is_open or ticket.unattended:
+        return None
+    steps = [h for h in ticket.history or [] if h.get("event") in LADDER_EVENTS]
+    if not steps:
+        return None
+    since = steps[-1]["at"]
+    if ticket.acknowledged_at and ticket.acknowledged_at >= since:
+        return None
+    level = min(int(ticket.escalation_level), len(policy.levels) - 1)  # the last level ends in Unattended
+    return iso(parse_iso(since) + timedelta(seconds=policy.levels[level].timeout_seconds))
+
+
 def level_targets(level: PolicyLevel, assignee: str | None, team: list[AgentModel]) -> list[str]:
     kind, _, name = level.target.partition(":")
     if kind == "assignee":

@@ -32,6 +32,7 @@ class Escalation(_Out):
     level: int
     unattended: bool
     history: list[dict[str, Any]]
+    next_at: str | None = Field(None, description="when the next escalation level is told if nobody responds")
 
 
 class TicketOut(_Out):

@@ -9,7 +9,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from liveagent import audit, conversations, knowledge, ticket_actions, ticket_notes, tickets
+from liveagent import (
+    audit,
+    conversations,
+    escalation,
+    knowledge,
+    tenants,
+    ticket_actions,
+    ticket_notes,
+    tickets,
+)
 from liveagent.api import current_caller
 from liveagent.api.schemas import (
     KnowledgeEntryOut,
@@ -23,6 +32,7 @@ from liveagent.api.schemas import (
 )
 from liveagent.detection.service import forget_index, suggested_entries
 from liveagent.errors import DomainError
+from liveagent.settings import EscalationPolicy
 
 router = Router()
 # An empty value ("?status=") is no filter.
@@ -80,7 +90,15 @@ def list_tickets(
     )  # fmt: skip
     where = replace(where, include_closed=include_closed or status == "closed")
     page, next_cursor = tickets.page_tickets(caller.tenant_id, where, limit, cursor or None)
-    return TicketPage.model_validate({"items": [t.to_api() for t in page], "next": next_cursor})
+    policy = tenants.load_settings(caller.tenant_id).escalation_policy
+    return TicketPage.model_validate({"items": [_out(t, policy) for t in page], "next": next_cursor})
+
+
+def _out(ticket: tickets.TicketModel, policy: EscalationPolicy) -> dict:
+    """The ticket as the API gives it, with when its ladder moves on (the agents' countdown)."""
+    body = ticket.to_api()
+    body["escalation"]["next_at"] = escalation.next_escalation_at(ticket, policy)
+    return body
 
 
 @router.get("/api/tickets/counts")
@@ -110,7 +128,7 @@ def get_ticket(ticket_id: str) -> TicketDetail:
     escalation history and assignment audit."""
     caller = current_caller(router)
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
-    body = ticket.to_api()
+    body = _out(ticket, tenants.load_settings(caller.tenant_id).escalation_policy)
     body["messages"] = [m.to_api() for m in conversations.history(ticket.conversation_id)]
     return TicketDetail.model_validate(body)
 
