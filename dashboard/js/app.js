@@ -147,5 +147,55 @@ $("#my-status").addEventListener("change", (event) =>
   act(null, () => put("/api/me/status", { status: event.target.value }), `You are ${event.target.value}.`),
 );
 
+// Keyboard: Ctrl/⌘+Enter sends the form being typed in; j/k move through the ticket list and Enter
+// opens the chosen one; ? lists the shortcuts. Letters are left alone while typing in a field.
+const SHORTCUTS = [
+  ["Ctrl/⌘ + Enter", "send the reply (or the form you are typing in)"],
+  ["j / k", "next / previous ticket in the list"],
+  ["Enter", "open the chosen ticket"],
+  ["?", "show these shortcuts"],
+  ["Esc", "close this list"],
+];
+function showShortcuts() {
+  let box = $("#shortcuts");
+  if (!box) {
+    box = document.createElement("dialog");
+    box.id = "shortcuts";
+    box.setAttribute("aria-label", "Keyboard shortcuts");
+    box.innerHTML = `<h2>Keyboard shortcuts</h2><dl>${SHORTCUTS.map(([k, v]) => `<dt><kbd>${k}</kbd></dt><dd>${v}</dd>`).join("")}</dl><button type="button">Close</button>`;
+    box.querySelector("button").addEventListener("click", () => box.close());
+    document.body.append(box);
+  }
+  box.showModal();
+}
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && typing?.form) {
+    event.preventDefault();
+    typing.form.requestSubmit();
+    return;
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey || !state.me) return;
+  if (event.key === "?") {
+    event.preventDefault();
+    showShortcuts();
+    return;
+  }
+  const rows = $$("#tickets tbody tr");
+  if (!rows.length) return;
+  const at = rows.findIndex((r) => r.classList.contains("chosen"));
+  if (event.key === "j" || event.key === "k") {
+    const next = Math.min(rows.length - 1, Math.max(0, at + (event.key === "j" ? 1 : -1)));
+    rows.forEach((r, i) => {
+      r.classList.toggle("chosen", i === next);
+      r.setAttribute("aria-selected", String(i === next));
+    });
+    state.chosen = rows[next].dataset.ticket; // kept when the list is redrawn by its poll
+    rows[next].querySelector("a")?.focus();
+  } else if (event.key === "Enter" && at >= 0) {
+    rows[at].querySelector("a")?.click();
+  }
+});
+
 window.addEventListener("hashchange", () => route().catch((e) => notice(e.message, "error")));
 route().catch((e) => notice(e.message, "error"));

@@ -535,3 +535,28 @@ def test_every_open_ticket_counts_down_to_its_next_escalation(client: Client, br
     page.get_by_role("link", name="← Tickets").click()
     expect(page.locator("tr", has_text="Count Down").locator("td.sla")).to_have_text("—")
     session.close()
+
+
+def test_keyboard_shortcuts_send_move_and_list_themselves(client: Client, browser: Browser) -> None:
+    _only_alice_online(client)
+    session = Session(browser, client)
+    page = session.login("alice@demo.test")
+    for customer, name in (("15550701618", "Key First"), ("15550701619", "Key Second")):
+        client.webhook(whatsapp_text("I want to talk to a human", customer=customer, name=name))
+    expect(page.locator("#tickets tbody tr")).to_have_count(2, timeout=15_000)
+    page.get_by_role("heading", name="Support").click()  # nothing focused that takes letters
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text("Ctrl/⌘ + Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    chosen = page.locator("#tickets tbody tr.chosen")
+    expect(chosen).to_have_count(1)
+    name = chosen.locator("a").inner_text()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    page.get_by_label("Reply to the customer").fill("Sent with the keyboard.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice.ok")).to_contain_text("Sent")
+    assert eventually(lambda: any(m["text"] == "Sent with the keyboard." for m in client.outbox()["messages"]))
+    session.close()

@@ -108,7 +108,7 @@ function ticketTable(tickets) {
     <tbody>${tickets.map((t) => {
       const late = !t.first_response_at && waiting(t) > SLA_SECONDS;
       const unread = isUnread(t, seen);
-      return html`<tr data-ticket="${t.id}" class="${t.needs_reply ? "needs-reply" : ""} ${unread ? "unread" : ""}">
+      return html`<tr data-ticket="${t.id}" class="${t.needs_reply ? "needs-reply" : ""} ${unread ? "unread" : ""} ${t.id === state.chosen ? "chosen" : ""}">
         <td>${unread ? html`<span class="dot" role="img" aria-label="unread" title="New messages since you last opened it"></span>` : ""}${channelIcon(t.channel)} <a href="#/tickets/${t.id}">${t.customer.name || t.customer.id}</a>
           ${t.needs_reply ? html`<span class="badge needs-reply" title="The customer wrote last">Needs reply</span>` : ""}
           ${t.escalation.unattended ? html`<span class="badge danger">Unattended</span>` : ""}</td>
