@@ -60,6 +60,38 @@ async function start() {
 }
 
 const TITLE = document.title;
+let lastWaiting = null;
+
+// Desktop alerts and a sound (opt-in, per user and device): when more customers wait on a reply than at
+// the last look (a new ticket, or a customer writing again on an answered one).
+const ALERTS_KEY = () => `lae:alerts:${state.me?.id}`;
+export const alertsOn = () => localStorage.getItem(ALERTS_KEY()) === "on";
+export async function setAlerts(on) {
+  if (on && "Notification" in window && Notification.permission !== "granted") {
+    on = (await Notification.requestPermission()) === "granted";
+    if (!on) notice("The browser did not allow notifications for this page.", "error");
+  }
+  localStorage.setItem(ALERTS_KEY(), on ? "on" : "off");
+  return on;
+}
+function alertUser(waiting) {
+  if (!alertsOn()) return;
+  if ("Notification" in window && Notification.permission === "granted") {
+    new Notification("Live Agent Escalation", { body: `${waiting} customer${waiting > 1 ? "s" : ""} waiting for a reply`, tag: "waiting" });
+  }
+  try {
+    const sound = new AudioContext();
+    const tone = sound.createOscillator();
+    const volume = sound.createGain();
+    tone.frequency.value = 880;
+    volume.gain.value = 0.05;
+    tone.connect(volume).connect(sound.destination);
+    tone.start();
+    tone.stop(sound.currentTime + 0.15);
+  } catch {
+    /* no sound on this device */
+  }
+}
 // The browser tab says how many customers wait on a reply (agents: theirs; admins: everyone's), so a
 // returning customer is seen from another tab too. Views that read the counts anyway pass them in.
 export async function refreshAttention(counts) {
@@ -68,6 +100,8 @@ export async function refreshAttention(counts) {
     const c = counts || (await get("/api/tickets/counts"));
     const waiting = state.me.permission === "admin" ? c.needs_reply : c.mine_needs_reply;
     document.title = waiting ? `(${waiting}) ${TITLE}` : TITLE;
+    if (lastWaiting !== null && waiting > lastWaiting) alertUser(waiting);
+    lastWaiting = waiting;
   } catch {
     /* the next poll tries again */
   }

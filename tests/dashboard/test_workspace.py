@@ -560,3 +560,32 @@ def test_keyboard_shortcuts_send_move_and_list_themselves(client: Client, browse
     expect(page.locator("#notice.ok")).to_contain_text("Sent")
     assert eventually(lambda: any(m["text"] == "Sent with the keyboard." for m in client.outbox()["messages"]))
     session.close()
+
+
+RECORD_NOTIFICATIONS = """
+window.__alerts = [];
+window.Notification = class {
+  static permission = "default";
+  static async requestPermission() { window.Notification.permission = "granted"; return "granted"; }
+  constructor(title, options) { window.__alerts.push([title, options.body]); }
+};
+"""
+
+
+def test_an_agent_who_opted_in_gets_a_desktop_alert_when_a_customer_waits(
+    client: Client, browser: Browser
+) -> None:
+    _only_alice_online(client)
+    session = Session(browser, client)
+    session.page.add_init_script(RECORD_NOTIFICATIONS)  # the browser's notification, as Chromium would show it
+    page = session.login("alice@demo.test")
+    page.get_by_role("link", name="My settings").click()
+    page.get_by_label("Desktop alert and a sound").check()
+    expect(page.get_by_label("Desktop alert and a sound")).to_be_checked()
+    page.get_by_role("link", name="Support").click()
+    expect(page.locator("#tickets")).to_contain_text("No requested tickets")
+    client.webhook(whatsapp_text("I want to talk to a human", customer="15550701621", name="Alert Me"))
+    expect(page.locator("tr", has_text="Alert Me")).to_be_visible(timeout=15_000)
+    alerts = eventually(lambda: page.evaluate("window.__alerts"), timeout=15)
+    assert alerts == [["Live Agent Escalation", "1 customer waiting for a reply"]]
+    session.close()

@@ -1,6 +1,6 @@
 // Notifications tab and the agent's own settings (status, notification channels, test notification).
 import { get, post, put } from "../api.js";
-import { every, refreshUnread, state } from "../app.js";
+import { alertsOn, every, refreshUnread, setAlerts, state } from "../app.js";
 import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function notificationsView() {
@@ -56,6 +56,9 @@ export async function meView() {
         </fieldset>
         <button type="submit">Save</button>
       </form>
+      <fieldset><legend>On this device</legend>
+        <label class="inline"><input type="checkbox" id="desktop-alerts" ${alertsOn() ? "checked" : ""}> Desktop alert and a sound when a customer is waiting for a reply</label>
+      </fieldset>
       <p><button type="button" id="test-notification">Send me a test notification</button></p>
       <div id="test-result"></div>`}
     </section>`,
@@ -64,6 +67,10 @@ export async function meView() {
     event.preventDefault();
     const f = event.target;
     act(f.querySelector("button"), () => put(`/api/agents/${state.me.id}`, { notify: { email: f.email.checked, sms: f.sms.checked, in_app: f.in_app.checked } }), "Notification settings saved.");
+  });
+  $("#desktop-alerts")?.addEventListener("change", async (event) => {
+    const on = await setAlerts(event.target.checked);
+    event.target.checked = on;
   });
   $("#test-notification")?.addEventListener("click", async (event) => {
     const result = await act(event.target, () => post("/api/notifications/test"));
