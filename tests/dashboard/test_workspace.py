@@ -529,7 +529,9 @@ def test_logging_out_revokes_the_refresh_token(client: Client, browser: Browser)
 def test_every_open_ticket_counts_down_to_its_next_escalation(client: Client, browser: Browser) -> None:
     session = Session(browser, client)
     page = _open_ticket(client, session, "Count Down", "15550701617")
-    expect(_detail(page, "Next escalation")).to_have_text(re.compile(r"escalates in 1[45]m"))  # level 1: 15 min
+    expect(_detail(page, "Next escalation")).to_have_text(
+        re.compile(r"escalates in 1[45]m")
+    )  # level 1: 15 min
     page.get_by_role("button", name="Acknowledge").click()
     expect(_detail(page, "Next escalation")).to_have_text("—")  # acknowledged: the timer stopped
     page.get_by_role("link", name="← Tickets").click()
@@ -558,7 +560,9 @@ def test_keyboard_shortcuts_send_move_and_list_themselves(client: Client, browse
     page.get_by_label("Reply to the customer").fill("Sent with the keyboard.")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#notice.ok")).to_contain_text("Sent")
-    assert eventually(lambda: any(m["text"] == "Sent with the keyboard." for m in client.outbox()["messages"]))
+    assert eventually(
+        lambda: any(m["text"] == "Sent with the keyboard." for m in client.outbox()["messages"])
+    )
     session.close()
 
 
@@ -577,7 +581,9 @@ def test_an_agent_who_opted_in_gets_a_desktop_alert_when_a_customer_waits(
 ) -> None:
     _only_alice_online(client)
     session = Session(browser, client)
-    session.page.add_init_script(RECORD_NOTIFICATIONS)  # the browser's notification, as Chromium would show it
+    session.page.add_init_script(
+        RECORD_NOTIFICATIONS
+    )  # the browser's notification, as Chromium would show it
     page = session.login("alice@demo.test")
     page.get_by_role("link", name="My settings").click()
     page.get_by_label("Desktop alert and a sound").check()
@@ -588,4 +594,23 @@ def test_an_agent_who_opted_in_gets_a_desktop_alert_when_a_customer_waits(
     expect(page.locator("tr", has_text="Alert Me")).to_be_visible(timeout=15_000)
     alerts = eventually(lambda: page.evaluate("window.__alerts"), timeout=15)
     assert alerts == [["Live Agent Escalation", "1 customer waiting for a reply"]]
+    session.close()
+
+
+def test_the_customer_profile_shows_their_past_tickets_language_and_window(
+    client: Client, browser: Browser
+) -> None:
+    _only_alice_online(client)
+    customer, name = "15550701622", "Back Again"
+    client.webhook(whatsapp_text("Quiero hablar con una persona, por favor", customer=customer, name=name))
+    first = eventually(lambda: [t for t in client.tickets() if t["assignee"]], timeout=15)[0]
+    assert client.api("POST", f"/api/tickets/{first['id']}/close", as_user="alice@demo.test").ok
+    session = Session(browser, client)
+    page = _open_ticket(client, session, name, customer, "Necesito hablar con alguien otra vez")
+    profile = page.locator("dl.profile")
+    expect(profile).to_contain_text("Spanish")
+    expect(profile).to_contain_text("Messaging window open")
+    past = page.locator("ul.past-tickets li")
+    expect(past).to_have_count(1)
+    expect(past).to_contain_text("closed")
     session.close()

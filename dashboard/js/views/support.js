@@ -261,6 +261,8 @@ export async function ticketView(id) {
           <label>Answer <textarea name="answer" rows="3"></textarea></label>
           <button type="submit">Save to knowledge base</button>
         </form>
+        <h2>Customer</h2>
+        ${customerProfile(ticket)}
         <h2>Escalation history</h2>
         <ol class="history">${ticket.escalation.history.map((e) => html`<li>${when(e.at)} · level ${e.level} · ${e.event}${historyTarget(e)}</li>`)}</ol>
         <h2>Assignment audit</h2>
@@ -271,6 +273,22 @@ export async function ticketView(id) {
   markSeen(ticket);
   wireTicket(ticket);
   every(5000, () => refreshConversation(ticket.id));
+}
+
+function customerProfile(ticket) {
+  const p = ticket.customer.profile;
+  if (!p) return "";
+  const win = windowState(ticket);
+  return html`<dl class="profile">
+      <dt>Channel</dt><dd>${p.channel === "instagram" ? "Instagram" : "WhatsApp"} · ${ticket.customer.id}</dd>
+      <dt>Writes in</dt><dd>${LANGUAGE_NAMES[p.language] || "not sure"}</dd>
+      <dt>Last message</dt><dd>${when(p.last_message_at)}</dd>
+      <dt>Messaging window</dt><dd>${win.text}</dd>
+    </dl>
+    <h3>Past tickets (${p.past_tickets.length})</h3>
+    ${p.past_tickets.length
+      ? html`<ul class="past-tickets">${p.past_tickets.map((t) => html`<li><a href="#/tickets/${t.id}">${when(t.created_at)}</a> · ${REASONS[t.reason] || t.reason} · ${t.status}${t.satisfaction ? ` · rated ${t.satisfaction}` : ""}<br><small>${t.question || ""}</small></li>`)}</ul>`
+      : html`<p class="empty">None before this one.</p>`}`;
 }
 
 function noteItem(n) {

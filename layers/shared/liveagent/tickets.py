@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from liveagent import (
@@ -43,6 +43,17 @@ class Waiting(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     waiting_key = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)
+
+
+class ByConversation(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_conversation"
+        projection = IncludeProjection(
+            ["status", "reason", "question", "created_at", "closed_at", "satisfaction", "assignee"]
+        )
+
+    conversation_id = UnicodeAttribute(hash_key=True)
     ticket_id = UnicodeAttribute(range_key=True)
 
 
@@ -88,6 +99,7 @@ class TicketModel(Model):
     by_status = ByStatus()
     by_assignee = ByAssignee()
     waiting = Waiting()
+    by_conversation = ByConversation()
 
     @property
     def is_open(self) -> bool:
@@ -212,6 +224,11 @@ def page_tickets(
             break
     more = len(page) == limit and next(iter(results), None) is not None
     return page, (page[-1].ticket_id if more else None)
+
+
+def customer_tickets(conversation_id: str, limit: int = 10) -> list[TicketModel]:
+    """The customer's tickets in this conversation, newest first (index projection: summary fields)."""
+    return list(TicketModel.by_conversation.query(conversation_id, scan_index_forward=False, limit=limit))
 
 
 @dataclass(frozen=True)

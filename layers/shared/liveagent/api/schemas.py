@@ -23,9 +23,31 @@ class ErrorOut(_Out):
     error: ErrorBody
 
 
+class PastTicket(_Out):
+    id: str
+    status: str
+    reason: str
+    question: str | None = None
+    created_at: str
+    closed_at: str | None = None
+    satisfaction: str | None = None
+
+
+class CustomerProfile(_Out):
+    channel: str
+    language: str | None = None
+    last_message_at: str | None = Field(
+        None, description="the customer's last message: the window opens from it"
+    )
+    past_tickets: list[PastTicket] = Field(
+        description="their other tickets in this conversation, newest first"
+    )
+
+
 class Customer(_Out):
     id: str
     name: str | None = None
+    profile: CustomerProfile | None = Field(None, description="on the detail route")
 
 
 class Escalation(_Out):

@@ -129,6 +129,18 @@ def get_ticket(ticket_id: str) -> TicketDetail:
     caller = current_caller(router)
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     body = _out(ticket, tenants.load_settings(caller.tenant_id).escalation_policy)
+    conversation = conversations.get_conversation(ticket.conversation_id)
+    body["customer"]["profile"] = {
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "last_message_at": conversation.last_customer_at,
+        "past_tickets": [
+            {"id": t.ticket_id, "status": t.status, "reason": t.reason, "question": t.question,
+             "created_at": t.created_at, "closed_at": t.closed_at, "satisfaction": t.satisfaction}
+            for t in tickets.customer_tickets(ticket.conversation_id, limit=11)
+            if t.ticket_id != ticket.ticket_id
+        ][:10],
+    }  # fmt: skip
     body["messages"] = [m.to_api() for m in conversations.history(ticket.conversation_id)]
     return TicketDetail.model_validate(body)
 
