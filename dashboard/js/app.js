@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, the header (tabs, my status, unread count) and a hash router.
 import { get, put } from "./api.js";
-import { completeNewPassword, current, login, logout } from "./auth.js";
+import { completeMfa, completeNewPassword, current, login, logout } from "./auth.js";
 import { adminView } from "./views/admin.js";
 import { deliveriesView } from "./views/deliveries.js";
 import { meView, notificationsView } from "./views/me.js";
@@ -10,7 +10,7 @@ import { $, $$, act, notice } from "./ui.js";
 export const state = { me: null, timers: [] };
 
 const routes = [
-  [/^#\/support$/, () => supportView()],
+  [/^#\/support(?:\?(.*))?$/, (m) => supportView(new URLSearchParams(m[1] || ""))],
   [/^#\/tickets\/([0-9A-Z]+)$/, (m) => ticketView(m[1])],
   [/^#\/notifications$/, () => notificationsView()],
   [/^#\/deliveries$/, () => deliveriesView()],
@@ -38,7 +38,7 @@ async function route() {
         location.hash = "#/support";
         return;
       }
-      const tab = hash.split("/")[1] === "tickets" ? "support" : hash.split("/")[1];
+      const tab = hash.split("/")[1] === "tickets" ? "support" : hash.split("/")[1].split("?")[0];
       $$("nav a").forEach((a) => a.setAttribute("aria-current", a.dataset.tab === tab ? "page" : "false"));
       await view(match);
       return;
@@ -138,6 +138,13 @@ $("#login-form").addEventListener("submit", async (event) => {
   try {
     const result = await login(form.email.value.trim(), form.password.value);
     form.reset();
+    if (result.challenge === "SOFTWARE_TOKEN_MFA") {
+      pendingChallenge = result;
+      $("#login-form").hidden = true;
+      $("#mfa-form").hidden = false;
+      $("#mfa-form input[name=code]").focus();
+      return;
+    }
     if (result.challenge === "NEW_PASSWORD_REQUIRED") {
       pendingChallenge = result;
       $("#login-form").hidden = true;
@@ -168,6 +175,27 @@ $("#new-password-form").addEventListener("submit", async (event) => {
     await route();
   } catch (error) {
     $("#new-password-error").textContent = error.message;
+  }
+});
+
+$("#mfa-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  $("#mfa-error").textContent = "";
+  try {
+    await completeMfa(pendingChallenge, form.code.value.trim());
+    pendingChallenge = null;
+    form.reset();
+    $("#mfa-form").hidden = true;
+    $("#login-form").hidden = false;
+    await route();
+  } catch (error) {
+    $("#mfa-error").textContent = error.message;
+    // Cognito's sign-in session allows a few tries, then the password must be given again.
+    if (/sign in again|expired|Invalid session/i.test(error.message)) {
+      $("#mfa-form").hidden = true;
+      $("#login-form").hidden = false;
+    }
   }
 });
 

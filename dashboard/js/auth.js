@@ -34,7 +34,8 @@ async function cognito(action, body) {
       PasswordResetRequiredException: "Your password must be reset by an admin.",
       TooManyRequestsException: "Too many attempts; wait a moment and try again.",
       InvalidPasswordException: `That password is not allowed: ${data.message || "see the rules above"}.`,
-      CodeMismatchException: "This sign-in step expired; sign in again with your temporary password.",
+      CodeMismatchException: "That code is not right: type the 6 digits your authenticator app shows now.",
+      EnableSoftwareTokenMFAException: "That code is not right: type the 6 digits your authenticator app shows now.",
     };
     throw new Error(words[kind] || data.message || `Sign-in failed (${response.status}).`);
   }
@@ -49,6 +50,7 @@ function claims(token) {
 function save(result, refreshToken) {
   const session = {
     idToken: result.IdToken,
+    accessToken: result.AccessToken, // for the user's own Cognito calls (two-step sign-in)
     refreshToken: result.RefreshToken || refreshToken,
     expiresAt: claims(result.IdToken).exp * 1000,
   };
@@ -76,10 +78,45 @@ export async function login(email, password) {
     const username = (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email;
     return { challenge: data.ChallengeName, username, cognitoSession: data.Session };
   }
+  if (data.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    const username = (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email;
+    return { challenge: data.ChallengeName, username, cognitoSession: data.Session };
+  }
   if (!data.AuthenticationResult) {
     throw new Error(`This account needs a sign-in step (${data.ChallengeName}) an admin must clear first.`);
   }
   return save(data.AuthenticationResult);
+}
+
+// The second step for a user who turned on two-step sign-in: the code from their authenticator app.
+export async function completeMfa(challenge, code) {
+  const { userPoolClientId } = await loadConfig();
+  const data = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "SOFTWARE_TOKEN_MFA",
+    ClientId: userPoolClientId,
+    Session: challenge.cognitoSession,
+    ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code },
+  });
+  if (!data.AuthenticationResult) throw new Error("Sign in again.");
+  return save(data.AuthenticationResult);
+}
+
+// Two-step sign-in for the signed-in user: whether it is on, its setup (a key for the authenticator
+// app, then a code from it to prove it works) and turning it off.
+export async function mfaEnabled() {
+  const data = await cognito("GetUser", { AccessToken: current().accessToken });
+  return (data.UserMFASettingList || []).includes("SOFTWARE_TOKEN_MFA");
+}
+export async function startMfaSetup() {
+  return (await cognito("AssociateSoftwareToken", { AccessToken: current().accessToken })).SecretCode;
+}
+export async function finishMfaSetup(code) {
+  const token = current().accessToken;
+  await cognito("VerifySoftwareToken", { AccessToken: token, UserCode: code, FriendlyDeviceName: "dashboard" });
+  await cognito("SetUserMFAPreference", { AccessToken: token, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
+}
+export async function turnOffMfa() {
+  await cognito("SetUserMFAPreference", { AccessToken: current().accessToken, SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false } });
 }
 
 export async function completeNewPassword(challenge, newPassword) {

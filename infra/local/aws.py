@@ -314,6 +314,8 @@ class FakeAws:
 
     def start(self) -> None:
         os.environ["MOTO_PORT"] = str(self.port)
+        # Authenticator codes are checked as Cognito checks them (moto accepts any code otherwise).
+        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
         support_sync_express()
         support_revoke_token()
         serialize_dynamodb()

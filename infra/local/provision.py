@@ -112,7 +112,14 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
         Schema=props["Schema"],
         AdminCreateUserConfig=props["AdminCreateUserConfig"],
         AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
+        MfaConfiguration=props.get("MfaConfiguration", "OFF"),
     )["UserPool"]["Id"]
+    if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+            MfaConfiguration=props.get("MfaConfiguration", "OPTIONAL"),
+        )
     resolver.physical_ids[pool_logical_id] = pool_id
     client_id = ""
     for logical_id, resource in resolver.of_type("AWS::Cognito::UserPoolClient").items():

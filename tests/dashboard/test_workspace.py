@@ -295,7 +295,7 @@ def test_bug_13_tab_counts_follow_the_filters(client: Client, browser: Browser) 
 
 
 SCREENS = ["#/support", "#/notifications", "#/deliveries", "#/me", *(f"#/admin/{s}" for s in
-           ("escalation", "routing", "policy", "hours", "messages", "team", "knowledge", "analytics", "audit"))]  # fmt: skip
+           ("escalation", "routing", "policy", "hours", "messages", "replies", "team", "knowledge", "analytics", "audit"))]  # fmt: skip
 
 
 def test_bug_12_every_screen_fits_a_phone(client: Client, browser: Browser) -> None:
@@ -614,3 +614,123 @@ def test_the_customer_profile_shows_their_past_tickets_language_and_window(
     expect(past).to_have_count(1)
     expect(past).to_contain_text("closed")
     session.close()
+
+
+def test_analytics_explain_their_numbers_and_open_the_tickets_behind_them(
+    client: Client, browser: Browser
+) -> None:
+    client.webhook(whatsapp_text("Your app is terrible and unacceptable, nobody is helping me", customer="15550701623",
+                                 name="Click Through"))  # fmt: skip
+    eventually(lambda: client.tickets(), timeout=15)
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/analytics")
+    kpis = page.locator(".kpis")
+    expect(kpis).to_contain_text("9 in 10 customers got a first reply within this time")
+    expect(kpis).to_contain_text("the share it handed to a person")
+    expect(kpis).to_contain_text("tickets that had their first reply")
+    page.locator("tr", has_text="Complaint").get_by_role("link", name="1").click()
+    expect(page.get_by_role("heading", name="Support")).to_be_visible()
+    expect(page.get_by_role("tab", name=re.compile("All"))).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Reason")).to_have_value("complaint")
+    expect(page.locator("#tickets tbody tr")).to_have_count(1)
+    expect(page.locator("#tickets")).to_contain_text("Click Through")
+    session.close()
+
+
+def test_an_agent_inserts_a_canned_reply_and_sends_it(client: Client, browser: Browser) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Canned Customer", "15550701624")
+    page.get_by_label("Canned reply").select_option(label="Order number")
+    expect(page.get_by_label("Reply to the customer")).to_have_value(
+        re.compile("^Could you send me your order number")
+    )
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice.ok")).to_contain_text("Sent")
+    assert eventually(lambda: any((m["text"] or "").startswith("Could you send me your order number")
+                                  for m in client.outbox()["messages"]))  # fmt: skip
+    session.close()
+
+
+def test_outside_whatsapps_window_an_agent_picks_an_approved_template(
+    client: Client, browser: Browser
+) -> None:
+    from datetime import timedelta
+
+    from liveagent.conversations import HEADER_KEY, ConversationModel, MessageModel, conversation_id_for
+    from liveagent.ids import iso, utc_now
+    from tests.conftest import DEMO_WA
+
+    session = Session(browser, client)
+    customer = "15550701625"
+    page = _open_ticket(client, session, "Window Closed", customer)
+    # A day and more has passed since the customer wrote (as if the ticket waited over a weekend).
+    conversation = ConversationModel.get(
+        conversation_id_for("demo", "whatsapp", DEMO_WA, customer), HEADER_KEY
+    )
+    long_ago = iso(utc_now() - timedelta(hours=30))
+    conversation.update(actions=[ConversationModel.last_customer_at.set(long_ago)])
+    for message in MessageModel.query(conversation.conversation_id):
+        if message.sender == "customer":
+            message.update(actions=[MessageModel.at.set(long_ago)])
+    page.reload()
+    picker = page.get_by_label("Approved template")
+    expect(picker).to_be_visible()
+    picker.select_option(label="Following up on your request (en_US)")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#notice.ok")).to_contain_text("Sent")
+    sent = [m for m in client.outbox()["messages"] if m["to"] == customer]
+    assert sent[-1]["request"]["template"]["name"] == "follow_up"
+    session.close()
+
+
+def test_an_agent_is_warned_when_someone_else_is_replying_to_the_same_ticket(
+    client: Client, browser: Browser
+) -> None:
+    alice_tab = Session(browser, client)
+    alice = _open_ticket(client, alice_tab, "Two Writers", "15550701626")
+    ticket_url = alice.url
+    admin_tab = Session(browser, client)
+    admin = admin_tab.login("admin@demo.test")
+    admin.goto(ticket_url)
+    expect(admin.locator("#replying")).to_be_hidden()
+    alice.get_by_label("Reply to the customer").fill("Let me check")  # Alice starts typing
+    expect(admin.locator("#replying")).to_have_text(
+        "Alice is writing a reply to this customer right now.", timeout=10_000
+    )  # the admin's page refreshes every 5 s
+    expect(alice.locator("#replying")).to_be_hidden()  # not warned about herself
+    alice_tab.close()
+    admin_tab.close()
+
+
+def test_an_admin_turns_on_two_step_sign_in_and_is_asked_for_the_code(
+    client: Client, browser: Browser
+) -> None:
+    import time
+
+    from moto.cognitoidp.utils import cognito_totp
+
+    from tests.dashboard.test_dashboard import PASSWORD
+
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.get_by_role("link", name="My settings").click()
+    mfa = page.get_by_role("region", name="Two-step sign-in")
+    mfa.get_by_role("button", name="Set up two-step sign-in").click()
+    secret = mfa.locator("#mfa-secret").inner_text()
+    code = lambda: cognito_totp(secret).generate(time.time()).decode()  # noqa: E731  (the authenticator app)
+    mfa.get_by_label("Code the app shows").fill("000000" if code() != "000000" else "111111")
+    mfa.get_by_role("button", name="Turn on").click()
+    expect(page.locator("#notice.error")).to_contain_text("That code is not right")
+    mfa.get_by_label("Code the app shows").fill(code())
+    mfa.get_by_role("button", name="Turn on").click()
+    expect(mfa).to_contain_text("On", timeout=10_000)
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Email").fill("admin@demo.test")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code from your authenticator app").fill(code())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#who")).to_contain_text("admin@demo.test")
+    session.close(refused_on_purpose=1)

@@ -8,6 +8,7 @@ const SECTIONS = [
   ["policy", "Escalation policy"],
   ["hours", "Business hours"],
   ["messages", "Customer messages"],
+  ["replies", "Replies"],
   ["team", "Team"],
   ["knowledge", "Knowledge base"],
   ["analytics", "Analytics"],
@@ -24,7 +25,7 @@ export async function adminView(section) {
     )}</nav>
     <section id="admin" class="card"></section>`,
   );
-  const views = { escalation, routing, policy, hours, messages, team, knowledge, analytics, audit };
+  const views = { escalation, routing, policy, hours, messages, replies, team, knowledge, analytics, audit };
   try {
     await (views[section] || escalation)($("#admin"));
   } catch (error) {
@@ -303,6 +304,47 @@ async function messages(box, given) {
   );
 }
 
+// ------------------------------------------------------------------ reply library
+async function replies(box, given) {
+  const doc = given || (await get("/api/settings/replies"));
+  const wire = () => {
+    mount(
+      box,
+      html`<h2>Replies</h2>${saved(doc)}
+      <form id="replies-form">
+        <h3>Canned replies</h3>
+        <table class="editor"><thead><tr><th>Title</th><th>Text</th><th></th></tr></thead><tbody>${doc.canned.map(
+          (c, i) => html`<tr><td><input aria-label="Canned reply title" name="ctitle-${i}" value="${c.title}" required></td>
+            <td><textarea aria-label="Canned reply text" name="ctext-${i}" rows="2" required>${c.text}</textarea></td>
+            <td><button type="button" data-remove-canned="${i}">Remove</button></td></tr>`,
+        )}</tbody></table>
+        <button type="button" id="add-canned">Add canned reply</button>
+        <h3>Approved WhatsApp templates</h3>
+        <p class="muted">Templates Meta approved for your number: what agents send when WhatsApp's 24-hour window has closed.</p>
+        <table class="editor"><thead><tr><th>Name</th><th>Language</th><th>Shown as</th><th></th></tr></thead><tbody>${doc.templates.map(
+          (t, i) => html`<tr><td><input aria-label="Template name" name="tname-${i}" value="${t.name}" required pattern="[a-z0-9_]+"></td>
+            <td><input aria-label="Template language" name="tlang-${i}" value="${t.language}" required></td>
+            <td><input aria-label="Template label" name="tlabel-${i}" value="${t.label || ""}"></td>
+            <td><button type="button" data-remove-template="${i}">Remove</button></td></tr>`,
+        )}</tbody></table>
+        <button type="button" id="add-template">Add template</button>
+        <button type="submit">Save replies</button>
+      </form>`,
+    );
+    const read = () => {
+      const f = $("#replies-form");
+      doc.canned = doc.canned.map((_, i) => ({ title: f[`ctitle-${i}`].value.trim(), text: f[`ctext-${i}`].value.trim() }));
+      doc.templates = doc.templates.map((_, i) => ({ name: f[`tname-${i}`].value.trim(), language: f[`tlang-${i}`].value.trim(), label: f[`tlabel-${i}`].value.trim() || null }));
+    };
+    $("#add-canned").addEventListener("click", () => (read(), doc.canned.push({ title: "", text: "" }), wire()));
+    $("#add-template").addEventListener("click", () => (read(), doc.templates.push({ name: "", language: "en_US", label: null }), wire()));
+    $$("[data-remove-canned]").forEach((b) => b.addEventListener("click", () => (read(), doc.canned.splice(Number(b.dataset.removeCanned), 1), wire())));
+    $$("[data-remove-template]").forEach((b) => b.addEventListener("click", () => (read(), doc.templates.splice(Number(b.dataset.removeTemplate), 1), wire())));
+    onSubmit($("#replies-form"), () => (read(), put("/api/settings/replies", doc)), "Replies saved.", (d) => replies(box, d));
+  };
+  wire();
+}
+
 // ------------------------------------------------------------------ team
 async function team(box) {
   const { items } = await get("/api/agents");
@@ -468,11 +510,11 @@ async function analytics(box, days = 7) {
     html`<h2>Analytics</h2>
     <form id="days" class="inline-form"><label>Period <select name="days">${[1, 7, 30, 90].map((d) => html`<option value="${d}" ${d === days ? "selected" : ""}>last ${d} day${d > 1 ? "s" : ""}</option>`)}</select></label></form>
     <div class="kpis">
-      <div><strong>${summary.tickets}</strong><span>tickets</span></div>
-      <div><strong>${Math.round(summary.escalation_rate * 100)}%</strong><span>escalation rate</span></div>
-      <div><strong>${fmtSeconds(summary.median_first_response_seconds)}</strong><span>median first response</span></div>
-      <div><strong>${fmtSeconds(summary.p90_first_response_seconds)}</strong><span>p90 first response</span></div>
-      <div><strong>${sla === null ? "—" : `${Math.round(sla * 100)}%`}</strong><span>answered within ${fmtSeconds(summary.sla.target_seconds)}${summary.sla.business_hours ? " (business hours)" : ""}</span></div>
+      <div><strong><a href="#/support?status=all" title="Open these tickets">${summary.tickets}</a></strong><span>tickets</span></div>
+      <div><strong>${Math.round(summary.escalation_rate * 100)}%</strong><span>escalation rate</span><small>of the bot's ${summary.bot_answered + summary.bot_escalated} decisions, the share it handed to a person</small></div>
+      <div><strong>${fmtSeconds(summary.median_first_response_seconds)}</strong><span>median first response</span><small>half of the customers got a first reply sooner</small></div>
+      <div><strong>${fmtSeconds(summary.p90_first_response_seconds)}</strong><span>p90 first response</span><small>9 in 10 customers got a first reply within this time</small></div>
+      <div><strong>${sla === null ? "—" : `${Math.round(sla * 100)}%`}</strong><span>answered within ${fmtSeconds(summary.sla.target_seconds)}${summary.sla.business_hours ? " (business hours)" : ""}</span><small>of the ${waits.length} tickets that had their first reply</small></div>
       <div><strong>${summary.satisfaction.good_ratio === null ? "—" : `${Math.round(summary.satisfaction.good_ratio * 100)}%`}</strong><span>satisfied (${summary.satisfaction.responses} ratings)</span></div>
     </div>
     <h3>Tickets per day by reason</h3>${stackedBars(perDay, box.clientWidth)}
@@ -481,7 +523,8 @@ async function analytics(box, days = 7) {
     <h3>The numbers</h3>
     <table><thead><tr><th>Day</th>${Object.values(REASONS).map((r) => html`<th>${r}</th>`)}</tr></thead>
       <tbody>${perDay.map((d) => html`<tr><td>${d.day}</td>${Object.keys(REASONS).map((r) => html`<td>${d[r]}</td>`)}</tr>`)}</tbody></table>
-    <table><thead><tr><th>By status</th><th>Tickets</th></tr></thead><tbody>${Object.entries(summary.by_status).map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}</tbody></table>
+    <table><thead><tr><th>By reason</th><th>Tickets</th></tr></thead><tbody>${Object.entries(summary.by_reason).map(([k, v]) => html`<tr><td>${REASONS[k] || k}</td><td><a href="#/support?status=all&reason=${k}" title="Open these tickets">${v}</a></td></tr>`)}</tbody></table>
+    <table><thead><tr><th>By status</th><th>Tickets</th></tr></thead><tbody>${Object.entries(summary.by_status).map(([k, v]) => html`<tr><td>${k}</td><td><a href="#/support?status=${k}" title="Open these tickets">${v}</a></td></tr>`)}</tbody></table>
     <table><thead><tr><th>Agent</th><th>Tickets</th><th>Closed</th><th>Median first response</th></tr></thead><tbody>${Object.entries(summary.per_agent).map(
       ([id, a]) => html`<tr><td>${names[id] || id}</td><td>${a.tickets}</td><td>${a.closed}</td><td>${fmtSeconds(a.median_first_response_seconds)}</td></tr>`,
     )}</tbody></table>

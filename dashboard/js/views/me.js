@@ -1,6 +1,7 @@
 // Notifications tab and the agent's own settings (status, notification channels, test notification).
 import { get, post, put } from "../api.js";
 import { alertsOn, every, refreshUnread, setAlerts, state } from "../app.js";
+import { finishMfaSetup, mfaEnabled, startMfaSetup, turnOffMfa } from "../auth.js";
 import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function notificationsView() {
@@ -60,6 +61,7 @@ export async function meView() {
         <label class="inline"><input type="checkbox" id="desktop-alerts" ${alertsOn() ? "checked" : ""}> Desktop alert and a sound when a customer is waiting for a reply</label>
       </fieldset>
       <p><button type="button" id="test-notification">Send me a test notification</button></p>
+      ${state.me.permission === "admin" ? html`<section id="mfa" aria-label="Two-step sign-in"><h2>Two-step sign-in</h2><p class="muted">Checking…</p></section>` : ""}
       <div id="test-result"></div>`}
     </section>`,
   );
@@ -68,6 +70,7 @@ export async function meView() {
     const f = event.target;
     act(f.querySelector("button"), () => put(`/api/agents/${state.me.id}`, { notify: { email: f.email.checked, sms: f.sms.checked, in_app: f.in_app.checked } }), "Notification settings saved.");
   });
+  if ($("#mfa")) drawMfa();
   $("#desktop-alerts")?.addEventListener("change", async (event) => {
     const on = await setAlerts(event.target.checked);
     event.target.checked = on;
@@ -81,5 +84,36 @@ export async function meView() {
       ${result.sender_verified === false ? html`<p class="error">The email sender is not verified in SES yet: emails cannot go out.</p>` : ""}`,
     );
     refreshUnread();
+  });
+}
+
+// Admins may turn on two-step sign-in: a key for their authenticator app, then a code from it.
+async function drawMfa() {
+  const box = $("#mfa");
+  const on = await mfaEnabled().catch(() => null);
+  mount(
+    box,
+    html`<h2>Two-step sign-in</h2>${on === null ? html`<p class="error">Could not read your sign-in settings.</p>` : on
+      ? html`<p><strong>On</strong>: signing in asks for a code from your authenticator app.</p><button type="button" id="mfa-off">Turn off two-step sign-in</button>`
+      : html`<p>Off. Turn it on to be asked for a code from an authenticator app after your password.</p><button type="button" id="mfa-start">Set up two-step sign-in</button>`}`,
+  );
+  $("#mfa-off")?.addEventListener("click", async (event) => {
+    if (await act(event.target, () => turnOffMfa().then(() => true), "Two-step sign-in is off.")) drawMfa();
+  });
+  $("#mfa-start")?.addEventListener("click", async (event) => {
+    const secret = await act(event.target, () => startMfaSetup());
+    if (!secret) return;
+    mount(
+      box,
+      html`<h2>Two-step sign-in</h2>
+      <p>In your authenticator app, add an account with this key (time-based):</p>
+      <p><code id="mfa-secret">${secret}</code></p>
+      <form id="mfa-verify"><label>Code the app shows <input name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required></label><button type="submit">Turn on</button></form>`,
+    );
+    $("#mfa-verify").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const done = await act(e.target.querySelector("button"), () => finishMfaSetup(e.target.code.value.trim()).then(() => true), "Two-step sign-in is on.");
+      if (done) drawMfa();
+    });
   });
 }

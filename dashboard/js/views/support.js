@@ -8,10 +8,17 @@ const TABS = [
   ["requested", "Requested"],
   ["answered", "Answered"],
   ["closed", "Closed"],
+  ["all", "All"],
 ];
 const filters = { status: "requested", q: "", reason: "", channel: "", mine: false };
 
-export async function supportView() {
+// `given` (from #/support?reason=complaint&status=all, e.g. an analytics number clicked through) sets the
+// filters the list opens with.
+export async function supportView(given = new URLSearchParams()) {
+  if ([...given.keys()].length) {
+    Object.assign(filters, { status: "requested", q: "", reason: "", channel: "", mine: false });
+    for (const key of ["status", "q", "reason", "channel"]) if (given.get(key) !== null) filters[key] = given.get(key);
+  }
   mount(
     $("#view"),
     html`<h1>Support</h1>
@@ -57,12 +64,16 @@ async function loadTickets() {
   if (filters.reason) where.set("reason", filters.reason);
   if (filters.channel) where.set("channel", filters.channel);
   if (filters.mine) where.set("assignee", "me");
-  const query = new URLSearchParams({ ...Object.fromEntries(where), status: filters.status, limit: "100" });
+  const query = new URLSearchParams({ ...Object.fromEntries(where), limit: "100" });
+  if (filters.status === "all") query.set("include_closed", "true");
+  else query.set("status", filters.status);
   try {
     const [page, counts] = await Promise.all([get(`/api/tickets?${query}`), get(`/api/tickets/counts?${where}`)]);
-    for (const [status, count] of Object.entries(counts.counts)) {
+    const all = Object.values(counts.counts).reduce((a, b) => a + b, 0);
+    const more = Object.values(counts.more).some(Boolean);
+    for (const [status, count] of [...Object.entries(counts.counts), ["all", all]]) {
       const badge = $(`[data-count=${status}]`);
-      if (badge) badge.textContent = `${count}${counts.more[status] ? "+" : ""}`;
+      if (badge) badge.textContent = `${count}${(status === "all" ? more : counts.more[status]) ? "+" : ""}`;
     }
     // The title counts without the filters: what waits on the user, whatever they are looking at.
     refreshAttention(where.toString() ? undefined : counts);
@@ -72,7 +83,7 @@ async function loadTickets() {
     const items = [...page.items].sort(
       (a, b) => b.needs_reply - a.needs_reply || (a.needs_reply ? a.last_customer_at.localeCompare(b.last_customer_at) : 0),
     );
-    mount(list, items.length ? ticketTable(items) : html`<p class="empty">No ${filters.status} tickets.</p>`);
+    mount(list, items.length ? ticketTable(items) : html`<p class="empty">No ${filters.status === "all" ? "" : `${filters.status} `}tickets.</p>`);
   } catch (error) {
     const list = $("#tickets");
     if (list) mount(list, html`<p class="error">${error.message}</p>`);
@@ -192,10 +203,11 @@ export async function ticketView(id) {
   // The team directory (any signed-in user): people by name, and whom a ticket can be handed to.
   teamLoaded = 0;  // fresh status and load for the hand-over list
   const agents = (await loadTeam()).filter((a) => a.id !== ticket.assignee);
-  const [notes, suggested, kb] = await Promise.all([
+  const [notes, suggested, kb, library] = await Promise.all([
     get(`/api/tickets/${id}/notes`).catch(() => ({ items: [] })),
     ticket.status === "closed" ? { items: [] } : get(`/api/tickets/${id}/suggestions`).catch(() => ({ items: [] })),
     get("/api/knowledge").catch(() => ({ items: [] })),
+    get("/api/settings/replies").catch(() => ({ canned: [], templates: [] })),
   ]);
   const kbQuestions = Object.fromEntries(kb.items.map((e) => [e.id, e.question]));
   const win = windowState(ticket);
@@ -214,10 +226,14 @@ export async function ticketView(id) {
         <ol class="messages">${ticket.messages.map(messageItem)}</ol>
         ${closed ? html`<p class="empty">This ticket is closed.</p>` : html`
         <form id="reply" class="reply">
+          <p class="warning" id="replying" role="status" ${ticket.replying ? "" : "hidden"}>${ticket.replying ? `${agentName(ticket.replying)} is writing a reply to this customer right now.` : ""}</p>
           <p class="window ${win.open ? "" : "closed"}" id="window-state">${win.text}</p>
           ${win.open || ticket.channel !== "whatsapp" ? html`
+            ${library.canned.length ? html`<label>Canned reply <select id="canned"><option value="">Choose one to insert…</option>${library.canned.map((c, i) => html`<option value="${i}">${c.title}</option>`)}</select></label>` : ""}
             <label for="reply-text">Reply to the customer</label>
-            <textarea id="reply-text" name="text" rows="3" required></textarea>` : html`
+            <textarea id="reply-text" name="text" rows="3" required></textarea>` : library.templates.length ? html`
+            <label>Approved template <select name="template_choice" required>${library.templates.map((t, i) => html`<option value="${i}">${t.label || t.name} (${t.language})</option>`)}</select></label>` : html`
+            <p class="muted">No approved templates are listed yet (Admin → Replies): type one Meta approved.</p>
             <label>Template name <input name="template" required placeholder="hello_world"></label>
             <label>Language <input name="language" value="en_US" required></label>`}
           <button type="submit">Send</button>
@@ -271,12 +287,12 @@ export async function ticketView(id) {
     </div>`,
   );
   markSeen(ticket);
-  wireTicket(ticket);
+  wireTicket(ticket, library);
   every(5000, () => refreshConversation(ticket.id));
 }
 
 function customerProfile(ticket) {
-  const p = ticket.customer.profile;
+  const p = ticket.customer_profile;
   if (!p) return "";
   const win = windowState(ticket);
   return html`<dl class="profile">
@@ -317,6 +333,11 @@ async function refreshConversation(id) {
     const ticket = await get(`/api/tickets/${id}`);
     mount(list, html`${ticket.messages.map(messageItem)}`);
     markSeen(ticket);
+    const replying = $("#replying");
+    if (replying) {
+      replying.hidden = !ticket.replying;
+      replying.textContent = ticket.replying ? `${agentName(ticket.replying)} is writing a reply to this customer right now.` : "";
+    }
     const status = $("#ticket-status");
     status.textContent = ticket.status;
     status.className = `badge status-${ticket.status}`;  // its colour too, not only its word
@@ -325,12 +346,15 @@ async function refreshConversation(id) {
   }
 }
 
-function wireTicket(ticket) {
+function wireTicket(ticket, library) {
   const base = `/api/tickets/${ticket.id}`;
   $("#reply")?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
-    const body = form.text ? { text: form.text.value } : { template: { name: form.template.value, language: form.language.value } };
+    const chosen = form.template_choice ? library.templates[Number(form.template_choice.value)] : null;
+    const body = form.text
+      ? { text: form.text.value }
+      : { template: chosen ? { name: chosen.name, language: chosen.language } : { name: form.template.value, language: form.language.value } };
     // One key per reply written: sending it again after a lost answer (a retry) never sends it twice.
     form.dataset.key ||= crypto.randomUUID();
     const headers = { "Idempotency-Key": form.dataset.key };
@@ -397,6 +421,21 @@ function wireTicket(ticket) {
       const { items } = await get(`${base}/notes`);
       mount($(".notes"), html`${items.map(noteItem)}`);
     }
+  });
+  // While the agent types, the others on this ticket are told (at most every 10 s).
+  let toldAt = 0;
+  $("#reply-text")?.addEventListener("input", () => {
+    if (Date.now() - toldAt < 10_000) return;
+    toldAt = Date.now();
+    post(`${base}/replying`).catch(() => {});
+  });
+  $("#canned")?.addEventListener("change", (event) => {
+    const picked = library.canned[Number(event.target.value)];
+    if (!picked) return;
+    const box = $("#reply-text");
+    box.value = box.value ? `${box.value}\n${picked.text}` : picked.text;
+    event.target.value = "";
+    box.focus();
   });
   $$(".use-suggestion").forEach((button) =>
     button.addEventListener("click", () => {

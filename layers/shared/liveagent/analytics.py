@@ -123,6 +123,7 @@ def summarize(
         "by_department": dict(Counter(t.department or "none" for t in tickets)),
         "escalation_rate": round(escalated / decisions, 4) if decisions else 0.0,
         "bot_answered": answered,
+        "bot_escalated": escalated,
         "median_first_response_seconds": round(statistics.median(first_responses), 1)
         if first_responses
         else None,

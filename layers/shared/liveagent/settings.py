@@ -208,6 +208,34 @@ class SatisfactionSettings(_Doc):
     question: str = Field("How did we do? Tap to rate the help you got.", min_length=1, max_length=900)
 
 
+class CannedReply(_Doc):
+    title: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("title", "text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+class ApprovedTemplate(_Doc):
+    """A WhatsApp message template Meta approved for the tenant (what agents send outside the window)."""
+
+    name: str = Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")
+    language: str = Field("en_US", min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")
+    label: str | None = Field(None, max_length=120)
+
+
+class ReplyLibrary(_Doc):
+    """What agents pick from when replying: canned replies, and the approved templates for WhatsApp
+    conversations whose 24-hour window has closed."""
+
+    canned: list[CannedReply] = Field(default_factory=list, max_length=100)
+    templates: list[ApprovedTemplate] = Field(default_factory=list, max_length=100)
+
+
 def default_policy() -> EscalationPolicy:
     return EscalationPolicy(
         levels=[
@@ -235,6 +263,7 @@ class TenantSettings(_Doc):
     messages: Messages = Field(default_factory=Messages)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     tickets: TicketSettings = Field(default_factory=TicketSettings)
+    replies: ReplyLibrary = Field(default_factory=ReplyLibrary)
 
 
 # The settings documents the API exposes, by the name used in /api/settings/{name}.
@@ -246,4 +275,5 @@ SETTINGS_DOCUMENTS: dict[str, type[_Doc]] = {
     "business-hours": BusinessHours,
     "satisfaction": SatisfactionSettings,
     "messages": Messages,
+    "replies": ReplyLibrary,
 }

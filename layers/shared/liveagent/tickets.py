@@ -94,6 +94,10 @@ class TicketModel(Model):
     # reply. Each only moves forward (conditional writes), so a retried write never turns it back.
     last_customer_at = UnicodeAttribute(null=True)
     last_agent_at = UnicodeAttribute(null=True)
+    # Who is writing a reply right now (the dashboard says so every few seconds while they type), so that
+    # a second agent opening the ticket is warned before answering the same customer twice.
+    replying_by = UnicodeAttribute(null=True)
+    replying_until = UnicodeAttribute(null=True)
     satisfaction = UnicodeAttribute(null=True)  # "good" | "bad", the customer's answer after closing
     expires_at = NumberAttribute(null=True)
     by_status = ByStatus()
@@ -229,6 +233,27 @@ def page_tickets(
 def customer_tickets(conversation_id: str, limit: int = 10) -> list[TicketModel]:
     """The customer's tickets in this conversation, newest first (index projection: summary fields)."""
     return list(TicketModel.by_conversation.query(conversation_id, scan_index_forward=False, limit=limit))
+
+
+REPLYING_SECONDS = 20
+
+
+def mark_replying(ticket: TicketModel, agent_id: str) -> None:
+    """`agent_id` is writing a reply on the ticket for the next REPLYING_SECONDS."""
+    from datetime import timedelta
+
+    from liveagent.ids import iso, utc_now
+
+    until = iso(utc_now() + timedelta(seconds=REPLYING_SECONDS))
+    ticket.update(actions=[TicketModel.replying_by.set(agent_id), TicketModel.replying_until.set(until)])
+    ticket.replying_by, ticket.replying_until = agent_id, until
+
+
+def replying_other_than(ticket: TicketModel, agent_id: str) -> str | None:
+    """Who else is writing a reply on the ticket now, if anyone."""
+    if not ticket.replying_by or ticket.replying_by == agent_id or not ticket.replying_until:
+        return None
+    return ticket.replying_by if ticket.replying_until > now_iso() else None
 
 
 @dataclass(frozen=True)

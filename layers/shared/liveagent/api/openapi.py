@@ -30,6 +30,7 @@ _ERRORS = {
     404: "No such resource in your tenant",
     409: "The resource's state does not allow this (e.g. the ticket is closed)",
     415: "The body is not application/json",
+    429: "Too soon after the last one (one test notification a minute per user)",
     502: "The channel (Graph API) still failed after retries; the message is kept with delivery failed",
 }
 
@@ -98,6 +99,8 @@ def _errors(path: str, method: str, operation: dict[str, Any]) -> None:
         codes.append(415)
     if path.endswith("/reply"):
         codes.append(502)
+    if path == "/api/notifications/test":
+        codes.append(429)
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     for code in codes:
         responses.setdefault(str(code), {"description": _ERRORS[code], "content": error})

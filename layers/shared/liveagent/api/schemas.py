@@ -47,7 +47,6 @@ class CustomerProfile(_Out):
 class Customer(_Out):
     id: str
     name: str | None = None
-    profile: CustomerProfile | None = Field(None, description="on the detail route")
 
 
 class Escalation(_Out):
@@ -99,6 +98,8 @@ class MessageOut(_Out):
 
 class TicketDetail(TicketOut):
     messages: list[MessageOut]
+    customer_profile: CustomerProfile | None = Field(None, description="channel, language, window, past tickets")
+    replying: str | None = Field(None, description="another agent writing a reply right now (agent id)")
 
 
 class TicketPage(_Out):
@@ -294,6 +295,9 @@ class AnalyticsSummary(_Out):
     by_department: dict[str, int]
     escalation_rate: float
     bot_answered: int
+    bot_escalated: int = Field(
+        0, description="the bot's decisions that went to a person (the rate's numerator)"
+    )
     median_first_response_seconds: float | None = None
     p90_first_response_seconds: float | None = None
     sla: SlaOut

@@ -14,6 +14,7 @@ from liveagent import (
     conversations,
     escalation,
     knowledge,
+    lifecycle,
     tenants,
     ticket_actions,
     ticket_notes,
@@ -130,7 +131,7 @@ def get_ticket(ticket_id: str) -> TicketDetail:
     ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
     body = _out(ticket, tenants.load_settings(caller.tenant_id).escalation_policy)
     conversation = conversations.get_conversation(ticket.conversation_id)
-    body["customer"]["profile"] = {
+    body["customer_profile"] = {
         "channel": ticket.channel,
         "language": ticket.language,
         "last_message_at": conversation.last_customer_at,
@@ -142,6 +143,7 @@ def get_ticket(ticket_id: str) -> TicketDetail:
         ][:10],
     }  # fmt: skip
     body["messages"] = [m.to_api() for m in conversations.history(ticket.conversation_id)]
+    body["replying"] = tickets.replying_other_than(ticket, caller.id)
     return TicketDetail.model_validate(body)
 
 
@@ -167,6 +169,21 @@ def assign(ticket_id: str, body: Annotated[AssignIn, Body()]) -> TicketOut:
         cause = f"handover:{body.agent_id}:{handovers}"
         ticket_notes.add_note(ticket, caller.id, body.note.strip(), cause=cause, kind="handover")
     return TicketOut.model_validate(ticket.to_api())
+
+
+class ReplyingOut(BaseModel):
+    until: str = Field(description="others see the caller as replying until then")
+
+
+@router.post("/api/tickets/<ticket_id>/replying")
+def replying(ticket_id: str) -> ReplyingOut:
+    """The caller is writing a reply (the dashboard says so every few seconds while they type): others
+    opening the ticket see `replying` on it for the next 20 s."""
+    caller = current_caller(router)
+    ticket = tickets.get_ticket(caller.tenant_id, ticket_id)
+    lifecycle.require_open(ticket)
+    tickets.mark_replying(ticket, caller.id)
+    return ReplyingOut(until=ticket.replying_until)
 
 
 @router.post("/api/tickets/<ticket_id>/take")
