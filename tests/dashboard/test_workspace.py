@@ -734,3 +734,42 @@ def test_an_admin_turns_on_two_step_sign_in_and_is_asked_for_the_code(
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#who")).to_contain_text("admin@demo.test")
     session.close(refused_on_purpose=1)
+
+
+def test_bug_7_an_answered_question_leaves_the_unanswered_list_and_top_unanswered(
+    client: Client, browser: Browser
+) -> None:
+    question = "do you offer corporate gift boxes for holidays?"
+    client.webhook(whatsapp_text(question, customer="15550701627", name="Gift Boxes"))
+    eventually(lambda: client.tickets(), timeout=15)
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/knowledge")
+    unanswered = page.locator("ul.unanswered")
+    expect(unanswered).to_contain_text(question)
+    page.get_by_label(f"Answer to {question}").fill("Yes: corporate gift boxes start at 10 boxes.")
+    page.locator("form.answer-unanswered").get_by_role("button", name="Add to KB").click()
+    expect(page.locator("#notice.ok")).to_be_visible()
+    page.goto(f"{client.base}/#/admin/knowledge")
+    expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
+    expect(page.locator("ul.unanswered")).to_have_count(0)
+    expect(page.locator("#admin")).to_contain_text("Nothing unanswered")
+    page.goto(f"{client.base}/#/admin/analytics")
+    expect(page.locator("#admin")).to_contain_text("None in this period")  # top unanswered
+    session.close()
+
+
+def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused_in_the_browser(
+    client: Client, browser: Browser
+) -> None:
+    before = len(client.api("GET", "/api/knowledge").json()["items"])
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    page.goto(f"{client.base}/#/admin/knowledge")
+    form = page.locator("#kb-new")
+    form.get_by_label("Question").fill("   ")
+    form.get_by_label("Answer").fill("Yes.")
+    form.get_by_role("button", name="Add entry").click()
+    expect(page.locator("#notice.error")).to_contain_text("blank")
+    assert len(client.api("GET", "/api/knowledge").json()["items"]) == before
+    session.close(refused_on_purpose=1)

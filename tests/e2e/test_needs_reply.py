@@ -56,3 +56,16 @@ def test_counts_follow_the_same_filters_as_the_list(client: Client) -> None:
     assert billing["counts"]["requested"] == len(listed) == 1
     refused = client.api("GET", "/api/tickets/counts", params={"reason": "nonsense"})
     assert refused.status_code == 400, refused.text
+
+
+def test_the_list_searches_what_the_customer_wrote(client: Client) -> None:
+    customer = "15550902021"
+    client.webhook(whatsapp_text("I want to talk to a human", customer=customer))
+    ticket = _ticket(client, customer)
+    client.webhook(whatsapp_text("The parcel with the BLUE umbrella never came", customer=customer))
+    handled(client, customer, count=2)
+    found = client.api("GET", "/api/tickets", params={"q": "blue umbrella"}).json()["items"]
+    assert [t["id"] for t in found] == [ticket["id"]]
+    assert client.api("GET", "/api/tickets", params={"q": "green umbrella"}).json()["items"] == []
+    counts = client.api("GET", "/api/tickets/counts", params={"q": "blue umbrella"}).json()
+    assert counts["counts"]["requested"] == 1

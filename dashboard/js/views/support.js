@@ -29,7 +29,7 @@ export async function supportView(given = new URLSearchParams()) {
         )}
       </div>
       <form id="filters" class="filters">
-        <label>Search <input name="q" type="search" placeholder="Customer name or id" value="${filters.q}"></label>
+        <label>Search <input name="q" type="search" placeholder="Customer, or words they wrote" value="${filters.q}"></label>
         <label>Reason <select name="reason"><option value="">Any</option>${Object.entries(REASONS).map(
           ([v, l]) => html`<option value="${v}" ${filters.reason === v ? "selected" : ""}>${l}</option>`,
         )}</select></label>

@@ -104,6 +104,7 @@ def open_ticket(
         history=history,
         created_at=now,
         last_customer_at=message.at,
+        search_text=(message.text or "").lower()[-SEARCH_TEXT_CHARS:],
     )
     try:
         _open_transaction(ticket, conversation, message)
@@ -138,19 +139,34 @@ def join(conversation: ConversationModel, message: MessageModel) -> str:
     comes back here and finishes both."""
     ticket_id = conversation.open_ticket_id
     if message.ticket_id != ticket_id:
-        customer_wrote(TicketModel(conversation.tenant_id, ticket_id), message.at)
+        customer_wrote(TicketModel(conversation.tenant_id, ticket_id), message.at, message.text or "")
         message.update(actions=[MessageModel.ticket_id.set(ticket_id)])
     return ticket_id
 
 
-def customer_wrote(ticket: TicketModel, at: str) -> None:
+SEARCH_TEXT_CHARS = 2000
+
+
+def customer_wrote(ticket: TicketModel, at: str, text: str = "") -> None:
     """The customer's latest message time on the ticket, moved forward only (a late or retried write of
-    an older message changes nothing)."""
-    later = TicketModel.last_customer_at.does_not_exist() | (TicketModel.last_customer_at < at)
+    an older message changes nothing), and what they wrote added to the ticket's search text (the latest
+    SEARCH_TEXT_CHARS). Read, then written on the condition that nobody moved it meanwhile."""
+    try:
+        ticket.refresh(consistent_read=True)
+    except TicketModel.DoesNotExist:
+        return
+    if ticket.last_customer_at and ticket.last_customer_at >= at:
+        return
+    unchanged = (
+        TicketModel.last_customer_at == ticket.last_customer_at
+        if ticket.last_customer_at
+        else TicketModel.last_customer_at.does_not_exist()
+    )
+    searchable = f"{ticket.search_text or ''} {text.lower()}".strip()[-SEARCH_TEXT_CHARS:]
     try:
         ticket.update(
-            actions=[TicketModel.last_customer_at.set(at)],
-            condition=TicketModel.ticket_id.exists() & later,
+            actions=[TicketModel.last_customer_at.set(at), TicketModel.search_text.set(searchable)],
+            condition=TicketModel.ticket_id.exists() & unchanged,
         )
     except UpdateError as exc:
         if not _conditional(exc):

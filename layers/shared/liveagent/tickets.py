@@ -94,6 +94,7 @@ class TicketModel(Model):
     # reply. Each only moves forward (conditional writes), so a retried write never turns it back.
     last_customer_at = UnicodeAttribute(null=True)
     last_agent_at = UnicodeAttribute(null=True)
+    search_text = UnicodeAttribute(null=True)  # what the customer wrote on it, lower-cased (list search)
     # Who is writing a reply right now (the dashboard says so every few seconds while they type), so that
     # a second agent opening the ticket is warned before answering the same customer twice.
     replying_by = UnicodeAttribute(null=True)
@@ -174,7 +175,7 @@ class TicketFilter:
     department: str | None = None
     reason: str | None = None
     channel: str | None = None
-    customer: str | None = None  # text search in the customer's name or id (case-insensitive)
+    customer: str | None = None  # text search in the customer's name or id and what they wrote (any case)
     include_closed: bool = True  # the API's default list leaves closed (archived) tickets out
 
 
@@ -221,7 +222,10 @@ def page_tickets(
     needle = (where.customer or "").lower()
     page: list[TicketModel] = []
     for ticket in results:
-        if needle and needle not in f"{ticket.customer_name or ''} {ticket.customer_id}".lower():
+        haystack = (
+            f"{ticket.customer_name or ''} {ticket.customer_id} {ticket.search_text or ticket.question}"
+        )
+        if needle and needle not in haystack.lower():
             continue
         page.append(ticket)
         if len(page) == limit:

@@ -98,7 +98,9 @@ class MessageOut(_Out):
 
 class TicketDetail(TicketOut):
     messages: list[MessageOut]
-    customer_profile: CustomerProfile | None = Field(None, description="channel, language, window, past tickets")
+    customer_profile: CustomerProfile | None = Field(
+        None, description="channel, language, window, past tickets"
+    )
     replying: str | None = Field(None, description="another agent writing a reply right now (agent id)")
 
 

@@ -58,7 +58,9 @@ AssigneeQuery = Annotated[str | None, Query(description='an agent id, or "me"', 
 DepartmentQuery = Annotated[str | None, Query(max_length=64)]
 ReasonQuery = Annotated[ReasonFilter | None, Query()]
 ChannelQuery = Annotated[Literal["whatsapp", "instagram", ""] | None, Query()]
-SearchQuery = Annotated[str | None, Query(description="search in the customer's name or id", max_length=200)]
+SearchQuery = Annotated[
+    str | None, Query(description="search in the customer's name or id and what they wrote", max_length=200)
+]
 
 
 def _filter(caller_id: str, **given: str | None) -> tickets.TicketFilter:
