@@ -256,6 +256,7 @@ def _move_transaction(
                 TicketModel.assignee_key.set(f"{ticket.tenant_id}#{to_agent}"),
                 TicketModel.waiting_key.remove(),
                 TicketModel.acknowledged_at.remove(),
+                TicketModel.replying_by.remove(),  # the previous owner's draft is theirs no more
                 history_action(entry),
             ],
             condition=owner & TicketModel.status.is_in(*OPEN_STATUSES),
@@ -299,7 +300,8 @@ def reply(ticket: TicketModel, by: str) -> None:
     the first reply), and acknowledged if not yet."""
     require_open(ticket, "ticket is closed; the customer is back with the bot")
     now = now_iso()
-    actions = [TicketModel.last_agent_at.set(now)]  # the customer no longer waits on a reply
+    # The customer no longer waits on a reply, and nobody is shown as still writing one.
+    actions = [TicketModel.last_agent_at.set(now), TicketModel.replying_by.remove()]
     if not ticket.first_response_at:
         actions += [TicketModel.first_response_at.set(TicketModel.first_response_at | now)]
     if ticket.status == "requested":
