@@ -50,7 +50,9 @@ class Crowd:
         with ThreadPoolExecutor(max_workers=8) as pool:
             codes = [code for batch in pool.map(send_all, range(self.customers)) for code in batch]
         refused = Counter(code for code in codes if code[0] != 200)
-        assert len(codes) == self.customers * self.per_customer and not refused, refused
+        # A refusal says which function failed and how (e.g. Sandbox.Timedout), not only its status.
+        failures = [e for e in client.stack.lambdas.errors if e[0] == "WebhookFunction"]
+        assert len(codes) == self.customers * self.per_customer and not refused, (refused, failures)
 
     def assert_each_message_stored_once(self, client: Client) -> None:
         # every delivery consumed behind the webhook (the local stack works through ~4 messages a second)
