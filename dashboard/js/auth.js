@@ -89,17 +89,8 @@ export async function login(email, password) {
 }
 
 // The second step for a user who turned on two-step sign-in: the code from their authenticator app.
-export async function completeMfa(challenge, code) {
-  const { userPoolClientId } = await loadConfig();
-  const data = await cognito("RespondToAuthChallenge", {
-    ChallengeName: "SOFTWARE_TOKEN_MFA",
-    ClientId: userPoolClientId,
-    Session: challenge.cognitoSession,
-    ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code },
-  });
-  if (!data.AuthenticationResult) throw new Error("Sign in again.");
-  return save(data.AuthenticationResult);
-}
+export const completeMfa = (challenge, code) =>
+  answerChallenge(challenge, "SOFTWARE_TOKEN_MFA", { SOFTWARE_TOKEN_MFA_CODE: code }, "Sign in again.");
 
 // Two-step sign-in for the signed-in user: whether it is on, its setup (a key for the authenticator
 // app, then a code from it to prove it works) and turning it off.
@@ -119,15 +110,19 @@ export async function turnOffMfa() {
   await cognito("SetUserMFAPreference", { AccessToken: current().accessToken, SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false } });
 }
 
-export async function completeNewPassword(challenge, newPassword) {
+export const completeNewPassword = (challenge, newPassword) =>
+  answerChallenge(challenge, "NEW_PASSWORD_REQUIRED", { NEW_PASSWORD: newPassword }, "Sign in again with your new password.");
+
+// One answer to a sign-in challenge (login() returned it): a session, or `retry` in words.
+async function answerChallenge(challenge, name, responses, retry) {
   const { userPoolClientId } = await loadConfig();
   const data = await cognito("RespondToAuthChallenge", {
-    ChallengeName: "NEW_PASSWORD_REQUIRED",
+    ChallengeName: name,
     ClientId: userPoolClientId,
     Session: challenge.cognitoSession,
-    ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+    ChallengeResponses: { USERNAME: challenge.username, ...responses },
   });
-  if (!data.AuthenticationResult) throw new Error("Sign in again with your new password.");
+  if (!data.AuthenticationResult) throw new Error(retry);
   return save(data.AuthenticationResult);
 }
 

@@ -61,6 +61,9 @@ export const REASONS = {
   question_not_found: "Question not found",
 };
 
+// The languages liveagent.language tells apart, by their names.
+export const LANGUAGES = { en: "English", es: "Spanish", pt: "Portuguese", fr: "French", de: "German", it: "Italian", nl: "Dutch" };
+
 export const reasonBadge = (reason) => html`<span class="badge reason-${reason}">${REASONS[reason] || reason}</span>`;
 
 export const channelIcon = (channel) =>

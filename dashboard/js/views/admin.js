@@ -1,6 +1,6 @@
 // Admin screens: escalation rules, routing, escalation policy, business hours, team, knowledge base, analytics.
 import { del, get, post, put } from "../api.js";
-import { $, $$, REASONS, act, evidence, explainTrigger, html, lines, mount, requiredNumber, when } from "../ui.js";
+import { $, $$, LANGUAGES, REASONS, act, evidence, explainTrigger, html, lines, mount, requiredNumber, when } from "../ui.js";
 
 const SECTIONS = [
   ["escalation", "Escalation rules"],
@@ -263,7 +263,6 @@ async function hours(box, given) {
 }
 
 // ------------------------------------------------------------------ customer messages (per language)
-const LANGUAGES = { en: "English", es: "Spanish", pt: "Portuguese", fr: "French", de: "German", it: "Italian", nl: "Dutch" };
 
 async function messages(box, given) {
   const doc = given || (await get("/api/settings/messages"));

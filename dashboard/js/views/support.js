@@ -1,7 +1,7 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
 import { every, refreshAttention, refreshUnread, state } from "../app.js";
-import { $, $$, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, until, when } from "../ui.js";
+import { $, $$, LANGUAGES, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, until, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
 const TABS = [
@@ -160,7 +160,6 @@ function agentName(id) {
 // ----------------------------------------------------------------- ticket view
 
 const WINDOW_HOURS = { whatsapp: 24, instagram: 24 };
-const LANGUAGE_NAMES = { en: "English", es: "Spanish", pt: "Portuguese", fr: "French", de: "German", it: "Italian", nl: "Dutch" };
 
 function windowState(ticket) {
   const lastCustomer = [...ticket.messages].reverse().find((m) => m.from === "customer");
@@ -257,7 +256,7 @@ export async function ticketView(id) {
         <p>Question: <q>${ticket.question || "—"}</q></p>
         <dl>
           <dt>Department</dt><dd>${ticket.department || "—"}</dd>
-          <dt>Language</dt><dd>${LANGUAGE_NAMES[ticket.language] || "not sure"}</dd>
+          <dt>Language</dt><dd>${LANGUAGES[ticket.language] || "not sure"}</dd>
           <dt>Assignee</dt><dd>${ticket.assignee ? agentName(ticket.assignee) : "queued"}</dd>
           <dt>Opened</dt><dd>${when(ticket.created_at)}</dd>
           <dt>First response</dt><dd>${when(ticket.first_response_at)}</dd>
@@ -297,7 +296,7 @@ function customerProfile(ticket) {
   const win = windowState(ticket);
   return html`<dl class="profile">
       <dt>Channel</dt><dd>${p.channel === "instagram" ? "Instagram" : "WhatsApp"} · ${ticket.customer.id}</dd>
-      <dt>Writes in</dt><dd>${LANGUAGE_NAMES[p.language] || "not sure"}</dd>
+      <dt>Writes in</dt><dd>${LANGUAGES[p.language] || "not sure"}</dd>
       <dt>Last message</dt><dd>${when(p.last_message_at)}</dd>
       <dt>Messaging window</dt><dd>${win.text}</dd>
     </dl>

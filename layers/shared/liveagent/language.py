@@ -47,7 +47,12 @@ def _model() -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
 
     with safe_open(str(MODEL_FILE), framework="numpy") as tensors:
         languages = tuple(tensors.metadata()["languages"].split(","))
-        return languages, tensors.get_tensor("log_prior"), tensors.get_tensor("log_likelihood")
+        # Widened once here, not per message: the product is summed in float64.
+        return (
+            languages,
+            tensors.get_tensor("log_prior"),
+            tensors.get_tensor("log_likelihood").astype(np.float64),
+        )
 
 
 def scores(text: str) -> dict[str, float]:
@@ -56,7 +61,7 @@ def scores(text: str) -> dict[str, float]:
     if model is None:
         return {}
     languages, log_prior, log_likelihood = model
-    joint = log_prior + log_likelihood.astype(np.float64) @ ngram_counts(text)
+    joint = log_prior + log_likelihood @ ngram_counts(text)
     joint -= joint.max()
     probabilities = np.exp(joint) / np.exp(joint).sum()
     return {language: float(p) for language, p in zip(languages, probabilities, strict=True)}
