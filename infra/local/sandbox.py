@@ -141,8 +141,8 @@ _install_lock = threading.Lock()
 
 
 def install() -> Enforcement:
-    """Patch, once per process: botocore's API calls, moto's in-process HTTP answers, requests' sends and
-    the Step Functions engine's execution threads."""
+    """Patch, once per process: botocore's API calls, moto's in-process HTTP answers, requests' sends,
+    the Step Functions engine's execution threads and Powertools' metric store."""
     global _installed
     with _install_lock:
         if _installed:
@@ -151,6 +151,7 @@ def install() -> Enforcement:
         _patch_moto_requests()
         _patch_http_sends()
         _patch_state_machine_threads()
+        _keep_metrics_per_sandbox()
         _installed = True
     return ENFORCEMENT
 
@@ -225,3 +226,49 @@ def _patch_state_machine_threads() -> None:
             original(self)
 
     ExecutionWorker._execution_logic = _execution_logic
+
+
+class _SandboxMetricStore:
+    """One of Powertools Metrics' process-wide stores (metrics, dimensions, metadata), seen per thread.
+
+    Every `Metrics()` of a process shares three class-level dicts, handed to its provider, so that metrics
+    added anywhere in a function are flushed by its handler's `log_metrics`. A process is one sandbox in
+    Lambda, running one invocation at a time; here every function's invocations run on threads of one
+    process, where they would share the stores: one invocation flushing (iterating the dict) while another
+    adds a metric raised "dictionary changed size during iteration" (a webhook 502 under load), and a
+    flush printed other functions' metrics. Each worker thread plays a sandbox, so each thread gets its own
+    stores, shared by all providers on it as they are in a sandbox. A provider given a dict of its own
+    (`single_metric`) keeps it."""
+
+    def __init__(self, shared: str) -> None:
+        self.shared = shared  # the Metrics class attribute whose dict is per sandbox
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, provider: Any, owner: type | None = None) -> Any:
+        if provider is None:
+            return self
+        from aws_lambda_powertools.metrics import Metrics
+
+        value = provider.__dict__[self.name]
+        if value is not getattr(Metrics, self.shared):
+            return value
+        stores = _local.__dict__.setdefault("metric_stores", {})
+        if self.name not in stores:  # a new sandbox: as a fresh process starts (default dimensions set)
+            fresh = Metrics._default_dimensions if self.name == "dimension_set" else {}
+            stores[self.name] = {k: v if isinstance(v, str) else str(v) for k, v in fresh.items()}
+        return stores[self.name]
+
+    def __set__(self, provider: Any, value: Any) -> None:
+        provider.__dict__[self.name] = value
+
+
+def _keep_metrics_per_sandbox() -> None:
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+
+    for name, shared in (("metric_set", "_metrics"), ("dimension_set", "_dimensions"),
+                         ("metadata_set", "_metadata")):  # fmt: skip
+        store = _SandboxMetricStore(shared)
+        store.__set_name__(AmazonCloudWatchEMFProvider, name)
+        setattr(AmazonCloudWatchEMFProvider, name, store)

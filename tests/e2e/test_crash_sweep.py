@@ -250,7 +250,8 @@ def test_a_crash_at_any_request_of_an_escalation_leaves_one_assigned_acknowledge
         ticket = _escalated(client, customer)
         assert not client.stack.faults.dynamodb_armed, "the crash point was never reached"
         assert len(_tickets_of(customer)) == 1
-        assert len(_outbox(client, customer)) <= acknowledgements, "acknowledged twice"
+        got = [m["text"] for m in _outbox(client, customer)]
+        assert len(got) <= acknowledgements, f"acknowledged twice: {got}"
         assert ticket.reason == baseline.reason
         assert_consistent(client, [customer])
         _follow_up_joins_silently(client, customer, ticket)
@@ -292,7 +293,8 @@ def _sweep_api_flow(
         assert response.status_code in (200, 201), f"{response.status_code} {response.text[:200]}"
         _settle(lambda: settled(ticket), name)
         assert not client.stack.faults.dynamodb_armed, "the crash point was never reached"
-        assert len(_outbox(client, customer)) <= sent, "the customer got a message twice"
+        got = [m["text"] for m in _outbox(client, customer)]
+        assert len(got) <= sent, f"the customer got a message twice: {got}"
         assert_consistent(client, [customer])
         after(customer, ticket)
         assert_consistent(client, [customer])

@@ -51,7 +51,8 @@ class Crowd:
             codes = [code for batch in pool.map(send_all, range(self.customers)) for code in batch]
         refused = Counter(code for code in codes if code[0] != 200)
         # A refusal says which function failed and how (e.g. Sandbox.Timedout), not only its status.
-        failures = [e for e in client.stack.lambdas.errors if e[0] == "WebhookFunction"]
+        lambdas = client.stack.lambdas
+        failures = [m for m in lambdas.error_messages if m.startswith("WebhookFunction:")]
         assert len(codes) == self.customers * self.per_customer and not refused, (refused, failures)
 
     def assert_each_message_stored_once(self, client: Client) -> None:

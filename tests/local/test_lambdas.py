@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
+from aws_lambda_powertools import Metrics
 
+from infra.local import sandbox
 from infra.local.lambdas import LambdaDispatcher
 from infra.local.template import Resolver
 
@@ -42,3 +45,41 @@ def test_a_handler_runs_with_a_lambda_like_context(dispatcher: LambdaDispatcher)
     }
     result = dispatcher.invoke("ApiFunction", event)
     assert result["statusCode"] == 200 and json.loads(result["body"]) == {"status": "ok"}
+
+
+def test_invocations_on_two_workers_at_once_each_flush_only_their_own_metrics() -> None:
+    """Powertools keeps metrics in a store every `Metrics()` of a process shares; in Lambda a process is
+    one sandbox. Two invocations running at once in the local stack (two worker threads) must not flush,
+    clear or iterate each other's metrics (that raised "dictionary changed size during iteration")."""
+    sandbox.install()
+    metrics = Metrics(namespace="LocalStackTest", service="test")  # one per process, as in the package
+    slow_added, quick_flushed = threading.Event(), threading.Event()
+    documents: dict[str, dict] = {}
+
+    def slow() -> None:  # adds, and flushes only after the other invocation has flushed
+        metrics.add_metric(name="SlowOne", unit="Count", value=1)
+        slow_added.set()
+        assert quick_flushed.wait(10)
+        documents["slow"] = metrics.provider.serialize_metric_set()
+        metrics.clear_metrics()
+
+    def quick() -> None:
+        assert slow_added.wait(10)
+        metrics.add_metric(name="QuickOne", unit="Count", value=2)
+        documents["quick"] = metrics.provider.serialize_metric_set()
+        metrics.clear_metrics()
+        quick_flushed.set()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=quick)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    def emitted(document: dict) -> dict[str, float]:
+        names = [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+        return {name: document[name] for name in names}
+
+    assert emitted(documents["quick"]) == {"QuickOne": [2.0]}
+    assert emitted(documents["slow"]) == {"SlowOne": [1.0]}
+    assert documents["slow"]["service"] == "test"  # each sandbox starts with the default dimensions
