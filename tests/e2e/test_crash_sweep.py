@@ -41,6 +41,7 @@ from tests.e2e.workflows import (
     inbound_drained,
     inbound_queue_url,
     is_parked,
+    parked,
     sfn,
 )
 
@@ -354,6 +355,12 @@ def test_a_crash_at_any_request_of_a_hand_over_gives_the_new_owner_the_ticket_an
         return now.assignee == new_owner(ticket) and _waiting_on_assignee(now)
 
     def after(customer: str, ticket: TicketModel) -> None:
+        # Every wake the hand-over sent was sent before it answered (its retries included): once the
+        # workflow waits again, a second wake would have shown as a second start of the ladder.
+        entered = parked(client, ticket.ticket_id, "AwaitResponse", times=2, timeout=SETTLE)
+        assert entered.count("Assign") == 2, f"the new owner's ladder started {entered.count('Assign') - 1}x"
+        told = _notified(new_owner(ticket), ticket.ticket_id)
+        assert len(told) == 1, f"the new owner was told {len(told)} times"
         now = _refreshed(ticket)
         assert _execution(client, ticket.ticket_id)["status"] == "RUNNING"
         _follow_up_joins_silently(client, customer, now)

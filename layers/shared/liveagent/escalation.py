@@ -252,7 +252,10 @@ def await_response(
     nothing and no wake is lost. The workflow waits on every open ticket until it closes, so a hand-over
     after a response still gives the new owner their timer."""
     ticket = tickets.get_ticket(tenant_id, ticket_id)
-    ticket.update(actions=[TicketModel.task_token.set(task_token)])
+    waits_on = TicketModel.token_assignee.set(state.assignee) if state.assignee else None
+    ticket.update(
+        actions=[TicketModel.task_token.set(task_token), waits_on or TicketModel.token_assignee.remove()]
+    )
     ticket.refresh(consistent_read=True)
     event = wake_for(ticket, state, attended=attended)
     if event:
@@ -326,6 +329,10 @@ def signal(ticket: TicketModel, event: str) -> bool:
     Wake(event=event)  # only what the workflow knows
     token = ticket.task_token
     if not token:
+        return False
+    if event in ("assigned", "reassigned") and ticket.assignee and ticket.token_assignee == ticket.assignee:
+        # The wait is already the new owner's (a retried hand-over after the first attempt's wake was
+        # handled): waking it again would notify them twice and restart their ladder.
         return False
     try:
         _sfn().send_task_success(taskToken=token, output=json.dumps({"event": event}))

@@ -85,6 +85,7 @@ class TicketModel(Model):
     history = ListAttribute(default=list)  # [{"at", "level", "event", "to", ...}]
     assignment_audit = ListAttribute(default=list)
     task_token = UnicodeAttribute(null=True)
+    token_assignee = UnicodeAttribute(null=True)  # whom the workflow's wait (task_token) waits on
     unattended = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     acknowledged_at = UnicodeAttribute(null=True)

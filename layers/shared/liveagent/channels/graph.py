@@ -1,9 +1,10 @@
 """Sends to customers through Meta's Graph API (requests).
 
-Retries only what can succeed later and cannot deliver twice: connection failures, 5xx, HTTP 429 and
-Meta's rate-limit codes, with exponential backoff and full jitter, bounded by tries and by what is left of
-the function's Timeout (liveagent.runtime). A read timeout is not retried: Meta may have the message
-already, so it is reported as DeliveryUnknown and reconciled from Meta's status reports instead.
+Retries only what can succeed later and cannot deliver twice: a connection that was never made, 5xx,
+HTTP 429 and Meta's rate-limit codes, with exponential backoff and full jitter, bounded by tries and by
+what is left of the function's Timeout (liveagent.runtime). A failure once the request may have gone out
+(a read timeout, the connection dropped before or while the answer came) is not retried: Meta may have the
+message already, so it is reported as DeliveryUnknown and reconciled from Meta's status reports instead.
 Errors that cannot succeed (131026 undeliverable, 131047 outside the window, bad parameters) fail at once.
 """
 
@@ -18,6 +19,7 @@ from functools import cache
 from typing import Any
 
 import requests
+import urllib3
 from aws_lambda_powertools.utilities import parameters
 
 from liveagent import config, runtime
@@ -104,6 +106,19 @@ def read_timeout() -> float:
     return float(os.environ.get("GRAPH_READ_TIMEOUT_SECONDS", "10"))
 
 
+def never_sent(exc: requests.RequestException) -> bool:
+    """Whether a failed POST provably never reached Meta: no connection was made (refused, unresolved,
+    timed out connecting) or TLS never agreed. Anything later (a read timeout; the connection dropped
+    before or while the answer came, which requests also calls ConnectionError) may follow a delivery."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.Timeout):
+        return False
+    cause = exc.args[0] if exc.args else None
+    cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps what happened
+    return isinstance(cause, urllib3.exceptions.NewConnectionError)
+
+
 def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None = None) -> str:
     """POST one message; returns Meta's message id (wamid / mid) or raises ChannelError (refused or
     unreachable), WindowClosed, or DeliveryUnknown (sent, but Meta's answer never came)."""
@@ -129,10 +144,12 @@ def send(channel: ChannelModel, request: dict[str, Any], *, attempts: int | None
             response = _session().post(
                 url, json=request, headers={"Authorization": f"Bearer {_token(channel)}"}, timeout=timeout
             )
-        except requests.ReadTimeout as exc:
-            metrics.add_metric(name="GraphSendUnknown", unit="Count", value=1)
-            raise DeliveryUnknown("the Graph API did not answer in time; Meta may have the message") from exc
         except requests.RequestException as exc:
+            if not never_sent(exc):
+                metrics.add_metric(name="GraphSendUnknown", unit="Count", value=1)
+                raise DeliveryUnknown(
+                    f"the Graph API did not answer ({exc.__class__.__name__}); Meta may have the message"
+                ) from exc
             last = ChannelError(f"Graph API unreachable: {exc.__class__.__name__}", retryable=True)
             continue
         try:
