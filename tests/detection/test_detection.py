@@ -76,6 +76,35 @@ def test_complaints_escalate_with_their_score() -> None:
     )
 
 
+CARDS = KnowledgeIndex(
+    [
+        KbEntry(
+            "kb-declined", "Why was my card declined?", ("My card is not accepted",), "A card is declined..."
+        ),
+        KbEntry("kb-lost", "How do I report a lost card?", ("I lost my card",), "Freeze it in the app."),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i can't figure out why my card got declined at the supermarket",
+     "my card keeps getting declined and i don't understand why"],
+)  # fmt: skip
+def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_a_complaint(text: str) -> None:
+    decision = detect(text, [], SETTINGS, CARDS)
+    # The classifier leans "complaint" (a problem reads negative), but the KB is surer of its answer.
+    assert decision.labels["complaint"] >= SETTINGS.sentiment.threshold
+    assert not decision.escalate and decision.kb_id == "kb-declined"
+    assert decision.confidence > decision.labels["complaint"]
+
+
+def test_a_complaint_surer_than_the_answer_still_escalates() -> None:
+    text = "my card was declined AGAIN, third time this week. useless bank, I am so done with you"
+    decision = detect(text, [], SETTINGS, CARDS)
+    assert decision.escalate and decision.reason == "complaint"
+
+
 def test_precedence_keeps_every_trigger() -> None:
     decision = decide("this is terrible and unacceptable, I want a refund, get me a human")
     assert decision.reason == "agent_requested"

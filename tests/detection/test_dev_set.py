@@ -2,9 +2,10 @@
 
 Issue 15's targets on both dev tenants: decision 0.95, reason 0.92, KB 0.92, wrong answers at most 2%.
 They are NOT all met yet (issue 15 is open): the floors below are the figures measured with the learned
-models (2026-12-01) less 0.01, so a change that makes detection worse fails here.
+models (coffee 2026-12-01, bank 2026-12-02) less 0.01, so a change that makes detection worse fails here.
   coffee roaster: decision 0.9364, reason 0.8929, KB 0.8837, wrong answers 0.0455, false esc. 0.0741
-  bank (CLINC150 validation): decision 0.9509, reason 0.9775, KB 0.8822, wrong answers 0.0235
+  bank (CLINC150 validation): decision 0.9581, reason 0.9775, KB 0.8958, wrong answers 0.0235
+  (the bank's rose from 0.9499 / 0.8803 when a complaint stopped outranking an answer the KB is surer of)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
         ("kb.json", "detection_dev.jsonl", 110,
          {"decision_accuracy": 0.926, "reason_accuracy": 0.882, "kb_accuracy": 0.873}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
-         {"decision_accuracy": 0.94, "reason_accuracy": 0.967, "kb_accuracy": 0.872}),
+         {"decision_accuracy": 0.948, "reason_accuracy": 0.967, "kb_accuracy": 0.885}),
     ],
 )  # fmt: skip
 def test_detection_on_the_development_tenants(kb: str, cases: str, count: int, floors: dict) -> None:

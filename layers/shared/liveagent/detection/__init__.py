@@ -110,12 +110,21 @@ def detect(
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
-    fire("complaint", signals.complaint(text, settings, labels, consult_model=consult, decided=bool(reasons)))
+    # A problem the KB answers ("target declined my card and i don't know why") reads negative too: the
+    # complaint outranks the answer only when the classifier is surer of it than the KB is of its answer
+    # (both calibrated probabilities).
+    already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
+    outranked = match.confidence if confident and match is not None and not already_sent else None
+    fire(
+        "complaint",
+        signals.complaint(
+            text, settings, labels, consult_model=consult, decided=bool(reasons), answer_confidence=outranked
+        ),
+    )
     fire("custom_trigger", signals.keyword(text, settings))
     fire("custom_trigger", signals.complexity(text, settings))
     fire("question_not_found", signals.answer_rejected(text, history, labels))
     fire("question_not_found", signals.repeated_question(text, history))
-    already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
     if already_sent:
         # "it already shipped though, what happens now?": the entry the bot just sent again would not help.
         fire("question_not_found", already_sent)

@@ -45,13 +45,15 @@ def complaint(
     labels: dict[str, float],
     consult_model: bool = True,
     decided: bool = False,
+    answer_confidence: float | None = None,
 ) -> dict | None:
     """A complaint or frustration aimed at the business, by the learned classifier. With
     SENTIMENT_PROVIDER=comprehend, Amazon Comprehend is a second opinion only where it can turn the
     decision: the classifier is below the threshold, does not read a plain question, and either the KB
     does not answer the message (`consult_model`) or the classifier leans that way; and never when the
     message escalates anyway for a reason a complaint does not outrank (`decided`). Paid calls only where
-    they matter."""
+    they matter. `answer_confidence`: the KB answers the message this surely; the complaint must be surer.
+    """
     if not settings.sentiment.enabled:
         return None
     score = labels["complaint"]
@@ -68,6 +70,8 @@ def complaint(
             provider = "comprehend"
             evidence["comprehend"] = round(negative, 3)
             score = max(score, round(negative, 3))
+    if answer_confidence is not None and score <= answer_confidence:
+        return None
     if score >= threshold:
         return {"type": "complaint", "score": round(score, 3), "threshold": threshold, "evidence": evidence,
                 "provider": provider}  # fmt: skip
