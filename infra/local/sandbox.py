@@ -142,7 +142,7 @@ _install_lock = threading.Lock()
 
 def install() -> Enforcement:
     """Patch, once per process: botocore's API calls, moto's in-process HTTP answers, requests' sends,
-    the Step Functions engine's execution threads and Powertools' metric store."""
+    the Step Functions engine's execution threads and Powertools' metric store and log keys."""
     global _installed
     with _install_lock:
         if _installed:
@@ -152,6 +152,7 @@ def install() -> Enforcement:
         _patch_http_sends()
         _patch_state_machine_threads()
         _keep_metrics_per_sandbox()
+        _keep_log_keys_per_sandbox()
         _installed = True
     return ENFORCEMENT
 
@@ -272,3 +273,30 @@ def _keep_metrics_per_sandbox() -> None:
         store = _SandboxMetricStore(shared)
         store.__set_name__(AmazonCloudWatchEMFProvider, name)
         setattr(AmazonCloudWatchEMFProvider, name, store)
+
+
+class _SandboxLogKeys:
+    """Powertools Logger's keys (`log_format` of the one formatter every `Logger()` of a service shares),
+    seen per thread for the reason the metric store is: in Lambda they are the sandbox's, so an
+    invocation's `append_keys` (its request id, the message id) must not land on, or be cleared from, the
+    lines of another invocation running at the same time, and a line must not be formatted while another
+    thread adds a key to the dict it reads. A new thread starts as `clear_state` leaves a formatter."""
+
+    def __get__(self, formatter: Any, owner: type | None = None) -> Any:
+        if formatter is None:
+            return self
+        keys = _local.__dict__.setdefault("log_keys", {})
+        if id(formatter) not in keys:
+            fresh = dict.fromkeys(formatter.log_record_order)
+            fresh.update(**formatter.__dict__.get("keys_combined", {}))
+            keys[id(formatter)] = fresh
+        return keys[id(formatter)]
+
+    def __set__(self, formatter: Any, value: Any) -> None:
+        _local.__dict__.setdefault("log_keys", {})[id(formatter)] = value
+
+
+def _keep_log_keys_per_sandbox() -> None:
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    LambdaPowertoolsFormatter.log_format = _SandboxLogKeys()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import threading
 
 import pytest
-from aws_lambda_powertools import Metrics
+from aws_lambda_powertools import Logger, Metrics
 
 from infra.local import sandbox
 from infra.local.lambdas import LambdaDispatcher
@@ -83,3 +85,34 @@ def test_invocations_on_two_workers_at_once_each_flush_only_their_own_metrics() 
     assert emitted(documents["quick"]) == {"QuickOne": [2.0]}
     assert emitted(documents["slow"]) == {"SlowOne": [1.0]}
     assert documents["slow"]["service"] == "test"  # each sandbox starts with the default dimensions
+
+
+def test_invocations_on_two_workers_at_once_each_log_only_their_own_keys() -> None:
+    """Powertools Logger's keys live on one formatter per service, per process (a sandbox in Lambda): an
+    invocation's appended keys must not appear on, or be cleared from, another's lines."""
+    sandbox.install()
+    lines = io.StringIO()
+    logger = Logger(service="two-workers", level="INFO", logger_handler=logging.StreamHandler(lines))
+    first_appended, second_logged = threading.Event(), threading.Event()
+
+    def first() -> None:
+        logger.append_keys(message_id="first")
+        first_appended.set()
+        assert second_logged.wait(10)
+        logger.info("from the first")
+
+    def second() -> None:
+        assert first_appended.wait(10)
+        logger.append_keys(request="second")
+        logger.info("from the second")
+        second_logged.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    logged = {line["message"]: line for line in map(json.loads, lines.getvalue().splitlines())}
+    assert logged["from the first"]["message_id"] == "first" and "request" not in logged["from the first"]
+    assert logged["from the second"]["request"] == "second" and "message_id" not in logged["from the second"]
+    assert logged["from the second"]["service"] == "two-workers"  # each sandbox starts with the defaults
