@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aws_lambda_powertools import Logger, Metrics
@@ -49,6 +51,13 @@ def test_a_handler_runs_with_a_lambda_like_context(dispatcher: LambdaDispatcher)
     assert result["statusCode"] == 200 and json.loads(result["body"]) == {"status": "ok"}
 
 
+def _on_two_workers_at_once(*invocations: Callable[[], None]) -> None:
+    """Each on its own thread, as two warm sandboxes; a failed assertion in either fails the test."""
+    with ThreadPoolExecutor(max_workers=len(invocations)) as pool:
+        for running in [pool.submit(invocation) for invocation in invocations]:
+            running.result(timeout=20)
+
+
 def test_invocations_on_two_workers_at_once_each_flush_only_their_own_metrics() -> None:
     """Powertools keeps metrics in a store every `Metrics()` of a process shares; in Lambda a process is
     one sandbox. Two invocations running at once in the local stack (two worker threads) must not flush,
@@ -72,11 +81,7 @@ def test_invocations_on_two_workers_at_once_each_flush_only_their_own_metrics() 
         metrics.clear_metrics()
         quick_flushed.set()
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=quick)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    _on_two_workers_at_once(slow, quick)
 
     def emitted(document: dict) -> dict[str, float]:
         names = [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
@@ -107,11 +112,7 @@ def test_invocations_on_two_workers_at_once_each_log_only_their_own_keys() -> No
         logger.info("from the second")
         second_logged.set()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    _on_two_workers_at_once(first, second)
     logged = {line["message"]: line for line in map(json.loads, lines.getvalue().splitlines())}
     assert logged["from the first"]["message_id"] == "first" and "request" not in logged["from the first"]
     assert logged["from the second"]["request"] == "second" and "message_id" not in logged["from the second"]
