@@ -138,18 +138,12 @@ $("#login-form").addEventListener("submit", async (event) => {
   try {
     const result = await login(form.email.value.trim(), form.password.value);
     form.reset();
-    if (result.challenge === "SOFTWARE_TOKEN_MFA") {
+    const step = CHALLENGE_FORMS[result.challenge];
+    if (step) {
       pendingChallenge = result;
       $("#login-form").hidden = true;
-      $("#mfa-form").hidden = false;
-      $("#mfa-form input[name=code]").focus();
-      return;
-    }
-    if (result.challenge === "NEW_PASSWORD_REQUIRED") {
-      pendingChallenge = result;
-      $("#login-form").hidden = true;
-      $("#new-password-form").hidden = false;
-      $("#new-password-form input[name=password]").focus();
+      $(`#${step.form}`).hidden = false;
+      $(`#${step.form} input[name=${step.field}]`).focus();
       return;
     }
     await route();
@@ -158,46 +152,47 @@ $("#login-form").addEventListener("submit", async (event) => {
   }
 });
 
-$("#new-password-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $("#new-password-error").textContent = "";
-  if (form.password.value !== form.confirm.value) {
-    $("#new-password-error").textContent = "The two passwords differ.";
-    return;
-  }
-  try {
-    await completeNewPassword(pendingChallenge, form.password.value);
-    pendingChallenge = null;
-    form.reset();
-    $("#new-password-form").hidden = true;
-    $("#login-form").hidden = false;
-    await route();
-  } catch (error) {
-    $("#new-password-error").textContent = error.message;
-  }
-});
+// The form that answers each sign-in challenge login() can return, and the field it starts in.
+const CHALLENGE_FORMS = {
+  NEW_PASSWORD_REQUIRED: { form: "new-password-form", field: "password" },
+  SOFTWARE_TOKEN_MFA: { form: "mfa-form", field: "code" },
+};
 
-$("#mfa-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  $("#mfa-error").textContent = "";
-  try {
-    await completeMfa(pendingChallenge, form.code.value.trim());
-    pendingChallenge = null;
-    form.reset();
-    $("#mfa-form").hidden = true;
-    $("#login-form").hidden = false;
-    await route();
-  } catch (error) {
-    $("#mfa-error").textContent = error.message;
-    // Cognito's sign-in session allows a few tries, then the password must be given again.
-    if (/sign in again|expired|Invalid session/i.test(error.message)) {
-      $("#mfa-form").hidden = true;
+// A challenge form's submit: `answer(form)` completes the sign-in (or throws in words); `giveUp(error)`
+// says whether the challenge is over, so that the password must be given again.
+function onChallengeSubmit(formId, answer, giveUp = () => false) {
+  const error = $(`#${formId.replace(/-form$/, "-error")}`);
+  $(`#${formId}`).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    error.textContent = "";
+    const back = () => {
+      $(`#${formId}`).hidden = true;
       $("#login-form").hidden = false;
+    };
+    try {
+      await answer(form);
+      pendingChallenge = null;
+      form.reset();
+      back();
+      await route();
+    } catch (failure) {
+      error.textContent = failure.message;
+      if (giveUp(failure)) back();
     }
-  }
+  });
+}
+
+onChallengeSubmit("new-password-form", (form) => {
+  if (form.password.value !== form.confirm.value) throw new Error("The two passwords differ.");
+  return completeNewPassword(pendingChallenge, form.password.value);
 });
+onChallengeSubmit(
+  "mfa-form",
+  (form) => completeMfa(pendingChallenge, form.code.value.trim()),
+  // Cognito's sign-in session allows a few tries, then the password must be given again.
+  (failure) => /sign in again|expired|Invalid session/i.test(failure.message),
+);
 
 $("#logout").addEventListener("click", () => logout());
 window.addEventListener("lae:logout", () => {

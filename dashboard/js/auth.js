@@ -65,8 +65,11 @@ function scheduleRefresh(session) {
   refreshTimer = setTimeout(() => refresh().catch(() => logout()), wait);
 }
 
-// Returns the session, or {challenge: "NEW_PASSWORD_REQUIRED", ...} for a user an admin created with a
-// temporary password: they choose their own (completeNewPassword) before the first session.
+// The sign-in challenges the dashboard answers: a user an admin created with a temporary password chooses
+// their own (completeNewPassword); a user with two-step sign-in gives their app's code (completeMfa).
+const ANSWERED_CHALLENGES = ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"];
+
+// Returns the session, or {challenge, username, cognitoSession} for one of ANSWERED_CHALLENGES.
 export async function login(email, password) {
   const { userPoolClientId } = await loadConfig();
   const data = await cognito("InitiateAuth", {
@@ -74,11 +77,7 @@ export async function login(email, password) {
     ClientId: userPoolClientId,
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
-  if (data.ChallengeName === "NEW_PASSWORD_REQUIRED") {
-    const username = (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email;
-    return { challenge: data.ChallengeName, username, cognitoSession: data.Session };
-  }
-  if (data.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+  if (ANSWERED_CHALLENGES.includes(data.ChallengeName)) {
     const username = (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email;
     return { challenge: data.ChallengeName, username, cognitoSession: data.Session };
   }

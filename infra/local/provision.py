@@ -106,19 +106,20 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
     cognito = client("cognito-idp", endpoint)
     (pool_logical_id, pool), *_ = resolver.of_type("AWS::Cognito::UserPool").items()
     props = resolver.resolve(pool["Properties"])
+    mfa = props.get("MfaConfiguration", "OFF")  # CloudFormation's default
     pool_id = cognito.create_user_pool(
         PoolName=props["UserPoolName"],
         Policies=props["Policies"],
         Schema=props["Schema"],
         AdminCreateUserConfig=props["AdminCreateUserConfig"],
         AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
-        MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+        MfaConfiguration=mfa,
     )["UserPool"]["Id"]
     if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):
         cognito.set_user_pool_mfa_config(
             UserPoolId=pool_id,
             SoftwareTokenMfaConfiguration={"Enabled": True},
-            MfaConfiguration=props.get("MfaConfiguration", "OPTIONAL"),
+            MfaConfiguration=mfa,
         )
     resolver.physical_ids[pool_logical_id] = pool_id
     client_id = ""

@@ -241,11 +241,9 @@ class _SandboxMetricStore:
     stores, shared by all providers on it as they are in a sandbox. A provider given a dict of its own
     (`single_metric`) keeps it."""
 
-    def __init__(self, shared: str) -> None:
+    def __init__(self, name: str, shared: str) -> None:
+        self.name = name  # the provider's attribute
         self.shared = shared  # the Metrics class attribute whose dict is per sandbox
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
 
     def __get__(self, provider: Any, owner: type | None = None) -> Any:
         if provider is None:
@@ -270,9 +268,7 @@ def _keep_metrics_per_sandbox() -> None:
 
     for name, shared in (("metric_set", "_metrics"), ("dimension_set", "_dimensions"),
                          ("metadata_set", "_metadata")):  # fmt: skip
-        store = _SandboxMetricStore(shared)
-        store.__set_name__(AmazonCloudWatchEMFProvider, name)
-        setattr(AmazonCloudWatchEMFProvider, name, store)
+        setattr(AmazonCloudWatchEMFProvider, name, _SandboxMetricStore(name, shared))
 
 
 class _SandboxLogKeys:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -13,7 +14,7 @@ from liveagent import (
     storage,  # noqa: F401  (its table model shares one botocore session per thread)
 )
 from liveagent.errors import NotFound
-from liveagent.ids import now_iso
+from liveagent.ids import iso, now_iso, utc_now
 
 OPEN_STATUSES = ("requested", "answered")
 REASON_ORDER = ("agent_requested", "complaint", "custom_trigger", "question_not_found")
@@ -245,10 +246,6 @@ REPLYING_SECONDS = 20
 
 def mark_replying(ticket: TicketModel, agent_id: str) -> None:
     """`agent_id` is writing a reply on the ticket for the next REPLYING_SECONDS."""
-    from datetime import timedelta
-
-    from liveagent.ids import iso, utc_now
-
     until = iso(utc_now() + timedelta(seconds=REPLYING_SECONDS))
     ticket.update(actions=[TicketModel.replying_by.set(agent_id), TicketModel.replying_until.set(until)])
     ticket.replying_by, ticket.replying_until = agent_id, until
