@@ -14,7 +14,8 @@ from liveagent.detection.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURED = ("tests/fixtures/eval/detection_dev.jsonl", "tests/fixtures/eval/clinc/bank_dev.jsonl",
-            "tests/fixtures/eval/holdout/cases.jsonl", "tests/fixtures/eval/blind/cases.jsonl")  # fmt: skip
+            "tests/fixtures/eval/holdout/cases.jsonl", "tests/fixtures/eval/blind/cases.jsonl",
+            "tests/fixtures/eval/blind_bikes/cases.jsonl")  # fmt: skip
 ISSUE_EXAMPLES = ROOT / "data/detection/issue_examples.txt"
 MAX_RATIO = 80
 
@@ -28,11 +29,21 @@ def too_close() -> list[str]:
     ]
     quoted = [fold(line) for line in ISSUE_EXAMPLES.read_text().splitlines() if line.strip()]
     found = []
-    for line in (ROOT / "data/detection/written.tsv").read_text().splitlines():
-        text = fold(line.split("\t")[2])
+    for line in written_texts():
+        text = fold(line)
         if any(q in text for q in quoted) or max(fuzz.ratio(text, m) for m in measured + quoted) >= MAX_RATIO:
             found.append(line)
     return found
+
+
+def written_texts() -> list[str]:
+    """Every text written for training: the labeled messages and the FAQ tenants' questions and answers."""
+    texts = [line.split("\t")[2] for line in (ROOT / "data/detection/written.tsv").read_text().splitlines()]
+    for tenant in json.loads((ROOT / "data/detection/faq_tenants.json").read_text()):
+        for entry in tenant["entries"]:
+            texts += [entry["question"], *entry["alternates"], *entry["asked"]]
+        texts += tenant["unanswered"]
+    return texts
 
 
 if __name__ == "__main__":
