@@ -39,7 +39,7 @@ def test_every_dataset_and_model_in_the_repository_is_on_the_card() -> None:
         p
         for p in tracked.stdout.split()
         if (p.startswith(("data/", "tests/fixtures/eval/")) and not p.endswith(".md"))
-        or p.endswith((".safetensors", ".onnx"))
+        or p.endswith((".safetensors", ".onnx", ".tsv", ".jsonl"))
     ]
     assert data, "the scan found no files"
     missing = sorted(set(data) - set(rows()))

@@ -13,9 +13,14 @@ from rapidfuzz import fuzz
 from liveagent.detection.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
-MEASURED = ("tests/fixtures/eval/detection_dev.jsonl", "tests/fixtures/eval/clinc/bank_dev.jsonl",
-            "tests/fixtures/eval/holdout/cases.jsonl", "tests/fixtures/eval/blind/cases.jsonl",
-            "tests/fixtures/eval/blind_bikes/cases.jsonl")  # fmt: skip
+MEASURED = (
+    "tests/fixtures/eval/detection_dev.jsonl",
+    "tests/fixtures/eval/clinc/bank_dev.jsonl",
+    "tests/fixtures/eval/holdout/cases.jsonl",
+    "tests/fixtures/eval/blind/cases.jsonl",
+    "tests/fixtures/eval/blind_bikes/cases.jsonl",
+    "tests/fixtures/eval/blind_books/cases.jsonl",
+)
 ISSUE_EXAMPLES = ROOT / "data/detection/issue_examples.txt"
 MAX_RATIO = 80
 

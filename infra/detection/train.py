@@ -33,6 +33,7 @@ import numpy as np
 from liveagent.detection.answerability import FEATURES, features
 from liveagent.detection.classifier import LABELS, message_features
 from liveagent.detection.embeddings import default_encoder
+from liveagent.detection.gloss import readable_text
 from liveagent.detection.knowledge_index import (
     ENCODER_READS,
     RANK_FEATURES,
@@ -338,7 +339,8 @@ def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncode
         report.append(
             "corpus: " + ", ".join(f"{label}/{source} {n}" for (label, source), n in sorted(counts.items()))
         )
-        vectors = encoder.encode([text for text, _, _ in rows])
+        # As detect reads them: a message in a language the encoder cannot read, by its English gloss.
+        vectors = encoder.encode([readable_text(text, encoder, ENCODER_READS) or text for text, _, _ in rows])
         tensors = train_classifier(rows, vectors, report)
         tensors |= train_retrieval(rng, encoder, report)
     metadata = {

@@ -2,11 +2,11 @@
 
 Issue 15's targets on both dev tenants: decision 0.95, reason 0.92, KB 0.92, wrong answers at most 2%.
 They are NOT all met yet (issue 15 is open): the floors below are the figures measured with the learned
-models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03, after the FAQ
-tenants joined the ranker's and answerability's training:
-  coffee roaster: decision 0.9273, reason 0.8750, KB 0.9070, wrong answers 0.0455, missed 0.0714
-  bank (CLINC150 validation): decision 0.9519, reason 0.9775, KB 0.8880, wrong answers 0.0215
-  (before them, 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 / 0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235)
+models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03, with the FAQ tenants in the retrieval models' training
+and messages in other languages read through their English gloss:
+  coffee roaster: decision 0.9364, reason 0.8929, KB 0.9070, wrong answers 0.0364, missed 0.0536
+  bank (CLINC150 validation): decision 0.9458, reason 0.9750, KB 0.8803, wrong answers 0.0194
+  (before both, 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 / 0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235)
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
     ("kb", "cases", "count", "floors"),
     [
         ("kb.json", "detection_dev.jsonl", 110,
-         {"decision_accuracy": 0.917, "reason_accuracy": 0.865, "kb_accuracy": 0.897}),
+         {"decision_accuracy": 0.926, "reason_accuracy": 0.882, "kb_accuracy": 0.897}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
-         {"decision_accuracy": 0.941, "reason_accuracy": 0.967, "kb_accuracy": 0.878}),
+         {"decision_accuracy": 0.935, "reason_accuracy": 0.965, "kb_accuracy": 0.870}),
     ],
 )  # fmt: skip
 def test_detection_on_the_development_tenants(kb: str, cases: str, count: int, floors: dict) -> None:
@@ -35,9 +35,7 @@ def test_detection_on_the_development_tenants(kb: str, cases: str, count: int, f
     for metric, floor in floors.items():
         assert result[metric] >= floor, (metric, result)
     assert result["wrong_answer_rate"] <= 0.05, result
-    # coffee: 4 of 56 today (3 before the FAQ tenants; the fourth is a complaint about the decaf that the
-    # decaf entry is surer of than the classifier is of the complaint)
-    assert result["missed_escalation_rate"] <= 0.075, result
+    assert result["missed_escalation_rate"] <= 0.06, result  # coffee: 3 of 56 today
 
 
 HOLDOUT = EVAL / "holdout"
@@ -45,8 +43,9 @@ HOLDOUT = EVAL / "holdout"
 
 def test_detection_holds_on_a_second_kb_it_was_not_developed_on() -> None:
     # A clothing shop's KB and 20 cases written after the work on the rule-based detection (before the
-    # learned models). Measured 2026-12-01: decision 0.85, KB 0.85 (rules: 0.95 / 1.0).
+    # learned models). Measured 2026-12-01: decision 0.85, KB 0.85 (rules: 0.95 / 1.0); 2026-12-03, with
+    # messages in other languages read through their English gloss: 0.95 / 1.0.
     result = evaluate(HOLDOUT / "kb.json", HOLDOUT / "cases.jsonl")
     assert result["cases"] == 20
-    assert result["decision_accuracy"] >= 0.85
-    assert result["kb_accuracy"] >= 0.84
+    assert result["decision_accuracy"] >= 0.90
+    assert result["kb_accuracy"] >= 0.92

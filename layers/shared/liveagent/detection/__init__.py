@@ -5,10 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from liveagent.detection import classifier, signals
-from liveagent.detection.knowledge_index import KbEntry, KbMatch, KnowledgeIndex, Retriever, embed_entry
+from liveagent.detection.gloss import readable_text
+from liveagent.detection.knowledge_index import (
+    ENCODER_READS,
+    KbEntry,
+    KbMatch,
+    KnowledgeIndex,
+    Retriever,
+    embed_entry,
+)
 from liveagent.detection.text import clauses, content_terms
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import TicketModel, primary_reason
@@ -82,12 +91,12 @@ def detect(
     if retriever.encoder is None:
         raise RuntimeError("detection needs the sentence encoder: run `make models`")
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
-    vector = retriever.encoder.encode([text])[0]
+    vector = _meaning(text, retriever)
     labels = classifier.classify(text, vector, retriever.encoder.name)
     for part in clauses(text)[:-1]:
         # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or
         # rejects the answer) counts even when the rest of the message reads otherwise.
-        part_labels = classifier.classify(part, retriever.encoder.encode([part])[0], retriever.encoder.name)
+        part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
         for label in CLAUSE_LABELS:
             labels[label] = max(labels[label], part_labels[label])
     match = retriever.best(text, vector)
@@ -193,6 +202,12 @@ def unanswered_questions(
         ]
     )
     return [g for g in groups if answered_now is None or not answered_now(g["question"])]
+
+
+def _meaning(text: str, retriever: Retriever) -> np.ndarray:
+    """The message's sentence embedding: of the message, or of its English gloss in a language the encoder
+    cannot read (as the classifier was trained)."""
+    return retriever.encoder.encode([readable_text(text, retriever.encoder, ENCODER_READS) or text])[0]
 
 
 def _answer_already_sent(

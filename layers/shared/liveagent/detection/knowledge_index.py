@@ -35,6 +35,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from liveagent.detection.embeddings import SentenceEncoder
+from liveagent.detection.gloss import readable_text
 from liveagent.detection.lexicon import QUALIFIERS
 from liveagent.detection.text import clauses, content_terms
 
@@ -142,6 +143,16 @@ def candidate_features(
     )  # fmt: skip
 
 
+def _best_of(*readings: dict[int, KbMatch]) -> dict[int, KbMatch]:
+    """Each entry's more confident lexical match of several readings of one message."""
+    best: dict[int, KbMatch] = {}
+    for reading in readings:
+        for doc_id, match in reading.items():
+            if doc_id not in best or match.confidence > best[doc_id].confidence:
+                best[doc_id] = match
+    return best
+
+
 def ranker_weights(encoder_name: str) -> np.ndarray | None:
     from liveagent.detection.answerability import ranker_weights as learned
 
@@ -243,8 +254,13 @@ class KnowledgeIndex:
         message's most answerable clause (or the whole message); with an encoder, `vector` is the
         message's embedding (computed here when not given) and the readings are fused."""
         lexical = self._lexical_by_clause(query)
-        if self._rows is None or self.encoder.reads(query) < ENCODER_READS:
+        readable = self._readable(query)
+        if readable is None:
             return max(lexical.values(), key=lambda match: match.confidence, default=None)
+        if readable != query:
+            # Read in its English gloss (`gloss`): by meaning, and by the words of both.
+            lexical = _best_of(lexical, self._lexical_by_clause(readable))
+            query, vector = readable, None
         if vector is None:
             vector = self.encoder.encode([query])[0]
         best = self._fused(query, vector, lexical)
@@ -262,13 +278,21 @@ class KnowledgeIndex:
         if not self._docs:
             return []
         lexical = self._lexical_by_clause(query)
-        weights = ranker_weights(self.encoder.name) if self._rows is not None else None
-        if weights is None or self.encoder.reads(query) < ENCODER_READS:
+        readable = self._readable(query)
+        weights = ranker_weights(self.encoder.name) if readable is not None else None
+        if weights is None:
             ranked = sorted(lexical, key=lambda doc_id: -lexical[doc_id].confidence)
         else:
-            fused = candidate_features(*self._scores(self.encoder.encode([query])[0], lexical)) @ weights
+            if readable != query:
+                lexical = _best_of(lexical, self._lexical_by_clause(readable))
+            fused = candidate_features(*self._scores(self.encoder.encode([readable])[0], lexical)) @ weights
             ranked = [int(i) for i in np.argsort(-fused, kind="stable")]
         return [self._docs[i].entry.id for i in ranked[:k]]
+
+    def _readable(self, query: str) -> str | None:
+        """What the encoder reads for the message: the message, or its English gloss when the message is in
+        a language the encoder cannot read; None when neither is readable (or there is no encoder)."""
+        return None if self._rows is None else readable_text(query, self.encoder, ENCODER_READS)
 
     def _lexical_by_clause(self, query: str) -> dict[int, KbMatch]:
         lexical: dict[int, KbMatch] = {}

@@ -1,0 +1,102 @@
+"""Word-by-word English for a message the English sentence encoder cannot read.
+
+"combien coûte l'abonnement par mois ?" is noise to an English encoder, so retrieval used to read such a
+message with the lexical index alone, and most of them went to a person. Its gloss, "how much cost the
+subscription per month", is English enough for the encoder (and for the lexical index) to find "How much
+does a membership cost?". The glossary (`models/glossary.tsv`, DATA_CARD.md) is general customer-service
+vocabulary in Spanish, Portuguese, French, German, Italian and Dutch -- question words, pronouns, the verbs
+and nouns of buying, delivery, bookings, accounts, opening hours -- never a tenant's products or brand.
+Phrases are matched first (longest first), then words as written, then by their Snowball stem in the
+message's language ("alugam" and "alugar" share a stem). Words it does not know (names, numbers, English
+words) stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import Stemmer
+
+from liveagent import language
+from liveagent.detection.embeddings import SentenceEncoder
+from liveagent.detection.text import fold
+
+GLOSSARY_FILE = Path(__file__).resolve().parent / "models" / "glossary.tsv"
+STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german", "it": "italian",
+            "nl": "dutch"}  # fmt: skip
+MAX_PHRASE = 3
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;]")  # punctuation kept: clauses are read apart
+
+
+@cache
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(STEMMERS[lang])
+
+
+@cache
+def _glossary() -> dict[str, tuple[dict[tuple[str, ...], str], dict[str, str]]]:
+    """Per language: phrases and words as written (folded), and words by stem."""
+    tables: dict[str, tuple[dict[tuple[str, ...], str], dict[str, str]]] = {}
+    for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
+        lang, foreign, english = line.split("\t")
+        written, by_stem = tables.setdefault(lang, ({}, {}))
+        words = tuple(_WORD.findall(fold(foreign)))
+        written.setdefault(words, english)
+        if len(words) == 1:
+            by_stem.setdefault(_stemmer(lang).stemWord(words[0]), english)
+    return tables
+
+
+def english_gloss(text: str) -> str | None:
+    """The message word by word in English, or None when the glossary knows none of its words."""
+    posterior = language.scores(text)
+    if posterior.get("en", 0.0) >= 0.5:
+        return None
+    tables = _glossary()
+    # The message's likeliest languages first: a word is looked up in those before the others.
+    order = sorted(tables, key=lambda lang: -posterior.get(lang, 0.0))
+    words = _TOKEN.findall(fold(text))
+    out: list[str] = []
+    known = 0
+    position = 0
+    while position < len(words):
+        found = _lookup(words, position, order, tables)
+        if found is None:
+            out.append(words[position])
+            position += 1
+            continue
+        english, size = found
+        known += 1
+        if english:
+            out.append(english)
+        position += size
+    return re.sub(r" ([?!.,;])", r"\1", " ".join(out)) if known else None
+
+
+def _lookup(words: list[str], position: int, order: list[str], tables: dict) -> tuple[str, int] | None:
+    if not _WORD.fullmatch(words[position]):
+        return None
+    for size in range(min(MAX_PHRASE, len(words) - position), 0, -1):
+        phrase = tuple(words[position : position + size])
+        for lang in order:
+            english = tables[lang][0].get(phrase)
+            if english is not None:
+                return english, size
+    for lang in order[:2]:
+        english = tables[lang][1].get(_stemmer(lang).stemWord(words[position]))
+        if english is not None:
+            return english, 1
+    return None
+
+
+def readable_text(text: str, encoder: SentenceEncoder, threshold: float) -> str | None:
+    """What the encoder should read for a message: the message itself, or its English gloss when the
+    encoder cannot read the message (under `threshold` of its words known) but can read the gloss; None
+    when it can read neither."""
+    if encoder.reads(text) >= threshold:
+        return text
+    gloss = english_gloss(text)
+    return gloss if gloss and encoder.reads(gloss) >= threshold else None

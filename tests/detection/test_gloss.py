@@ -1,0 +1,62 @@
+"""A message in a language the English encoder cannot read is read through its word-by-word English gloss:
+retrieval by meaning then works across languages, and what the KB does not answer still goes to a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from liveagent.detection import KbEntry, KnowledgeIndex, detect
+from liveagent.detection.embeddings import default_encoder
+from liveagent.detection.gloss import english_gloss, readable_text
+from liveagent.detection.knowledge_index import ENCODER_READS
+from liveagent.settings import EscalationSettings
+
+# A KB in English of a business none of the glossary's words were chosen for (a climbing hall).
+KB = KnowledgeIndex(
+    [
+        KbEntry("kb-price", "How much does a membership cost?", ("membership prices",), "$39 a month."),
+        KbEntry("kb-cancel", "How do I cancel my membership?", ("end my membership",), "In the app."),
+        KbEntry("kb-hours", "What are your opening hours?", ("when are you open",), "7 am to 11 pm daily."),
+        KbEntry("kb-rent", "Can I rent shoes and a harness?", ("gear hire",), "Shoes $4, harness $3."),
+    ]
+)
+
+
+def test_the_gloss_is_english_word_by_word_and_keeps_what_it_does_not_know() -> None:
+    assert (
+        english_gloss("combien coûte l'abonnement par mois ?") == "how much cost the subscription per month?"
+    )
+    # inflections by their stem ("alugam" and "alugar"), names and numbers as written
+    assert english_gloss("vocês alugam bicicletas na Lisboa 24?") == "you rent bikes in the lisboa 24?"
+    assert english_gloss("how much is it?") is None  # English: nothing to gloss
+    assert english_gloss("zxq wvv") is None  # no word the glossary knows
+
+
+def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
+    encoder = default_encoder()
+    assert (
+        readable_text("when are you open on sunday?", encoder, ENCODER_READS)
+        == "when are you open on sunday?"
+    )
+    assert readable_text("wann habt ihr am sonntag geöffnet?", encoder, ENCODER_READS) == (
+        "when you have you on the sunday open?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kb_id"),
+    [
+        ("combien coûte l'abonnement par mois ?", "kb-price"),
+        ("hoe kan ik mijn lidmaatschap opzeggen?", "kb-cancel"),
+        ("wann habt ihr am sonntag geöffnet?", "kb-hours"),
+        ("vocês alugam sapatos?", "kb-rent"),
+    ],
+)
+def test_questions_in_other_languages_are_answered_from_an_english_kb(text: str, kb_id: str) -> None:
+    decision = detect(text, [], EscalationSettings(), KB)
+    assert not decision.escalate and decision.kb_id == kb_id, decision
+
+
+def test_a_question_in_another_language_the_kb_does_not_answer_still_escalates() -> None:
+    decision = detect("¿tienen clases para niños los sábados?", [], EscalationSettings(), KB)
+    assert decision.escalate and decision.reason == "question_not_found", decision
