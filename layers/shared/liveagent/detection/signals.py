@@ -10,7 +10,7 @@ from liveagent.settings import EscalationSettings
 
 # Learned labels (`classifier`) fire at this probability, shifted by the tenant's sensitivity. A request
 # for a person fires lower: the labels compete ("this is terrible, get me a human" is both), and bringing
-# in a person is the product's first promise.
+# in a person is the product's first promise; in that lower band it must outweigh the question reading.
 LABEL_THRESHOLD = 0.5
 AGENT_REQUEST_THRESHOLD = 0.35
 _SENSITIVITY_SHIFT = {"low": 0.15, "medium": 0.0, "high": -0.15}
@@ -34,7 +34,9 @@ def agent_requested(text: str, settings: EscalationSettings, labels: dict[str, f
             return {"type": "agent_requested", "phrase": phrase}
     probability = labels["agent_request"]
     threshold = shifted(AGENT_REQUEST_THRESHOLD, settings.sensitivity)
-    if probability >= threshold:
+    # Below LABEL_THRESHOLD the request must also outweigh the reading as a question: "is my son allowed
+    # to sign up?" and "quiero cancelar mi membresía" lean a little toward a person and are questions.
+    if probability >= threshold and (probability >= LABEL_THRESHOLD or probability > labels["question"]):
         return {"type": "agent_requested", "probability": probability, "threshold": threshold}
     return None
 
