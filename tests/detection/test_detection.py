@@ -91,6 +91,17 @@ CARDS = KnowledgeIndex(
     ["i can't figure out why my card got declined at the supermarket",
      "my card keeps getting declined and i don't understand why"],
 )  # fmt: skip
+def test_a_plain_problem_report_is_not_read_as_a_complaint(text: str) -> None:
+    decision = detect(text, [], SETTINGS, CARDS)
+    assert decision.labels["complaint"] < SETTINGS.sentiment.threshold
+    assert not decision.escalate and decision.kb_id == "kb-declined"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ugh my card was declined twice today, why is it not accepted",
+     "my card keeps getting declined and its really annoying, why"],
+)  # fmt: skip
 def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_a_complaint(text: str) -> None:
     decision = detect(text, [], SETTINGS, CARDS)
     # The classifier leans "complaint" (a problem reads negative), but the KB is surer of its answer.

@@ -2,11 +2,12 @@
 
 Issue 15's targets on both dev tenants: decision 0.95, reason 0.92, KB 0.92, wrong answers at most 2%.
 They are NOT all met yet (issue 15 is open): the floors below are the figures measured with the learned
-models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03, with the FAQ tenants in the retrieval models' training
-and messages in other languages read through their English gloss:
-  coffee roaster: decision 0.9364, reason 0.8929, KB 0.9070, wrong answers 0.0364, missed 0.0536
-  bank (CLINC150 validation): decision 0.9458, reason 0.9750, KB 0.8803, wrong answers 0.0194
-  (before both, 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 / 0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235)
+models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03, with the FAQ tenants in the retrieval models' training,
+messages in other languages read through their English gloss, and the corpus's new requests for a person,
+questions and problem reports:
+  coffee roaster: decision 0.9364, reason 0.9107, KB 0.9070, wrong answers 0.0364, missed 0.0536
+  bank (CLINC150 validation): decision 0.9571, reason 0.9825, KB 0.8958, wrong answers 0.0225
+  (before all that, 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 / 0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235)
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
     ("kb", "cases", "count", "floors"),
     [
         ("kb.json", "detection_dev.jsonl", 110,
-         {"decision_accuracy": 0.926, "reason_accuracy": 0.882, "kb_accuracy": 0.897}),
+         {"decision_accuracy": 0.926, "reason_accuracy": 0.900, "kb_accuracy": 0.897}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
-         {"decision_accuracy": 0.935, "reason_accuracy": 0.965, "kb_accuracy": 0.870}),
+         {"decision_accuracy": 0.947, "reason_accuracy": 0.972, "kb_accuracy": 0.885}),
     ],
 )  # fmt: skip
 def test_detection_on_the_development_tenants(kb: str, cases: str, count: int, floors: dict) -> None:
