@@ -28,6 +28,9 @@ def test_the_gloss_is_english_word_by_word_and_keeps_what_it_does_not_know() -> 
     )
     # inflections by their stem ("alugam" and "alugar"), names and numbers as written
     assert english_gloss("vocês alugam bicicletas na Lisboa 24?") == "you rent bikes in the lisboa 24?"
+    # a typo, one edit from a word of the message's language; "personne n'" is "nobody", not "a person"
+    assert english_gloss("comment anuler mon abonement ?") == "how cancel my subscription?"
+    assert english_gloss("personne n'a répondu").startswith("nobody has")
     assert english_gloss("how much is it?") is None  # English: nothing to gloss
     assert english_gloss("zxq wvv") is None  # no word the glossary knows
 
@@ -60,3 +63,11 @@ def test_questions_in_other_languages_are_answered_from_an_english_kb(text: str,
 def test_a_question_in_another_language_the_kb_does_not_answer_still_escalates() -> None:
     decision = detect("¿tienen clases para niños los sábados?", [], EscalationSettings(), KB)
     assert decision.escalate and decision.reason == "question_not_found", decision
+
+
+@pytest.mark.parametrize(
+    "text", ["mag ik met een echte medewerker chatten?", "Vorrei parlare con un operatore, grazie"]
+)
+def test_requests_for_a_person_in_other_languages_are_read_by_their_meaning(text: str) -> None:
+    decision = detect(text, [], EscalationSettings(), KB)
+    assert decision.escalate and decision.reason == "agent_requested", decision

@@ -7,8 +7,8 @@ does a membership cost?". The glossary (`models/glossary.tsv`, DATA_CARD.md) is 
 vocabulary in Spanish, Portuguese, French, German, Italian and Dutch -- question words, pronouns, the verbs
 and nouns of buying, delivery, bookings, accounts, opening hours -- never a tenant's products or brand.
 Phrases are matched first (longest first), then words as written, then by their Snowball stem in the
-message's language ("alugam" and "alugar" share a stem). Words it does not know (names, numbers, English
-words) stay as they are.
+message's language ("alugam" and "alugar" share a stem), then as a likely typo of a word of that language.
+Words it does not know (names, numbers, English words) stay as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from liveagent import language
 from liveagent.detection.embeddings import SentenceEncoder
@@ -27,6 +29,7 @@ GLOSSARY_FILE = Path(__file__).resolve().parent / "models" / "glossary.tsv"
 STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german", "it": "italian",
             "nl": "dutch"}  # fmt: skip
 MAX_PHRASE = 3
+TYPO_MIN_LENGTH = 5
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;]")  # punctuation kept: clauses are read apart
 
@@ -85,11 +88,31 @@ def _lookup(words: list[str], position: int, order: list[str], tables: dict) -> 
             english = tables[lang][0].get(phrase)
             if english is not None:
                 return english, size
+    word = words[position]
     for lang in order[:2]:
-        english = tables[lang][1].get(_stemmer(lang).stemWord(words[position]))
+        english = tables[lang][1].get(_stemmer(lang).stemWord(word))
         if english is not None:
             return english, 1
+    if len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
+        # A typo ("cancelr", "abbonamnto"): one edit away (two from 8 letters) from a word of the message's
+        # likeliest language, as the lexical index corrects English typos.
+        lang = order[0]
+        match = process.extractOne(
+            word,
+            _single_words(lang),
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=1 if len(word) < 8 else 2,
+        )
+        if match is not None:
+            return tables[lang][0][(match[0],)], 1
     return None
+
+
+@cache
+def _single_words(lang: str) -> list[str]:
+    return sorted(
+        words[0] for words in _glossary()[lang][0] if len(words) == 1 and len(words[0]) >= TYPO_MIN_LENGTH
+    )
 
 
 def readable_text(text: str, encoder: SentenceEncoder, threshold: float) -> str | None:
