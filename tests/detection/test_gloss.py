@@ -71,3 +71,20 @@ def test_a_question_in_another_language_the_kb_does_not_answer_still_escalates()
 def test_requests_for_a_person_in_other_languages_are_read_by_their_meaning(text: str) -> None:
     decision = detect(text, [], EscalationSettings(), KB)
     assert decision.escalate and decision.reason == "agent_requested", decision
+
+
+def test_a_kb_written_in_another_language_is_read_through_its_gloss_too() -> None:
+    spanish = KnowledgeIndex(
+        [
+            KbEntry("kb-horario", "¿Cuál es el horario de apertura?", ("¿cuándo abren?",), "De 9 a 20 h."),
+            KbEntry("kb-envio", "¿Cuánto tarda el envío?", ("¿cuándo llega mi pedido?",), "De 2 a 4 días."),
+            KbEntry("kb-cancelar", "¿Cómo cancelo mi suscripción?", ("dar de baja",), "En tu cuenta."),
+        ]
+    )
+    for text, kb_id in [
+        ("¿a qué hora cierran los sábados?", "kb-horario"),
+        ("how long does shipping take?", "kb-envio"),
+        ("quiero cancelar la suscripción", "kb-cancelar"),
+    ]:
+        decision = detect(text, [], EscalationSettings(), spanish)
+        assert not decision.escalate and decision.kb_id == kb_id, (text, decision)

@@ -61,8 +61,15 @@ class KbEntry:
 
 def embed_entry(entry: KbEntry, encoder: SentenceEncoder) -> KbEntry:
     """The entry with its question and alternates embedded: done once, when the entry is written."""
-    rows = encoder.encode_documents([entry.question, *entry.alternates, entry.answer]).astype(np.float16)
+    rows = encoder.encode_documents(_readable_texts(entry, encoder)).astype(np.float16)
     return KbEntry(entry.id, entry.question, entry.alternates, entry.answer, rows.tobytes(), encoder.name)
+
+
+def _readable_texts(entry: KbEntry, encoder: SentenceEncoder) -> list[str]:
+    """The entry's question, alternates and answer as the encoder reads them: a KB written in another
+    language is embedded through its English gloss, as the messages are."""
+    texts = [entry.question, *entry.alternates, entry.answer]
+    return [readable_text(text, encoder, ENCODER_READS) or text for text in texts]
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,7 @@ class KnowledgeIndex:
                     blocks.append(block.astype(np.float32))
                     continue
             # Written before the encoder (or by another one): embedded here, once per index build.
-            blocks.append(self.encoder.encode_documents([entry.question, *entry.alternates, entry.answer]))
+            blocks.append(self.encoder.encode_documents(_readable_texts(entry, self.encoder)))
         asked = [b[:-1] for b in blocks]
         centroids = np.stack([a.mean(axis=0) for a in asked])
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
