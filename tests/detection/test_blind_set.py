@@ -8,7 +8,12 @@ less 0.02.
 - The bike shop (45 cases), written on 2026-12-03 before that session's first changes (the FAQ tenants) and
   read once at their end: 0.9111 / 0.9524 / 0.80, no wrong answer (the model before them read the same).
   Its errors were read then; it has been a development set since: 0.9111 / 0.9524 / 0.80.
-- The bookshop (42 cases), written after that, before the gloss: read once, at the end of the work.
+- The bookshop (42 cases), written after that and before the gloss, read once at the end of the work
+  (2026-12-03, 8d6616b): decision 0.8095, reason 0.7222, KB 0.75, wrong answers 0.0952, missed 0.1667;
+  questions in other languages 7 of 7 answered (the code and model before that session: 0.6905 / 0.7222 /
+  0.50 / 0.1190, 2 of 7). One of its errors was a plain bug, fixed after the read: "good friday" was
+  missing from the holidays the hours entry does not cover (now 0.8333 / 0.7778 / 0.75 / 0.0714). The other
+  errors stay, as issue 15's note lists them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from liveagent.detection.evaluate import evaluate
 
 BLIND = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind"
 BIKES = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind_bikes"
+BOOKS = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind_books"
 
 
 def test_detection_on_the_blind_business() -> None:
@@ -39,3 +45,13 @@ def test_detection_on_the_blind_bike_shop() -> None:
     assert result["kb_accuracy"] >= 0.78
     assert result["wrong_answer_rate"] <= 0.02
     assert result["missed_escalation_rate"] <= 0.02
+
+
+def test_detection_on_the_blind_bookshop() -> None:
+    result = evaluate(BOOKS / "kb.json", BOOKS / "cases.jsonl")
+    assert result["cases"] == 42
+    assert result["decision_accuracy"] >= 0.81
+    assert result["reason_accuracy"] >= 0.75
+    assert result["kb_accuracy"] >= 0.73
+    assert result["wrong_answer_rate"] <= 0.08
+    assert result["missed_escalation_rate"] <= 0.12

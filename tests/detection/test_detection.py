@@ -244,6 +244,14 @@ def test_holiday_opening_hours_are_not_answered_with_the_usual_hours() -> None:
     assert detect("are you open on christmas day?", [], SETTINGS, with_holidays).kb_id == "kb-hours"
 
 
+@pytest.mark.parametrize(
+    "text", ["are you open on good friday?", "habt ihr am Karfreitag geöffnet?", "¿abren el lunes de pascua?"]
+)
+def test_holidays_by_name_in_several_languages_are_not_answered_with_the_usual_hours(text: str) -> None:
+    decision = decide(text)
+    assert decision.escalate and decision.reason == "question_not_found", decision
+
+
 def test_typos_are_corrected_but_other_words_are_not_folded_into_kb_words() -> None:
     index = KnowledgeIndex([KbEntry("kb-grind", "Can you grind the beans?", (), "Yes, any grind size.")])
     assert index.best("can you grnd the beans").entry.id == "kb-grind"

@@ -37,7 +37,10 @@ _PHRASES: dict[str, str] = {
     # holidays: opening hours and delivery dates on these days are usually not what the KB states
     r"\b(new year'?s?( eve| day)?|bank holiday|public holiday|labou?r day|memorial day|independence day|"
     r"4th of july|fourth of july|boxing day|black friday|dia festivo|jour ferie|ano nuevo|ano novo|"
-    r"nouvel an|capodanno)\b": "holiday",
+    r"nouvel an|capodanno|good friday|easter (monday|sunday)|whit (monday|sunday)|ascension day|"
+    r"all saints'? day|veterans'? day|presidents'? day|juneteenth|viernes santo|sexta-?feira santa|"
+    r"vendredi saint|venerdi santo|goede vrijdag|lunes de pascua|lundi de paques|tweede paasdag|"
+    r"todos los santos|nochebuena|nochevieja|oudejaarsavond|saint-sylvestre)\b": "holiday",
     # abroad
     r"\b(abroad|overseas|outside the (us|usa|states|country)|another country|other countries)\b": (
         "international"
@@ -85,7 +88,10 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "email": ("correo", "mail", "courriel"),
     "holiday": ("holidays", "christmas", "xmas", "thanksgiving", "easter", "hanukkah", "diwali", "navidad",
                 "natal", "noel", "weihnachten", "natale", "pascua", "pascoa", "paques", "ostern", "pasqua",
-                "feriado", "feriados", "festivo", "festivos", "ferie", "feiertag", "feiertage", "silvester"),
+                "feriado", "feriados", "festivo", "festivos", "ferie", "feiertag", "feiertage", "silvester",
+                "karfreitag", "ostermontag", "pasquetta", "pentecost", "pentecote", "pfingsten", "pinksteren",
+                "pentecostes", "toussaint", "allerheiligen", "ognissanti", "heiligabend", "kerstmis", "kerst",
+                "hemelvaart", "himmelfahrt", "ferragosto", "epiphany", "epifania"),
     "international": (
         # Countries and regions customers name when they ask whether you deliver there.
         "europe", "eu", "uk", "england", "scotland", "ireland", "france", "germany", "spain", "portugal",
