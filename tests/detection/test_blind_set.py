@@ -20,38 +20,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from liveagent.detection.evaluate import evaluate
 
-BLIND = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind"
-BIKES = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind_bikes"
-BOOKS = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "blind_books"
+EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
 
 
-def test_detection_on_the_blind_business() -> None:
-    result = evaluate(BLIND / "kb.json", BLIND / "cases.jsonl")
-    assert result["cases"] == 70
-    assert result["decision_accuracy"] >= 0.92
-    assert result["reason_accuracy"] >= 0.94
-    assert result["kb_accuracy"] >= 0.83
-    assert result["wrong_answer_rate"] <= 0.02
-    assert result["missed_escalation_rate"] <= 0.02
-
-
-def test_detection_on_the_blind_bike_shop() -> None:
-    result = evaluate(BIKES / "kb.json", BIKES / "cases.jsonl")
-    assert result["cases"] == 45
-    assert result["decision_accuracy"] >= 0.89
-    assert result["reason_accuracy"] >= 0.93
-    assert result["kb_accuracy"] >= 0.78
-    assert result["wrong_answer_rate"] <= 0.02
-    assert result["missed_escalation_rate"] <= 0.02
-
-
-def test_detection_on_the_blind_bookshop() -> None:
-    result = evaluate(BOOKS / "kb.json", BOOKS / "cases.jsonl")
-    assert result["cases"] == 42
-    assert result["decision_accuracy"] >= 0.81
-    assert result["reason_accuracy"] >= 0.75
-    assert result["kb_accuracy"] >= 0.73
-    assert result["wrong_answer_rate"] <= 0.08
-    assert result["missed_escalation_rate"] <= 0.12
+@pytest.mark.parametrize(
+    ("business", "cases", "floors", "ceilings"),
+    [
+        ("blind", 70, {"decision_accuracy": 0.92, "reason_accuracy": 0.94, "kb_accuracy": 0.83},
+         {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
+        ("blind_bikes", 45, {"decision_accuracy": 0.89, "reason_accuracy": 0.93, "kb_accuracy": 0.78},
+         {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
+        ("blind_books", 42, {"decision_accuracy": 0.81, "reason_accuracy": 0.75, "kb_accuracy": 0.73},
+         {"wrong_answer_rate": 0.08, "missed_escalation_rate": 0.12}),
+    ],
+)  # fmt: skip
+def test_detection_on_a_business_nobody_tuned_on(
+    business: str, cases: int, floors: dict, ceilings: dict
+) -> None:
+    result = evaluate(EVAL / business / "kb.json", EVAL / business / "cases.jsonl")
+    assert result["cases"] == cases
+    for metric, floor in floors.items():
+        assert result[metric] >= floor, (metric, result)
+    for metric, ceiling in ceilings.items():
+        assert result[metric] <= ceiling, (metric, result)

@@ -14,7 +14,7 @@ Words it does not know (names, numbers, English words) stay as they are.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -53,6 +53,7 @@ def _glossary() -> dict[str, tuple[dict[tuple[str, ...], str], dict[str, str]]]:
     return tables
 
 
+@lru_cache(maxsize=1024)  # one message is read several times (classifier, retrieval, clauses)
 def english_gloss(text: str) -> str | None:
     """The message word by word in English, or None when the glossary knows none of its words."""
     posterior = language.scores(text)
