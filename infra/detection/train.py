@@ -192,8 +192,9 @@ def faq_held_out(number: int) -> bool:
 
 def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dict:
     """The ranker (which entry), then answerability (does it answer), on the simulated CLINC tenants and the
-    written FAQ tenants. The two sources weigh the same in total: CLINC brings many tenants of close
-    paraphrases, the FAQs fewer readings of the kind a business's KB gets."""
+    written FAQ tenants. For the ranker the two sources weigh the same in total (CLINC brings many tenants
+    of close paraphrases, the FAQs fewer readings of the kind a business's KB gets); for answerability the
+    FAQs weigh FAQ_SHARE (`answerability_weights`)."""
     from sklearn.linear_model import LogisticRegression
 
     texts = [json.loads(line)["text"] for line in CLINC.read_text().splitlines()]

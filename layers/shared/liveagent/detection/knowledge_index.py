@@ -150,16 +150,6 @@ def candidate_features(
     )  # fmt: skip
 
 
-def _best_of(*readings: dict[int, KbMatch]) -> dict[int, KbMatch]:
-    """Each entry's more confident lexical match of several readings of one message."""
-    best: dict[int, KbMatch] = {}
-    for reading in readings:
-        for doc_id, match in reading.items():
-            if doc_id not in best or match.confidence > best[doc_id].confidence:
-                best[doc_id] = match
-    return best
-
-
 def ranker_weights(encoder_name: str) -> np.ndarray | None:
     from liveagent.detection.answerability import ranker_weights as learned
 
@@ -260,13 +250,11 @@ class KnowledgeIndex:
         """The entry that answers the message, with how sure that is. Lexical candidates come from the
         message's most answerable clause (or the whole message); with an encoder, `vector` is the
         message's embedding (computed here when not given) and the readings are fused."""
-        lexical = self._lexical_by_clause(query)
-        readable = self._readable(query)
+        readable, lexical = self._readings(query)
         if readable is None:
             return max(lexical.values(), key=lambda match: match.confidence, default=None)
         if readable != query:
-            # Read in its English gloss (`gloss`): by meaning, and by the words of both.
-            lexical = _best_of(lexical, self._lexical_by_clause(readable))
+            # Read in its English gloss (`gloss`) by meaning; by words it was read in both.
             query, vector = readable, None
         if vector is None:
             vector = self.encoder.encode([query])[0]
@@ -284,26 +272,26 @@ class KnowledgeIndex:
         replies an agent reads before sending; the bot's own answers go through `best`)."""
         if not self._docs:
             return []
-        lexical = self._lexical_by_clause(query)
-        readable = self._readable(query)
+        readable, lexical = self._readings(query)
         weights = ranker_weights(self.encoder.name) if readable is not None else None
         if weights is None:
             ranked = sorted(lexical, key=lambda doc_id: -lexical[doc_id].confidence)
         else:
-            if readable != query:
-                lexical = _best_of(lexical, self._lexical_by_clause(readable))
             fused = candidate_features(*self._scores(self.encoder.encode([readable])[0], lexical)) @ weights
             ranked = [int(i) for i in np.argsort(-fused, kind="stable")]
         return [self._docs[i].entry.id for i in ranked[:k]]
 
-    def _readable(self, query: str) -> str | None:
-        """What the encoder reads for the message: the message, or its English gloss when the message is in
-        a language the encoder cannot read; None when neither is readable (or there is no encoder)."""
-        return None if self._rows is None else readable_text(query, self.encoder, ENCODER_READS)
+    def _readings(self, query: str) -> tuple[str | None, dict[int, KbMatch]]:
+        """What the encoder reads for the message (the message, or its English gloss when the message is in
+        a language the encoder cannot read; None when neither is readable, or there is no encoder), and the
+        lexical reading of the message and of that gloss."""
+        readable = None if self._rows is None else readable_text(query, self.encoder, ENCODER_READS)
+        return readable, self._lexical_by_clause(*dict.fromkeys((query, readable or query)))
 
-    def _lexical_by_clause(self, query: str) -> dict[int, KbMatch]:
+    def _lexical_by_clause(self, *texts: str) -> dict[int, KbMatch]:
+        """Each entry's most confident lexical match over the clauses of the texts (a message, its gloss)."""
         lexical: dict[int, KbMatch] = {}
-        for clause in clauses(query):
+        for clause in (clause for text in texts for clause in clauses(text)):
             for doc_id, match in self._lexical(clause).items():
                 if doc_id not in lexical or match.confidence > lexical[doc_id].confidence:
                     lexical[doc_id] = match
