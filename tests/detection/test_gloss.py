@@ -66,11 +66,24 @@ def test_a_question_in_another_language_the_kb_does_not_answer_still_escalates()
 
 
 @pytest.mark.parametrize(
-    "text", ["mag ik met een echte medewerker chatten?", "Vorrei parlare con un operatore, grazie"]
+    "text",
+    [
+        "mag ik met een echte medewerker chatten?",
+        "Vorrei parlare con un operatore, grazie",
+        # being put through to someone: read as questions before the glossary knew these idioms
+        "passez-moi un vendeur, s'il vous plaît",
+        "können Sie mich bitte mit einem Kollegen verbinden?",
+    ],
 )
 def test_requests_for_a_person_in_other_languages_are_read_by_their_meaning(text: str) -> None:
     decision = detect(text, [], EscalationSettings(), KB)
     assert decision.escalate and decision.reason == "agent_requested", decision
+
+
+def test_what_happened_to_an_order_is_not_a_request_to_be_put_through() -> None:
+    # "pasar con" is "put through to" only with a person to be put through to ("me pasa con ...").
+    decision = detect("¿qué pasa con mi pedido?", [], EscalationSettings(), KB)
+    assert decision.reason != "agent_requested", decision
 
 
 def test_a_kb_written_in_another_language_is_read_through_its_gloss_too() -> None:
