@@ -191,6 +191,25 @@ def test_a_follow_up_the_answer_just_sent_does_not_cover_goes_to_a_person() -> N
     }
 
 
+def test_a_follow_up_on_the_answer_just_sent_that_another_entry_answers_gets_that_entry() -> None:
+    # Read with the question before it, "and how long until it arrives?" is closest to the costs just sent;
+    # the customer has those, and the delivery times entry answers what they ask now.
+    cost = KbEntry("kb-shipping-cost", "How much is shipping?", (), "Standard $5, express $12.")
+    returns = KbEntry("kb-returns", "Can I return an order?", (), "Within 30 days.")
+    times = KbEntry("kb-shipping-time", "How long does shipping take?", (), "Standard 3-5 days, express 1-2.")
+    index = KnowledgeIndex([cost, times, returns])
+    history = [
+        {"role": "customer", "text": "how much is shipping?"},
+        {"role": "bot", "text": "Standard $5, express $12."},
+    ]
+    decision = detect("and how long until it arrives?", history, SETTINGS, index)
+    assert not decision.escalate and decision.kb_id == "kb-shipping-time", decision
+    # With no other entry that answers it, the follow-up still goes to a person.
+    alone = KnowledgeIndex([cost, returns])
+    decision = detect("and how long until it arrives?", history, SETTINGS, alone)
+    assert decision.escalate and decision.reason == "question_not_found", decision
+
+
 def test_a_follow_up_the_answer_covers_is_answered_again() -> None:
     index = KnowledgeIndex(
         [

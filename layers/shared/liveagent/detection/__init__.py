@@ -107,13 +107,24 @@ def detect(
         if contextual and (match is None or contextual.confidence > match.confidence):
             match = contextual
     min_coverage = signals.required(settings.kb_min_coverage, settings.sensitivity, scale=0.5)
-    confident = (
-        match is not None
-        and match.confidence >= threshold
-        and not match.uncovered_qualifiers
-        # A lexical-only reading (a language the encoder cannot read) must also cover the message.
-        and (match.reading is not None or match.coverage >= min_coverage)
-    )
+
+    def answers(match: KbMatch | None) -> bool:
+        return (
+            match is not None
+            and match.confidence >= threshold
+            and not match.uncovered_qualifiers
+            # A lexical-only reading (a language the encoder cannot read) must also cover the message.
+            and (match.reading is not None or match.coverage >= min_coverage)
+        )
+
+    sent = _entry_just_sent(history, retriever)
+    if match is not None and match.entry.id == sent and not _answer_covers(text, sent, retriever):
+        # "and how fast is express?" after the shipping costs were sent: the customer has that answer, so
+        # what they ask now is another entry's question, if the KB holds one.
+        other = retriever.best(follow_up or text, without=sent)
+        if answers(other):
+            match = other
+    confident = answers(match)
     chat = small_talk(text, labels)
     fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
@@ -210,12 +221,21 @@ def _meaning(text: str, retriever: Retriever) -> np.ndarray:
     return retriever.encoder.encode([readable_text(text, retriever.encoder, ENCODER_READS) or text])[0]
 
 
+def _entry_just_sent(history: list[dict], retriever: Retriever) -> str | None:
+    """The KB entry whose answer is the bot's last message, if it is one."""
+    last_bot = next((h.get("text", "") for h in reversed(history) if h.get("role") == "bot"), None)
+    return retriever.entry_for_answer(last_bot) if last_bot else None
+
+
+def _answer_covers(text: str, entry_id: str, retriever: Retriever) -> bool:
+    return retriever.answer_coverage(entry_id, text) >= ANSWER_COVERS_FOLLOW_UP
+
+
 def _answer_already_sent(
     text: str, match: KbMatch | None, history: list[dict], retriever: Retriever
 ) -> dict | None:
     """The customer follows up on the answer the bot just sent with something that answer does not say."""
-    last_bot = next((h.get("text", "") for h in reversed(history) if h.get("role") == "bot"), None)
-    if match is None or not last_bot or retriever.entry_for_answer(last_bot) != match.entry.id:
+    if match is None or _entry_just_sent(history, retriever) != match.entry.id:
         return None
     in_answer = retriever.answer_coverage(match.entry.id, text)
     if in_answer >= ANSWER_COVERS_FOLLOW_UP:

@@ -106,7 +106,9 @@ class KbMatch:
 class Retriever(Protocol):
     encoder: SentenceEncoder | None
 
-    def best(self, query: str, vector: np.ndarray | None = None) -> KbMatch | None: ...
+    def best(
+        self, query: str, vector: np.ndarray | None = None, without: str | None = None
+    ) -> KbMatch | None: ...
 
     def entry_for_answer(self, text: str) -> str | None: ...
 
@@ -246,11 +248,17 @@ class KnowledgeIndex:
         # fsum: exact, so the result does not depend on the set's (hash-seeded) iteration order.
         return math.fsum(self._idf.get(t, self._unknown_idf) for t in terms)
 
-    def best(self, query: str, vector: np.ndarray | None = None) -> KbMatch | None:
+    def best(
+        self, query: str, vector: np.ndarray | None = None, without: str | None = None
+    ) -> KbMatch | None:
         """The entry that answers the message, with how sure that is. Lexical candidates come from the
         message's most answerable clause (or the whole message); with an encoder, `vector` is the
-        message's embedding (computed here when not given) and the readings are fused."""
+        message's embedding (computed here when not given) and the readings are fused. `without`: an
+        entry read as if the KB did not hold it (the one the customer was just sent)."""
+        excluded = self._by_id.get(without) if without else None
         readable, lexical = self._readings(query)
+        if excluded is not None:
+            lexical.pop(excluded, None)
         if readable is None:
             return max(lexical.values(), key=lambda match: match.confidence, default=None)
         if readable != query:
@@ -258,11 +266,14 @@ class KnowledgeIndex:
             query, vector = readable, None
         if vector is None:
             vector = self.encoder.encode([query])[0]
-        best = self._fused(query, vector, lexical)
+        best = self._fused(query, vector, lexical, excluded)
         for clause in clauses(query)[:-1]:
             # "terrible night 😵 need caffeine. do you open at 7 on saturdays?": the question it asks,
             # read on its own, may be answered where the whole message is not.
-            reading = self._fused(clause, self.encoder.encode([clause])[0], self._lexical_by_clause(clause))
+            clause_lexical = self._lexical_by_clause(clause)
+            if excluded is not None:
+                clause_lexical.pop(excluded, None)
+            reading = self._fused(clause, self.encoder.encode([clause])[0], clause_lexical, excluded)
             if reading and (best is None or reading.confidence > best.confidence):
                 best = reading
         return best
@@ -315,10 +326,20 @@ class KnowledgeIndex:
         features = candidate_features(*self._scores(vector, self._lexical_by_clause(query)))
         return features, [doc.entry.id for doc in self._docs]
 
-    def _fused(self, query: str, vector: np.ndarray, lexical: dict[int, KbMatch]) -> KbMatch | None:
+    def _fused(
+        self, query: str, vector: np.ndarray, lexical: dict[int, KbMatch], excluded: int | None = None
+    ) -> KbMatch | None:
         from liveagent.detection.answerability import answerability
 
+        docs = self._docs
         scores = self._scores(vector, lexical)
+        if excluded is not None:
+            # Read as if the KB did not hold that entry: its scores go, and the ids after it move down.
+            if len(docs) == 1:
+                return None
+            docs = docs[:excluded] + docs[excluded + 1 :]
+            scores = tuple(np.delete(score, excluded) for score in scores)
+            lexical = {i - (i > excluded): match for i, match in lexical.items() if i != excluded}
         cosines, centroid, answers, lexical_confidence = scores[:4]
         meaning = (cosines + centroid) / 2
         weights = self.ranker if self.ranker is not None else ranker_weights(self.encoder.name)
@@ -349,7 +370,7 @@ class KnowledgeIndex:
             qualifier_missing=bool(match and match.uncovered_qualifiers),
             words=len(query.split()),
         )
-        doc = self._docs[chosen]
+        doc = docs[chosen]
         matched = match.matched if match else doc.entry.question
         return KbMatch(
             doc.entry,
