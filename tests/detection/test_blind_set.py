@@ -7,13 +7,18 @@ less 0.02.
   gloss for other languages, so it is a development set now: 0.9429 / 0.9697 / 0.8571.
 - The bike shop (45 cases), written on 2026-12-03 before that session's first changes (the FAQ tenants) and
   read once at their end: 0.9111 / 0.9524 / 0.80, no wrong answer (the model before them read the same).
-  Its errors were read then; it has been a development set since: 0.9111 / 0.9524 / 0.80.
+  Its errors were read then; it has been a development set since: 0.9111 / 0.9524 / 0.80; 0.9111 / 1.0 /
+  0.80 once the glossary learned how customers ask to be put through (2026-12-03, afternoon).
 - The bookshop (42 cases), written after that and before the gloss, read once at the end of the work
   (2026-12-03, 8d6616b): decision 0.8095, reason 0.7222, KB 0.75, wrong answers 0.0952, missed 0.1667;
   questions in other languages 7 of 7 answered (the code and model before that session: 0.6905 / 0.7222 /
   0.50 / 0.1190, 2 of 7). One of its errors was a plain bug, fixed after the read: "good friday" was
   missing from the holidays the hours entry does not cover (now 0.8333 / 0.7778 / 0.75 / 0.0714). The other
-  errors stay, as issue 15's note lists them.
+  errors stay, as issue 15's note lists them. After the glossary learned how customers ask to be put
+  through (2026-12-03, afternoon): 0.8333 / 0.8889 / 0.75 / 0.0714.
+- The hair salon (47 cases), written on 2026-12-03 before that afternoon's changes and read once at their
+  end (03f7d78): decision 0.8936, reason 0.9524, KB 0.7143, wrong answers 0.0638, missed 0.0476; the code
+  and model of that morning (f697b75) read the same. Its errors stay, as issue 15's note lists them.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
     [
         ("blind", 70, {"decision_accuracy": 0.92, "reason_accuracy": 0.94, "kb_accuracy": 0.83},
          {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
-        ("blind_bikes", 45, {"decision_accuracy": 0.89, "reason_accuracy": 0.93, "kb_accuracy": 0.78},
+        ("blind_bikes", 45, {"decision_accuracy": 0.89, "reason_accuracy": 0.97, "kb_accuracy": 0.78},
          {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
-        ("blind_books", 42, {"decision_accuracy": 0.81, "reason_accuracy": 0.75, "kb_accuracy": 0.73},
+        ("blind_books", 42, {"decision_accuracy": 0.81, "reason_accuracy": 0.86, "kb_accuracy": 0.73},
          {"wrong_answer_rate": 0.08, "missed_escalation_rate": 0.12}),
+        ("blind_salon", 47, {"decision_accuracy": 0.87, "reason_accuracy": 0.93, "kb_accuracy": 0.69},
+         {"wrong_answer_rate": 0.07, "missed_escalation_rate": 0.05}),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(

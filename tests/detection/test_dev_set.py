@@ -2,12 +2,15 @@
 
 Issue 15's targets on both dev tenants: decision 0.95, reason 0.92, KB 0.92, wrong answers at most 2%.
 They are NOT all met yet (issue 15 is open): the floors below are the figures measured with the learned
-models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03, with the FAQ tenants in the retrieval models' training,
-messages in other languages read through their English gloss, and the corpus's new requests for a person,
-questions and problem reports:
-  coffee roaster: decision 0.9273, reason 0.9107, KB 0.9070, wrong answers 0.0273, missed 0.0536
+models less 0.01, so a change that makes detection worse fails here. Measured 2026-12-03 (afternoon),
+after the glossary learned how customers ask to be put through and a follow-up the answer just sent does
+not cover was read against the other entries:
+  coffee roaster: decision 0.9455, reason 0.9107, KB 0.9302, wrong answers 0.0364, missed 0.0536
   bank (CLINC150 validation): decision 0.9581, reason 0.9825, KB 0.8977, wrong answers 0.0225
-  (before all that, 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 / 0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235)
+  (that morning: coffee 0.9273 / 0.9107 / 0.9070 / 0.0273; 2026-12-02: coffee 0.9364 / 0.8929 / 0.8837 /
+  0.0455, bank 0.9581 / 0.9775 / 0.8958 / 0.0235). Coffee's wrong answers went from 3 to 4 of 110: "nvm
+  found my tracking number in the app, no need for an agent" no longer reads as a request for a person and
+  is answered with the tracking entry, where the label wants small talk.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
     ("kb", "cases", "count", "floors"),
     [
         ("kb.json", "detection_dev.jsonl", 110,
-         {"decision_accuracy": 0.917, "reason_accuracy": 0.900, "kb_accuracy": 0.897}),
+         {"decision_accuracy": 0.935, "reason_accuracy": 0.900, "kb_accuracy": 0.920}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
          {"decision_accuracy": 0.948, "reason_accuracy": 0.972, "kb_accuracy": 0.887}),
     ],
