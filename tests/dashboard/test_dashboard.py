@@ -55,6 +55,14 @@ class Session:
         assert [e for e in self.errors if e not in refusals] == [], self.errors
 
 
+def save(page: Page, button: str, path: str) -> None:
+    """Click a save button and wait for the API's answer to that save. The notice alone cannot tell: one
+    left by the save before ("Escalation rules saved.") is still on screen for 4 s (CI read the old policy
+    back that way)."""
+    with page.expect_response(lambda r: r.url.endswith(path) and r.request.method == "PUT"):
+        page.get_by_role("button", name=button).click()
+
+
 def _only_alice_online(client: Client) -> None:
     for email in ("bob@demo.test", "lead@demo.test"):
         assert client.api("PUT", f"/api/agents/{client.agent_id(email)}", json={"status": "away"}).ok
@@ -130,8 +138,8 @@ def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: B
 
     keywords = page.get_by_label("Always-escalate keywords")
     keywords.fill("refund, billing, complaint, lawyer")
-    page.get_by_role("button", name="Save escalation rules").click()
-    expect(page.locator("#notice")).to_contain_text("saved")
+    save(page, "Save escalation rules", "/api/settings/escalation")
+    expect(page.locator("#notice")).to_contain_text("Escalation rules saved.")
     assert "lawyer" in client.api("GET", "/api/settings/escalation").json()["keywords"]
     page.get_by_label("Customer message").fill("when are you open?")
     page.get_by_role("button", name="What would the bot do?").click()
@@ -152,8 +160,8 @@ def test_an_admin_changes_settings_that_the_api_keeps(client: Client, browser: B
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Escalation policy").click()
     page.get_by_label("Level 1 waits").fill("10")  # minutes
-    page.get_by_role("button", name="Save policy").click()
-    expect(page.locator("#notice")).to_contain_text("saved")
+    save(page, "Save policy", "/api/settings/escalation-policy")
+    expect(page.locator("#notice")).to_contain_text("Escalation policy saved.")
     assert client.api("GET", "/api/settings/escalation-policy").json()["levels"][0]["timeout_seconds"] == 600
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Routing").click()
@@ -180,12 +188,12 @@ def test_an_admin_saving_over_another_admins_change_sees_it_first(client: Client
     expect(page.get_by_label("Always-escalate keywords")).to_have_value("solicitor")  # theirs, shown
     assert client.api("GET", "/api/settings/escalation").json()["keywords"] == ["solicitor"]  # not undone
     page.get_by_label("Always-escalate keywords").fill("solicitor, lawyer")
-    page.get_by_role("button", name="Save escalation rules").click()
+    save(page, "Save escalation rules", "/api/settings/escalation")
     expect(page.locator("#notice")).to_contain_text("saved")
     assert client.api("GET", "/api/settings/escalation").json()["keywords"] == ["solicitor", "lawyer"]
     # Saved again without reloading: the page holds the version it just wrote, so no false conflict.
     page.get_by_label("Always-escalate keywords").fill("solicitor, lawyer, court")
-    page.get_by_role("button", name="Save escalation rules").click()
+    save(page, "Save escalation rules", "/api/settings/escalation")
     expect(page.locator("#notice")).to_contain_text("saved")
     assert client.api("GET", "/api/settings/escalation").json()["keywords"] == [
         "solicitor",

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Client, eventually, whatsapp_text
-from tests.dashboard.test_dashboard import Session, _only_alice_online
+from tests.dashboard.test_dashboard import Session, _only_alice_online, save
 
 
 def _luminance(rgb: str) -> float:
@@ -362,7 +362,7 @@ def test_an_admin_writes_the_acknowledgement_in_another_language(client: Client,
     page = session.login("admin@demo.test")
     page.goto(f"{client.base}/#/admin/messages")
     page.get_by_label("Acknowledgement in Italian").fill("Grazie! Arriva subito una persona del team.")
-    page.get_by_role("button", name="Save customer messages").click()
+    save(page, "Save customer messages", "/api/settings/messages")
     expect(page.locator("#notice.ok")).to_contain_text("saved")
     saved = client.api("GET", "/api/settings/messages").json()
     assert saved["translations"]["it"]["acknowledgement"] == "Grazie! Arriva subito una persona del team."
@@ -453,7 +453,7 @@ def test_an_admin_picks_who_a_level_goes_to_by_name_and_waits_in_minutes(
     level_2.select_option(label="Lee Lead")
     page.get_by_label("Level 2 waits").fill("45")
     page.get_by_label("Level 2 unit").select_option("minutes")
-    page.get_by_role("button", name="Save policy").click()
+    save(page, "Save policy", "/api/settings/escalation-policy")
     expect(page.locator("#notice.ok")).to_contain_text("saved")
     saved = client.api("GET", "/api/settings/escalation-policy").json()["levels"][1]
     assert (
