@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,3 +66,32 @@ def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}"},
     )  # fmt: skip
     assert out.returncode == 2 and "is not a file" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("kb", "cases", "said"),
+    [
+        ('[{"id": "kb-a", "answer": "9-5"}]', '{"text": "hi", "expect": {"escalate": false}}',
+         "kb.json: entry 1: question: Field required"),
+        ('{"id": "kb-a"}', '{"text": "hi", "expect": {"escalate": false}}', "a KB file is a JSON list"),
+        ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', '{"text": "hi"}\n',
+         "cases.jsonl: line 1: expect: Field required"),
+        ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]',
+         '\n{"text": "hi", "expect": {"escalate": false, "kb_id": "kb-b"}}',
+         "cases.jsonl: line 2: expect.kb_id 'kb-b' is not an entry of the KB"),
+        ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', "not json", "cases.jsonl: line 1: Invalid JSON"),
+    ],
+)  # fmt: skip
+def test_a_malformed_kb_or_case_file_is_refused_saying_where_and_what(
+    tmp_path: Path, kb: str, cases: str, said: str
+) -> None:
+    (tmp_path / "kb.json").write_text(kb)
+    (tmp_path / "cases.jsonl").write_text(cases)
+    out = subprocess.run(
+        [sys.executable, "-m", "liveagent.detection.evaluate",
+         "--kb", str(tmp_path / "kb.json"), "--cases", str(tmp_path / "cases.jsonl")],
+        capture_output=True, text=True, cwd=ROOT,
+        env={"PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert out.returncode == 2 and out.stdout == ""
+    assert said in out.stderr and out.stderr.startswith("error: "), out.stderr

@@ -12,47 +12,114 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
 
 EVAL_KEYWORDS = ["refund", "billing", "complaint"]
 
 
+class MalformedInput(ValueError):
+    """A KB or case file the evaluation cannot read, said with where and what."""
+
+
+class _KbEntry(BaseModel):
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    alternates: list[str] = []
+    answer: str = Field(min_length=1)
+
+
+class _Turn(BaseModel):
+    role: str
+    text: str
+
+
+class _Expect(BaseModel):
+    escalate: bool
+    kb_id: str | None = None
+    reasons: list[str] = []
+
+
+class _Case(BaseModel):
+    model_config = ConfigDict(extra="allow")  # id, channel, lang: kept by the files, unused here
+    text: str
+    history: list[_Turn] = []
+    expect: _Expect
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def read_kb(path: Path) -> list[KbEntry]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise MalformedInput(f"{path}: not JSON ({exc})") from exc
+    if not isinstance(raw, list):
+        raise MalformedInput(f"{path}: a KB file is a JSON list of entries")
+    entries = []
+    for number, item in enumerate(raw, 1):
+        try:
+            entries.append(_KbEntry.model_validate(item))
+        except ValidationError as exc:
+            raise MalformedInput(f"{path}: entry {number}: {_problem(exc)}") from exc
+    return [KbEntry(e.id, e.question, tuple(e.alternates), e.answer) for e in entries]
+
+
 def load_kb(path: Path) -> KnowledgeIndex:
-    entries = json.loads(path.read_text())
-    return KnowledgeIndex(
-        [KbEntry(e["id"], e["question"], tuple(e.get("alternates", [])), e["answer"]) for e in entries]
-    )
+    return KnowledgeIndex(read_kb(path))
+
+
+def load_cases(path: Path, kb_ids: set[str]) -> list[_Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = _Case.model_validate_json(line)
+        except ValidationError as exc:
+            raise MalformedInput(f"{path}: line {number}: {_problem(exc)}") from exc
+        if case.expect.kb_id is not None and case.expect.kb_id not in kb_ids:
+            unknown = case.expect.kb_id
+            raise MalformedInput(f"{path}: line {number}: expect.kb_id {unknown!r} is not an entry of the KB")
+        cases.append(case)
+    return cases
 
 
 def evaluate(kb_path: Path, cases_path: Path) -> dict:
-    index = load_kb(kb_path)
+    entries = read_kb(kb_path)
+    cases = load_cases(cases_path, {entry.id for entry in entries})
+    index = KnowledgeIndex(entries)
     settings = EscalationSettings(keywords=EVAL_KEYWORDS)
-    cases = [json.loads(line) for line in cases_path.read_text().splitlines() if line.strip()]
     correct = false_escalations = missed = reasons_ok = kb_ok = wrong_answers = 0
     expected_escalations = expected_answers = expected_kb = 0
     timings = []
     for case in cases:
-        history = [{"role": h["role"], "text": h["text"]} for h in case.get("history", [])]
+        history = [turn.model_dump() for turn in case.history]
         started = time.perf_counter()
-        decision = detect(case["text"], history, settings, index)
+        decision = detect(case.text, history, settings, index)
         timings.append((time.perf_counter() - started) * 1000)
-        expect = case["expect"]
+        expect = case.expect
         # A wrong answer: the bot answered with another entry than the expected one, or answered from the
         # KB when a person was needed -- the bot stating something false.
         answered_from_kb = not decision.escalate and decision.kb_id is not None
-        wrong_answers += answered_from_kb and (expect["escalate"] or decision.kb_id != expect.get("kb_id"))
-        if expect["escalate"]:
+        wrong_answers += answered_from_kb and (expect.escalate or decision.kb_id != expect.kb_id)
+        if expect.escalate:
             expected_escalations += 1
             missed += not decision.escalate
-            reasons_ok += decision.escalate and decision.reason in expect.get("reasons", [])
+            reasons_ok += decision.escalate and decision.reason in expect.reasons
         else:
             expected_answers += 1
             false_escalations += decision.escalate
-        correct += decision.escalate == expect["escalate"]
-        if not expect["escalate"] and expect.get("kb_id"):
+        correct += decision.escalate == expect.escalate
+        if not expect.escalate and expect.kb_id:
             expected_kb += 1
-            kb_ok += decision.kb_id == expect["kb_id"]
+            kb_ok += decision.kb_id == expect.kb_id
     return {
         "cases": len(cases),
         "decision_accuracy": round(correct / max(len(cases), 1), 4),
@@ -76,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         result = evaluate(args.kb, args.cases)
-    except (ValueError, KeyError) as exc:
-        print(f"error: malformed KB or case file: {exc}", file=sys.stderr)
+    except (MalformedInput, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result))
     return 0
