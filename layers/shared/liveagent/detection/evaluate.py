@@ -39,13 +39,13 @@ class _Turn(BaseModel):
 class _Expect(BaseModel):
     escalate: bool
     kb_id: str | None = None
-    reasons: list[str] = []
+    reasons: list[str] | None = None
 
 
 class _Case(BaseModel):
     model_config = ConfigDict(extra="allow")  # id, channel, lang: kept by the files, unused here
     text: str
-    history: list[_Turn] = []
+    history: list[_Turn] | None = None
     expect: _Expect
 
 
@@ -102,7 +102,7 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
     expected_escalations = expected_answers = expected_kb = 0
     timings = []
     for case in cases:
-        history = [turn.model_dump() for turn in case.history]
+        history = [turn.model_dump() for turn in case.history or ()]
         started = time.perf_counter()
         decision = detect(case.text, history, settings, index)
         timings.append((time.perf_counter() - started) * 1000)
@@ -114,7 +114,7 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
         if expect.escalate:
             expected_escalations += 1
             missed += not decision.escalate
-            reasons_ok += decision.escalate and decision.reason in expect.reasons
+            reasons_ok += decision.escalate and decision.reason in (expect.reasons or ())
         else:
             expected_answers += 1
             false_escalations += decision.escalate
