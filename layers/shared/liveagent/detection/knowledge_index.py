@@ -257,10 +257,12 @@ class KnowledgeIndex:
         entry read as if the KB did not hold it (the one the customer was just sent)."""
         excluded = self._by_id.get(without) if without else None
         readable, lexical = self._readings(query)
-        if excluded is not None:
-            lexical.pop(excluded, None)
         if readable is None:
-            return max(lexical.values(), key=lambda match: match.confidence, default=None)
+            return max(
+                (match for doc_id, match in lexical.items() if doc_id != excluded),
+                key=lambda match: match.confidence,
+                default=None,
+            )
         if readable != query:
             # Read in its English gloss (`gloss`) by meaning; by words it was read in both.
             query, vector = readable, None
@@ -271,8 +273,6 @@ class KnowledgeIndex:
             # "terrible night 😵 need caffeine. do you open at 7 on saturdays?": the question it asks,
             # read on its own, may be answered where the whole message is not.
             clause_lexical = self._lexical_by_clause(clause)
-            if excluded is not None:
-                clause_lexical.pop(excluded, None)
             reading = self._fused(clause, self.encoder.encode([clause])[0], clause_lexical, excluded)
             if reading and (best is None or reading.confidence > best.confidence):
                 best = reading
