@@ -33,6 +33,7 @@ import numpy as np
 from liveagent.detection.answerability import FEATURES, features
 from liveagent.detection.classifier import LABELS, message_features
 from liveagent.detection.embeddings import default_encoder
+from liveagent.detection.evaluate import reliability_lines
 from liveagent.detection.gloss import readable_text
 from liveagent.detection.knowledge_index import (
     ENCODER_READS,
@@ -308,21 +309,7 @@ def reliability_table(source: str, p: np.ndarray, right: np.ndarray, report: lis
         f"at the default kb_min_confidence {threshold}: answered right {(answered & right).mean():.3f}, "
         f"answered wrong {(answered & ~right).mean():.3f}, escalated {(~answered).mean():.3f} of the readings"
     )
-    report.append("| c | answered | share right |")
-    report.append("|---|---|---|")
-    for c in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        answered = p >= c
-        share = right[answered].mean() if answered.any() else float("nan")
-        report.append(f"| {c:.1f} | {int(answered.sum())} | {share:.3f} |")
-    report.append("| confidence bin | readings | mean confidence | share right |")
-    report.append("|---|---|---|---|")
-    for low in np.arange(0.0, 1.0, 0.1):
-        in_bin = (p >= low) & (p < low + 0.1)
-        if in_bin.any():
-            report.append(
-                f"| {low:.1f}-{low + 0.1:.1f} | {int(in_bin.sum())} | {p[in_bin].mean():.3f} | "
-                f"{right[in_bin].mean():.3f} |"
-            )
+    report += reliability_lines(p, right)
 
 
 def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncoder (default: the bundled one)

@@ -53,6 +53,12 @@ def test_evaluation_prints_the_contract_metrics_as_its_last_line(tmp_path: Path)
     )  # fmt: skip
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["cases"] == 4
+    # The notes before it: each expected outcome, and whether the KB's confidence means what it says over
+    # the messages read as questions (1 and 4; "I want a human" and "thanks!" are not).
+    notes = out.stdout.strip().splitlines()[:-1]
+    assert "| answer from the KB | 1 | 1 |" in notes and "| escalate: agent_requested | 1 | 1 |" in notes
+    assert any(line.startswith("reliability of the KB's confidence over the 2 messages") for line in notes)
+    assert "| c | readings at >= c | share right |" in notes
     assert result["kb_accuracy"] == 1.0 and result["reason_accuracy"] == 1.0
     # case 4 is a question the KB cannot answer: the bot escalates it (1 of 3 non-escalations expected)
     assert result["false_escalation_rate"] == round(1 / 3, 4)

@@ -10,8 +10,10 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
@@ -93,7 +95,37 @@ def load_cases(path: Path, kb_ids: set[str]) -> list[_Case]:
     return cases
 
 
-def evaluate(kb_path: Path, cases_path: Path) -> dict:
+def reliability_lines(confidence: np.ndarray, right: np.ndarray) -> list[str]:
+    """Whether the KB confidence means what it says: among answers at confidence >= c, the share right,
+    and by bin (`make eval-detection` on a set, `make train-detection` on its held-out tenants)."""
+    lines = ["| c | readings at >= c | share right |", "|---|---|---|"]
+    for c in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        answered = confidence >= c
+        share = f"{right[answered].mean():.3f}" if answered.any() else "-"
+        lines.append(f"| {c:.1f} | {int(answered.sum())} | {share} |")
+    lines += ["| confidence bin | readings | mean confidence | share right |", "|---|---|---|---|"]
+    for low in np.arange(0.0, 1.0, 0.1):
+        in_bin = (confidence >= low) & (confidence < low + 0.1 if low < 0.9 else confidence <= 1.0)
+        if in_bin.any():
+            lines.append(
+                f"| {low:.1f}-{low + 0.1:.1f} | {int(in_bin.sum())} | {confidence[in_bin].mean():.3f} | "
+                f"{right[in_bin].mean():.3f} |"
+            )
+    return lines
+
+
+def _kb_reading(decision) -> tuple[float, str | None] | None:
+    """How sure the KB was of its closest entry for the message, answered or not (None: the message was
+    not read as a question, e.g. a request for a person)."""
+    if not decision.escalate and decision.kb_id is not None:
+        return decision.confidence, decision.kb_id
+    miss = next((t for t in decision.triggers if t.get("type") == "kb_miss"), None)
+    return (miss["best_confidence"], miss.get("closest_kb_id")) if miss else None
+
+
+def evaluate(kb_path: Path, cases_path: Path, notes: list[str] | None = None) -> dict:
+    """CONTRACT section 7's metrics plus wrong answers; `notes` (when given) gets the per-outcome counts and
+    the reliability table of the set's KB readings."""
     entries = read_kb(kb_path)
     cases = load_cases(cases_path, {entry.id for entry in entries})
     index = KnowledgeIndex(entries)
@@ -101,6 +133,8 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
     correct = false_escalations = missed = reasons_ok = kb_ok = wrong_answers = 0
     expected_escalations = expected_answers = expected_kb = 0
     timings = []
+    outcomes: Counter = Counter()
+    readings: list[tuple[float, bool]] = []
     for case in cases:
         history = [turn.model_dump() for turn in case.history or ()]
         started = time.perf_counter()
@@ -114,14 +148,34 @@ def evaluate(kb_path: Path, cases_path: Path) -> dict:
         if expect.escalate:
             expected_escalations += 1
             missed += not decision.escalate
-            reasons_ok += decision.escalate and decision.reason in (expect.reasons or ())
+            right_reason = decision.escalate and decision.reason in (expect.reasons or ())
+            reasons_ok += right_reason
+            outcome = f"escalate: {'/'.join(expect.reasons or ['any reason'])}"
+            outcomes[outcome, "right"] += right_reason
         else:
             expected_answers += 1
             false_escalations += decision.escalate
+            outcome = "answer from the KB" if expect.kb_id else "small talk (no KB answer)"
+            outcomes[outcome, "right"] += not decision.escalate and decision.kb_id == expect.kb_id
+        outcomes[outcome, "cases"] += 1
         correct += decision.escalate == expect.escalate
         if not expect.escalate and expect.kb_id:
             expected_kb += 1
             kb_ok += decision.kb_id == expect.kb_id
+        reading = _kb_reading(decision)
+        if reading is not None:
+            readings.append((reading[0], reading[1] is not None and reading[1] == expect.kb_id))
+    if notes is not None:
+        notes += ["| expected | cases | as expected (the reason, or the entry) |", "|---|---|---|"]
+        for outcome in sorted({name for name, _ in outcomes}):
+            notes.append(f"| {outcome} | {outcomes[outcome, 'cases']} | {outcomes[outcome, 'right']} |")
+        threshold = settings.kb_min_confidence
+        notes.append(
+            f"reliability of the KB's confidence over the {len(readings)} messages read as questions (right: "
+            f"the closest entry is the expected one; the bot answers from {threshold}):"
+        )
+        if readings:
+            notes += reliability_lines(np.array([c for c, _ in readings]), np.array([r for _, r in readings]))
     return {
         "cases": len(cases),
         "decision_accuracy": round(correct / max(len(cases), 1), 4),
@@ -143,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             print(f"error: {path} is not a file", file=sys.stderr)
             return 2
+    notes: list[str] = []
     try:
-        result = evaluate(args.kb, args.cases)
+        result = evaluate(args.kb, args.cases, notes)
     except (MalformedInput, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    print("\n".join(notes))
     print(json.dumps(result))
     return 0
 
