@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import Client, eventually, whatsapp_text
 from tests.dashboard.test_dashboard import Session, _only_alice_online, save
@@ -118,6 +118,29 @@ def test_bug_6_add_to_knowledge_base_drafts_without_the_greeting_and_the_custome
     expect(page.locator(".messages")).to_contain_text("5-7 days", timeout=10_000)
     page.get_by_role("button", name="Add to knowledge base").click()
     expect(page.locator("#kb-form [name=answer]")).to_have_value("We ship to Canada in 5-7 days.")
+    session.close()
+
+
+def test_an_agent_typing_the_answer_while_the_draft_loads_keeps_it_in_the_answer(
+    client: Client, browser: Browser
+) -> None:
+    # The draft is held back until the agent has started typing: the page used to move the focus to the
+    # question when the draft arrived, so the rest of the answer went into the question (a shift test
+    # caught it as a race).
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Quick Typist", "15550701627")
+    held: list[Route] = []
+    page.route("**/knowledge-draft", lambda route: held.append(route))
+    page.get_by_role("button", name="Add to knowledge base").click()
+    answer = page.locator("#kb-form [name=answer]")
+    answer.press_sequentially("We ship")
+    eventually(lambda: held or page.evaluate("0"))  # the draft's request has reached the route
+    with page.expect_response("**/knowledge-draft"):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done))")  # the page has read the draft
+    page.keyboard.type(" in 5-7 days.")  # wherever the focus now is, as a person's typing goes
+    expect(answer).to_have_value("We ship in 5-7 days.")
+    expect(page.locator("#kb-form [name=question]")).not_to_have_value(re.compile("days"))
     session.close()
 
 

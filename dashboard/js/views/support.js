@@ -380,12 +380,14 @@ function wireTicket(ticket, library) {
   $("#to-kb").addEventListener("click", async () => {
     const form = $("#kb-form");
     form.hidden = false;
+    // Focus now, not when the draft arrives: moved then, it would carry what the agent is already typing
+    // in the answer into the question.
+    form.question.focus();
     // The server's draft of the latest agent reply (also one sent after this page was drawn), without the
-    // greeting and the customer's name: what the bot would say to everyone.
+    // greeting and the customer's name: what the bot would say to everyone. It fills only empty fields.
     const draft = await get(`${base}/knowledge-draft`).catch(() => ({}));
     if (draft.answer && !form.answer.value) form.answer.value = draft.answer;
     if (draft.question && !form.question.value) form.question.value = draft.question;
-    form.question.focus();
   });
   $("#kb-form").addEventListener("submit", async (event) => {
     event.preventDefault();
