@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from liveagent.detection import KbEntry, KnowledgeIndex, detect
+from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
 
 EVAL_KEYWORDS = ["refund", "billing", "complaint"]
@@ -104,17 +104,18 @@ def reliability_lines(confidence: np.ndarray, right: np.ndarray) -> list[str]:
         share = f"{right[answered].mean():.3f}" if answered.any() else "-"
         lines.append(f"| {c:.1f} | {int(answered.sum())} | {share} |")
     lines += ["| confidence bin | readings | mean confidence | share right |", "|---|---|---|---|"]
-    for low in np.arange(0.0, 1.0, 0.1):
-        in_bin = (confidence >= low) & (confidence < low + 0.1 if low < 0.9 else confidence <= 1.0)
+    bins = np.minimum((confidence * 10).astype(int), 9)  # tenths; a confidence of 1.0 in the last one
+    for tenth in range(10):
+        in_bin = bins == tenth
         if in_bin.any():
             lines.append(
-                f"| {low:.1f}-{low + 0.1:.1f} | {int(in_bin.sum())} | {confidence[in_bin].mean():.3f} | "
-                f"{right[in_bin].mean():.3f} |"
+                f"| {tenth / 10:.1f}-{(tenth + 1) / 10:.1f} | {int(in_bin.sum())} | "
+                f"{confidence[in_bin].mean():.3f} | {right[in_bin].mean():.3f} |"
             )
     return lines
 
 
-def _kb_reading(decision) -> tuple[float, str | None] | None:
+def _kb_reading(decision: Decision) -> tuple[float, str | None] | None:
     """How sure the KB was of its closest entry for the message, answered or not (None: the message was
     not read as a question, e.g. a request for a person)."""
     if not decision.escalate and decision.kb_id is not None:
