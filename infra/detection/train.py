@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from liveagent.detection.answerability import FEATURES, features
-from liveagent.detection.classifier import LABELS, message_features
+from liveagent.detection.classifier import LABELS, message_features, softmax
 from liveagent.detection.embeddings import default_encoder
 from liveagent.detection.evaluate import reliability_lines
 from liveagent.detection.gloss import readable_text
@@ -351,9 +351,7 @@ def behaviour_gaps(committed: dict, rebuilt: dict) -> dict[str, float]:
     """How differently two trainings' models answer the inputs of the last training (PROBES)."""
 
     def classify(t: dict) -> np.ndarray:
-        logits = PROBES["classifier"] @ t["classifier.coef"].T + t["classifier.intercept"]
-        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
+        return softmax(PROBES["classifier"] @ t["classifier.coef"].T + t["classifier.intercept"])
 
     def answerable(t: dict) -> np.ndarray:
         return 1 / (

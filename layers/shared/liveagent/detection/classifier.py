@@ -75,7 +75,11 @@ def classify(text: str, vector: np.ndarray, encoder_name: str) -> dict[str, floa
     if weights is None:
         raise RuntimeError("the message classifier is not trained: run `make train-detection`")
     coef, intercept = weights
-    logits = coef @ message_features(text, vector) + intercept
-    exp = np.exp(logits - logits.max())
-    probabilities = exp / exp.sum()
+    probabilities = softmax(coef @ message_features(text, vector) + intercept)
     return {label: round(float(p), 4) for label, p in zip(LABELS, probabilities, strict=True)}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """The labels' probabilities from their logits (the last axis: one message, or a row per message)."""
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)

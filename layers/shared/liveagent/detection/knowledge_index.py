@@ -253,8 +253,9 @@ class KnowledgeIndex:
     ) -> KbMatch | None:
         """The entry that answers the message, with how sure that is. Lexical candidates come from the
         message's most answerable clause (or the whole message); with an encoder, `vector` is the
-        message's embedding (computed here when not given) and the readings are fused. `without`: an
-        entry read as if the KB did not hold it (the one the customer was just sent)."""
+        embedding of what the encoder reads for the message (the message, or its English gloss:
+        `readable_text`; computed here when not given) and the readings are fused. `without`: an entry
+        read as if the KB did not hold it (the one the customer was just sent)."""
         excluded = self._by_id.get(without) if without else None
         readable, lexical = self._readings(query)
         if readable is None:
@@ -263,9 +264,9 @@ class KnowledgeIndex:
                 key=lambda match: match.confidence,
                 default=None,
             )
-        if readable != query:
-            # Read in its English gloss (`gloss`) by meaning; by words it was read in both.
-            query, vector = readable, None
+        # In another language the encoder cannot read, by meaning in its English gloss (`gloss`); by words
+        # it was read in both.
+        query = readable
         if vector is None:
             vector = self.encoder.encode([query])[0]
         best = self._fused(query, vector, lexical, excluded)
