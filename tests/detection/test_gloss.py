@@ -35,6 +35,21 @@ def test_the_gloss_is_english_word_by_word_and_keeps_what_it_does_not_know() -> 
     assert english_gloss("zxq wvv") is None  # no word the glossary knows
 
 
+def test_the_gloss_knows_the_everyday_objects_of_common_trades() -> None:
+    # A repair shop's customers abroad: before these words the gloss left "pantalla", "bateria" and
+    # "reparatie" as they were, and the questions went to a person.
+    assert english_gloss("¿cuánto cuesta cambiar la pantalla de un móvil?") == (
+        "how much cost change the screen of a mobile phone?"
+    )
+    assert (
+        english_gloss("hoe lang duurt een reparatie ongeveer?") == "how long does it take a repair roughly?"
+    )
+    assert english_gloss("Gibt es eine Garantie auf die Reparatur?").startswith("is there a warranty")
+    assert english_gloss("hoe kan ik een afspraak maken?") == "how can I a appointment make?"
+    # A word with two everyday senses is left out: in Spanish "cámara" is a camera and a bike's inner tube.
+    assert "camera" not in english_gloss("me cobraron el doble por cambiar una cámara")
+
+
 def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
     encoder = default_encoder()
     assert (
