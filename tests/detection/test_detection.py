@@ -100,7 +100,7 @@ def test_a_plain_problem_report_is_not_read_as_a_complaint(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["ugh my card was declined twice today, why is it not accepted",
-     "my card keeps getting declined and its really annoying, why"],
+     "my card keeps getting declined, so frustrating, why does this happen"],
 )  # fmt: skip
 def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_a_complaint(text: str) -> None:
     decision = detect(text, [], SETTINGS, CARDS)

@@ -46,6 +46,10 @@ def test_the_gloss_knows_the_everyday_objects_of_common_trades() -> None:
     )
     assert english_gloss("Gibt es eine Garantie auf die Reparatur?").startswith("is there a warranty")
     assert english_gloss("hoe kan ik een afspraak maken?") == "how can I a appointment make?"
+    assert english_gloss("Sind Hunde im Hotel erlaubt?") == "are dogs in the hotel allowed?"
+    assert english_gloss("¿cómo llego desde el aeropuerto al hotel?").endswith(
+        "from the airport to the hotel?"
+    )
     # A word with two everyday senses is left out: in Spanish "cámara" is a camera and a bike's inner tube.
     assert "camera" not in english_gloss("me cobraron el doble por cambiar una cámara")
 
