@@ -134,6 +134,14 @@ def test_a_rejected_bot_answer_escalates() -> None:
     assert decision.reason == "question_not_found" and decision.triggers[0]["type"] == "answer_rejected"
 
 
+def test_an_answer_rejected_in_a_clause_that_asks_nothing_escalates() -> None:
+    # The rejection is one clause of a statement: read apart, as the questions of a message are.
+    history = [{"role": "customer", "text": "when are you open"}, {"role": "bot", "text": "9 to 5."}]
+    decision = decide("i finish work at six, that doesn't help", history)
+    assert decision.escalate and decision.reason == "question_not_found"
+    assert decision.triggers[0]["type"] == "answer_rejected"
+
+
 def test_sensitivity_shifts_thresholds() -> None:
     # The tenant's complaint threshold set just above this message's probability (+0.05): medium and low
     # do not escalate, high (threshold - 0.15) does.

@@ -18,7 +18,7 @@ from liveagent.detection.knowledge_index import (
     Retriever,
     embed_entry,
 )
-from liveagent.detection.text import clauses, content_terms
+from liveagent.detection.text import clauses, content_terms, statements
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import TicketModel, primary_reason
 
@@ -99,6 +99,11 @@ def detect(
         part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
         for label in CLAUSE_LABELS:
             labels[label] = max(labels[label], part_labels[label])
+    if any(h.get("role") == "bot" for h in history):
+        # After an answer, "i'm 25 miles away, that doesn't help" rejects it in a clause that asks nothing.
+        for part in statements(text):
+            part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
+            labels["rejection"] = max(labels["rejection"], part_labels["rejection"])
     match = retriever.best(text, vector)
     follow_up = _follow_up_query(text, history)
     if follow_up:

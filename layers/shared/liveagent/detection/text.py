@@ -74,3 +74,11 @@ def clauses(text: str) -> list[str]:
     if len(questions) == 1 and len(questions[0].split()) == len(text.split()):
         return [text]
     return [*dict.fromkeys(questions), text]
+
+
+def statements(text: str) -> list[str]:
+    """The message's clauses of two words or more that `clauses` does not read apart (it reads questions),
+    when there is more than one clause."""
+    pieces = [" ".join(piece.split()) for piece in _CLAUSE_BREAK.split(text)[::2]]
+    pieces = [piece for piece in pieces if len(piece.split()) >= 2]
+    return [piece for piece in pieces if piece not in clauses(text)] if len(pieces) > 1 else []
