@@ -81,4 +81,7 @@ def statements(text: str) -> list[str]:
     when there is more than one clause."""
     pieces = [" ".join(piece.split()) for piece in _CLAUSE_BREAK.split(text)[::2]]
     pieces = [piece for piece in pieces if len(piece.split()) >= 2]
-    return [piece for piece in pieces if piece not in clauses(text)] if len(pieces) > 1 else []
+    if len(pieces) < 2:
+        return []
+    read_apart = set(clauses(text))
+    return [piece for piece in pieces if piece not in read_apart]
