@@ -50,8 +50,13 @@ def test_the_gloss_knows_the_everyday_objects_of_common_trades() -> None:
     assert english_gloss("¿cómo llego desde el aeropuerto al hotel?").endswith(
         "from the airport to the hotel?"
     )
-    # A word with two everyday senses is left out: in Spanish "cámara" is a camera and a bike's inner tube.
+    # A word with two everyday senses is left out: in Spanish "cámara" is a camera and a bike's inner tube,
+    # in French "vol" a flight and a theft, "compris" included and understood.
     assert "camera" not in english_gloss("me cobraron el doble por cambiar una cámara")
+    assert english_gloss("on m'a volé ma carte").endswith("stolen my card")
+    assert "included" not in english_gloss("j'ai compris, merci")
+    # A word of another language does not answer for one of the message's own: "mala" is bad in Spanish.
+    assert english_gloss("muy mala atención, estoy harto").startswith("very bad")
 
 
 def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
