@@ -142,6 +142,24 @@ def test_an_answer_rejected_in_a_clause_that_asks_nothing_escalates() -> None:
     assert decision.triggers[0]["type"] == "answer_rejected"
 
 
+def test_a_complaint_about_the_answer_just_sent_is_not_answered_with_it_again() -> None:
+    # The follow-up names what the answer says (days, a text), so the KB's surest reading is that same
+    # answer (0.99); it must not outrank the complaint by being sent again.
+    delivery = KbEntry(
+        "kb-delivery", "When will my order arrive?", ("delivery time", "how long does shipping take"),
+        "Orders arrive in 5-7 working days; we text you the day it ships.",
+    )  # fmt: skip
+    returns = KbEntry("kb-returns", "How do I return an item?", ("return policy",), "Return unused items.")
+    index = KnowledgeIndex([delivery, returns])
+    history = [
+        {"role": "customer", "text": "when will my order arrive?"},
+        {"role": "bot", "text": delivery.answer},
+    ]
+    decision = detect("nine days on and no text yet", history, SETTINGS, index)
+    assert decision.escalate and decision.reason == "complaint"
+    assert decision.kb_id is None
+
+
 def test_sensitivity_shifts_thresholds() -> None:
     # The tenant's complaint threshold set just above this message's probability (+0.05): medium and low
     # do not escalate, high (threshold - 0.15) does.
