@@ -141,10 +141,7 @@ def detect(
     already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
     # ... but never by the answer the bot has just sent: "it's been 12 days and no text yet" after the
     # delivery times is a complaint about that answer, and sending it again would not help.
-    resent = match is not None and match.entry.id == sent
-    outranked = (
-        match.confidence if confident and match is not None and not already_sent and not resent else None
-    )
+    outranked = match.confidence if confident and match is not None and match.entry.id != sent else None
     fire(
         "complaint",
         signals.complaint(
