@@ -36,6 +36,7 @@ from liveagent.detection.embeddings import default_encoder
 from liveagent.detection.evaluate import reliability_lines
 from liveagent.detection.gloss import readable_text
 from liveagent.detection.knowledge_index import (
+    CHOICE_FEATURES,
     ENCODER_READS,
     RANK_FEATURES,
     KbEntry,
@@ -248,6 +249,7 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
     report.append(
         "ranker weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(RANK_FEATURES, weights, strict=True))
     )
+    chooser = train_chooser(tenants, vectors, source_weights, report)
 
     KnowledgeIndex.ranker = weights  # the answerability model learns on the ranker's choices
     try:
@@ -278,9 +280,50 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
     )
     return {
         "ranker.coef": weights,
+        "chooser.coef": chooser,
         "answerability.coef": model.coef_[0].astype(np.float32),
         "answerability.intercept": model.intercept_.astype(np.float32),
     }
+
+
+def train_chooser(tenants: list, vectors: dict, source_weights, report: list[str]) -> np.ndarray:
+    """Which entry to send once the KB answers: the ranker's features plus the tenant's KB read as a
+    few-shot classifier (`knowledge_index.discriminant_weights`), trained like the ranker on the same
+    answerable questions. Answerability stays the ranker's (trained on its readings)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, targets, sources = [], [], []
+    for name, held, index, asked in tenants:
+        for text, intent in asked:
+            if intent is not None and not held:
+                matrix, ids = index.choice_matrix(text, vectors[text])
+                rows.append(matrix)
+                targets.append(np.array(ids) == intent)
+                sources += [(name, None)] * len(ids)
+    PROBES["chooser"] = rows
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(
+        np.concatenate(rows), np.concatenate(targets), sample_weight=source_weights(sources)
+    )
+    weights = model.coef_[0].astype(np.float32)
+    for source in ("clinc", "faq"):
+        right, answerable = 0, 0
+        for name, held, index, asked in tenants:
+            if not held or not name.startswith(source):
+                continue
+            for text, intent in asked:
+                if intent is not None:
+                    answerable += 1
+                    matrix, ids = index.choice_matrix(text, vectors[text])
+                    right += ids[int(np.argmax(matrix @ weights))] == intent
+        report.append(
+            f"chooser, held-out {source} tenants: entry right for {right / answerable:.3f} of {answerable} "
+            "answerable questions"
+        )
+    report.append(
+        "chooser weights: "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(CHOICE_FEATURES, weights, strict=True))
+    )
+    return weights
 
 
 def answerability_weights(right: np.ndarray, is_faq: np.ndarray) -> np.ndarray:
@@ -335,6 +378,7 @@ def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncode
         "labels": ",".join(LABELS),
         "answerability_features": ",".join(FEATURES),
         "rank_features": ",".join(RANK_FEATURES),
+        "choice_features": ",".join(CHOICE_FEATURES),
         "encoder": encoder.name,
         "written_sha256": file_hash(WRITTEN),
         "clinc_sha256": file_hash(CLINC),
@@ -358,8 +402,8 @@ def behaviour_gaps(committed: dict, rebuilt: dict) -> dict[str, float]:
             1 + np.exp(-(PROBES["answerability"] @ t["answerability.coef"] + t["answerability.intercept"]))
         )
 
-    def ranked(t: dict) -> np.ndarray:
-        return np.array([int(np.argmax(matrix @ t["ranker.coef"])) for matrix in PROBES["ranker"]])
+    def ranked(t: dict, model: str = "ranker") -> np.ndarray:
+        return np.array([int(np.argmax(matrix @ t[f"{model}.coef"])) for matrix in PROBES[model]])
 
     before, after = classify(committed), classify(rebuilt)
     return {
@@ -367,6 +411,7 @@ def behaviour_gaps(committed: dict, rebuilt: dict) -> dict[str, float]:
         "classifier label": float((before.argmax(axis=1) != after.argmax(axis=1)).mean()),
         "answerability probability": float(np.abs(answerable(committed) - answerable(rebuilt)).max()),
         "ranked entry": float((ranked(committed) != ranked(rebuilt)).mean()),
+        "chosen entry": float((ranked(committed, "chooser") != ranked(rebuilt, "chooser")).mean()),
     }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
@@ -320,3 +323,16 @@ def test_higher_sensitivity_asks_more_of_a_kb_answer() -> None:
 def test_typos_in_requests_for_a_person() -> None:
     for text in ("i want to talk to a humna", "trasnfer me to a representative", "get me a real persn"):
         assert decide(text).reason == "agent_requested", text
+
+
+def test_the_kb_s_own_wordings_tell_close_entries_apart() -> None:
+    # A bank KB has the credit limit and raising it: the ranker alone sends how to raise the limit for a
+    # question about what it is; the chooser, which also reads the KB as a few-shot classifier, sends the limit.
+    bank = json.loads((Path(__file__).parents[1] / "fixtures/eval/clinc/bank_kb.json").read_text())
+    index = KnowledgeIndex(
+        [KbEntry(e["id"], e["question"], tuple(e["alternates"]), e["answer"]) for e in bank]
+    )
+    question = "what is my credit limit on my discover card"
+    match = index.best(question)
+    assert match is not None and match.entry.id == "kb-credit_limit"
+    assert index.closest(question, 1) == ["kb-credit_limit"]  # the agent's suggested reply too

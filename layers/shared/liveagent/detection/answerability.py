@@ -82,6 +82,19 @@ def ranker_weights(encoder_name: str) -> np.ndarray | None:
     return tensors["ranker.coef"].astype(np.float32)
 
 
+@cache
+def chooser_weights(encoder_name: str) -> np.ndarray | None:
+    """The chooser's weights over `knowledge_index.CHOICE_FEATURES`, or None where it is not trained (the
+    ranker's entry is sent then)."""
+    from liveagent.detection.knowledge_index import CHOICE_FEATURES
+    from liveagent.detection.models import load_signals, signals_metadata
+
+    tensors = load_signals(encoder_name)
+    if tensors is None or signals_metadata(encoder_name).get("choice_features") != ",".join(CHOICE_FEATURES):
+        return None
+    return tensors["chooser.coef"].astype(np.float32)
+
+
 def answerability(reading: Reading, encoder_name: str) -> float:
     """P(the chosen entry answers the message). Without trained weights, the cosine (uncalibrated)."""
     weights = _weights(encoder_name)

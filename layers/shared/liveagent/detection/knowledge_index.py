@@ -17,8 +17,11 @@ when the entry is written: `KbEntry.embedding`), and retrieval fuses both readin
 learned ranker: a linear model over each entry's best cosine to a question/alternate, cosine to the entry's
 centroid (the topic its wordings share), cosine to its answer, lexical confidence, coverage and similarity,
 and how far each is below the best entry's. Whether it really answers the message is a learned, calibrated
-probability (`answerability`). Both are trained (`make train-detection`) on knowledge bases simulated from
-CLINC150 intents that neither dev tenant uses.
+probability (`answerability`) of that reading. Which entry is sent is then decided by the chooser: the
+ranker's scores plus the tenant's own KB read as a few-shot classifier (`discriminant_weights`), which tells
+close entries apart ("check my rewards": the rewards balance, not redeeming them). All are trained
+(`make train-detection`) on knowledge bases simulated from CLINC150 intents that neither dev tenant uses and
+on the FAQ tenants written for this repository.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo
 # Below this share of words the encoder knows, the message is in a language it cannot read: the lexical
 # reading (multilingual concepts) decides alone, with its own confidence and the coverage floor.
 ENCODER_READS = 0.7
+RIDGE = 1.0  # the discriminant's L2 penalty, on unit vectors
 
 
 @dataclass(frozen=True)
@@ -152,15 +156,44 @@ def candidate_features(
     )  # fmt: skip
 
 
+CHOICE_FEATURES = (*RANK_FEATURES, "discriminant", "discriminant_to_best")
+
+
+def choice_features(ranked: np.ndarray, discriminant: np.ndarray) -> np.ndarray:
+    """The chooser's input: the ranker's features of each entry, the KB discriminant's score for it and how
+    far that is below the best entry's."""
+    return np.concatenate(
+        [ranked, discriminant[:, None], (discriminant - discriminant.max())[:, None]], axis=1
+    )
+
+
+def discriminant_weights(rows: np.ndarray, owners: np.ndarray, entries: int) -> np.ndarray:
+    """The tenant's own KB read as a few-shot classifier: a ridge regression from an embedding to its entry
+    (one-hot), fitted on every question, alternate and answer of the KB. It weighs the directions that tell
+    this KB's entries apart over those all of them share. Closed form, (X'X + RIDGE I)^-1 X'Y: one solve of
+    the encoder's dimension, when the index is built."""
+    gram = rows.T.astype(np.float64) @ rows + RIDGE * np.eye(rows.shape[1])
+    per_entry = np.zeros((rows.shape[1], entries))
+    np.add.at(per_entry.T, owners, rows)  # X'Y: each entry's rows summed
+    return np.linalg.solve(gram, per_entry).astype(np.float32)
+
+
 def ranker_weights(encoder_name: str) -> np.ndarray | None:
     from liveagent.detection.answerability import ranker_weights as learned
 
     return learned(encoder_name)
 
 
+def chooser_weights(encoder_name: str) -> np.ndarray | None:
+    from liveagent.detection.answerability import chooser_weights as learned
+
+    return learned(encoder_name)
+
+
 class KnowledgeIndex:
-    # The learned ranker's weights (`answerability.ranker_weights`); training sets its own here.
+    # The learned ranker's and chooser's weights (`answerability`); training sets its own here.
     ranker: np.ndarray | None = None
+    chooser: np.ndarray | None = None
 
     def __init__(self, entries: list[KbEntry], encoder: SentenceEncoder | str | None = "default") -> None:
         from liveagent.detection.embeddings import default_encoder
@@ -211,6 +244,9 @@ class KnowledgeIndex:
         centroids = np.stack([a.mean(axis=0) for a in asked])
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         self._answers = np.stack([b[-1] for b in blocks])
+        self._discriminant = discriminant_weights(
+            np.concatenate(blocks), np.repeat(np.arange(len(blocks)), [len(b) for b in blocks]), len(blocks)
+        )
         starts = np.cumsum([0] + [len(a) for a in asked[:-1]])  # where each entry's rows begin
         return np.concatenate(asked), starts
 
@@ -289,9 +325,19 @@ class KnowledgeIndex:
         if weights is None:
             ranked = sorted(lexical, key=lambda doc_id: -lexical[doc_id].confidence)
         else:
-            fused = candidate_features(*self._scores(self.encoder.encode([readable])[0], lexical)) @ weights
+            vector = self.encoder.encode([readable])[0]
+            features = candidate_features(*self._scores(vector, lexical))
+            chooser = self._chooser()
+            fused = (
+                features @ weights
+                if chooser is None
+                else choice_features(features, vector @ self._discriminant) @ chooser
+            )
             ranked = [int(i) for i in np.argsort(-fused, kind="stable")]
         return [self._docs[i].entry.id for i in ranked[:k]]
+
+    def _chooser(self) -> np.ndarray | None:
+        return self.chooser if self.chooser is not None else chooser_weights(self.encoder.name)
 
     def _readings(self, query: str) -> tuple[str | None, dict[int, KbMatch]]:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
@@ -318,17 +364,28 @@ class KnowledgeIndex:
         return cosines, self._centroids @ vector, self._answers @ vector, *lexical_scores
 
     def whole_reading(self, query: str, vector: np.ndarray) -> KbMatch | None:
-        """The fused reading of the whole message only (training: `best` picks among clause readings by
-        the answerability model's own confidence, which training must not depend on)."""
-        return self._fused(query, vector, self._lexical_by_clause(query))
+        """The ranker's reading of the whole message only, without the chooser (training: answerability
+        learns whether the ranker's entry answers; and `best` picks among clause readings by the
+        answerability model's own confidence, which training must not depend on)."""
+        return self._fused(query, vector, self._lexical_by_clause(query), choose=False)
 
     def candidate_matrix(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Each entry's ranker features for the message, with the entries' ids (for training the ranker)."""
         features = candidate_features(*self._scores(vector, self._lexical_by_clause(query)))
         return features, [doc.entry.id for doc in self._docs]
 
+    def choice_matrix(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Each entry's chooser features for the message, with the entries' ids (for training the chooser)."""
+        features, ids = self.candidate_matrix(query, vector)
+        return choice_features(features, vector @ self._discriminant), ids
+
     def _fused(
-        self, query: str, vector: np.ndarray, lexical: dict[int, KbMatch], excluded: int | None = None
+        self,
+        query: str,
+        vector: np.ndarray,
+        lexical: dict[int, KbMatch],
+        excluded: int | None = None,
+        choose: bool = True,
     ) -> KbMatch | None:
         from liveagent.detection.answerability import answerability
 
@@ -346,7 +403,8 @@ class KnowledgeIndex:
         weights = self.ranker if self.ranker is not None else ranker_weights(self.encoder.name)
         if weights is None:
             raise RuntimeError("the retrieval ranker is not trained: run `make train-detection`")
-        fused = candidate_features(*scores) @ weights
+        ranked = candidate_features(*scores)
+        fused = ranked @ weights
         chosen = int(np.argmax(fused))
 
         def runner_up(scores: np.ndarray) -> float:
@@ -371,14 +429,23 @@ class KnowledgeIndex:
             qualifier_missing=bool(match and match.uncovered_qualifiers),
             words=len(query.split()),
         )
+        # The reading (and so the confidence) is the ranker's; the entry sent is the chooser's, which tells
+        # this KB's close entries apart better (and is the ranker's own choice in most messages).
+        chooser = self._chooser() if choose else None
+        if chooser is not None:
+            discriminant = vector @ self._discriminant
+            if excluded is not None:
+                discriminant = np.delete(discriminant, excluded)
+            chosen = int(np.argmax(choice_features(ranked, discriminant) @ chooser))
+            match = lexical.get(chosen)
         doc = docs[chosen]
         matched = match.matched if match else doc.entry.question
         return KbMatch(
             doc.entry,
             round(answerability(reading, self.encoder.name), 3),
             matched,
-            reading.coverage,
-            reading.similarity,
+            match.coverage if match else 0.0,
+            match.similarity if match else 0.0,
             match.uncovered_qualifiers if match else (),
             reading,
         )
