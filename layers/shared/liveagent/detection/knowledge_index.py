@@ -19,7 +19,7 @@ centroid (the topic its wordings share), cosine to its answer, lexical confidenc
 and how far each is below the best entry's. Whether it really answers the message is a learned, calibrated
 probability (`answerability`) of that reading. Which entry is sent is then decided by the chooser: the
 ranker's scores plus the tenant's own KB read as a few-shot classifier (`discriminant_weights`), which tells
-close entries apart ("check my rewards": the rewards balance, not redeeming them). All are trained
+close entries apart ("what is my credit limit": the limit, not how to raise it). All are trained
 (`make train-detection`) on knowledge bases simulated from CLINC150 intents that neither dev tenant uses and
 on the FAQ tenants written for this repository.
 """
