@@ -214,33 +214,15 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
         counts = Counter(source.split()[0] for source, _ in rows)
         return np.array([len(rows) / (len(counts) * counts[source.split()[0]]) for source, _ in rows])
 
-    rows, targets, sources = [], [], []
-    for name, held, index, asked in tenants:
-        for text, intent in asked:
-            if intent is not None and not held:
-                matrix, ids = index.candidate_matrix(text, vectors[text])
-                rows.append(matrix)
-                targets.append(np.array(ids) == intent)
-                sources += [(name, None)] * len(ids)
-    PROBES["ranker"] = rows
-    ranker = LogisticRegression(C=1.0, max_iter=3000).fit(
-        np.concatenate(rows), np.concatenate(targets), sample_weight=source_weights(sources)
-    )
-    weights = ranker.coef_[0].astype(np.float32)
+    def ranker_rows(index: KnowledgeIndex, text: str) -> tuple[np.ndarray, list[str]]:
+        return index.candidate_matrix(text, vectors[text])
+
+    weights = fit_entry_model(tenants, ranker_rows, "ranker", source_weights)
     for source in ("clinc", "faq"):
-        right = {"learned": 0, "fixed blend": 0}
-        answerable = 0
-        for name, held, index, asked in tenants:
-            if not held or not name.startswith(source):
-                continue
-            for text, intent in asked:
-                if intent is None:
-                    continue
-                answerable += 1
-                matrix, ids = index.candidate_matrix(text, vectors[text])
-                right["learned"] += ids[int(np.argmax(matrix @ weights))] == intent
-                blend = (matrix[:, 0] + matrix[:, 1]) / 2 + 0.3 * matrix[:, 2] + 0.5 * matrix[:, 3]
-                right["fixed blend"] += ids[int(np.argmax(blend))] == intent
+        right, answerable = held_out_right(tenants, source, ranker_rows, {
+            "learned": lambda matrix: matrix @ weights,
+            "fixed blend": lambda m: (m[:, 0] + m[:, 1]) / 2 + 0.3 * m[:, 2] + 0.5 * m[:, 3],
+        })  # fmt: skip
         report.append(
             f"ranker, held-out {source} tenants: top entry right for {right['learned'] / answerable:.3f} of "
             f"{answerable} answerable questions (a fixed blend of the same scores: "
@@ -286,38 +268,59 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
     }
 
 
+def fit_entry_model(tenants: list, rows_of, name: str, source_weights) -> np.ndarray:
+    """A logistic regression over the entries' feature rows (`rows_of(index, text)`: one row per entry)
+    for every answerable question of the tenants not held out, labelled whether the entry answers it:
+    the ranker's and the chooser's weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, targets, sources = [], [], []
+    for tenant, held, index, asked in tenants:
+        for text, intent in asked:
+            if intent is not None and not held:
+                matrix, ids = rows_of(index, text)
+                rows.append(matrix)
+                targets.append(np.array(ids) == intent)
+                sources += [(tenant, None)] * len(ids)
+    PROBES[name] = rows
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(
+        np.concatenate(rows), np.concatenate(targets), sample_weight=source_weights(sources)
+    )
+    return model.coef_[0].astype(np.float32)
+
+
+def held_out_right(tenants: list, source: str, rows_of, scorers: dict) -> tuple[dict[str, int], int]:
+    """How many answerable questions of the held-out tenants of a source each scorer ranks the right entry
+    first for, and how many there are."""
+    right = dict.fromkeys(scorers, 0)
+    answerable = 0
+    for name, held, index, asked in tenants:
+        if not held or not name.startswith(source):
+            continue
+        for text, intent in asked:
+            if intent is None:
+                continue
+            answerable += 1
+            matrix, ids = rows_of(index, text)
+            for scorer, score in scorers.items():
+                right[scorer] += ids[int(np.argmax(score(matrix)))] == intent
+    return right, answerable
+
+
 def train_chooser(tenants: list, vectors: dict, source_weights, report: list[str]) -> np.ndarray:
     """Which entry to send once the KB answers: the ranker's features plus the tenant's KB read as a
     few-shot classifier (`knowledge_index.discriminant_weights`), trained like the ranker on the same
     answerable questions. Answerability stays the ranker's (trained on its readings)."""
-    from sklearn.linear_model import LogisticRegression
 
-    rows, targets, sources = [], [], []
-    for name, held, index, asked in tenants:
-        for text, intent in asked:
-            if intent is not None and not held:
-                matrix, ids = index.choice_matrix(text, vectors[text])
-                rows.append(matrix)
-                targets.append(np.array(ids) == intent)
-                sources += [(name, None)] * len(ids)
-    PROBES["chooser"] = rows
-    model = LogisticRegression(C=1.0, max_iter=3000).fit(
-        np.concatenate(rows), np.concatenate(targets), sample_weight=source_weights(sources)
-    )
-    weights = model.coef_[0].astype(np.float32)
+    def chooser_rows(index: KnowledgeIndex, text: str) -> tuple[np.ndarray, list[str]]:
+        return index.choice_matrix(text, vectors[text])
+
+    weights = fit_entry_model(tenants, chooser_rows, "chooser", source_weights)
     for source in ("clinc", "faq"):
-        right, answerable = 0, 0
-        for name, held, index, asked in tenants:
-            if not held or not name.startswith(source):
-                continue
-            for text, intent in asked:
-                if intent is not None:
-                    answerable += 1
-                    matrix, ids = index.choice_matrix(text, vectors[text])
-                    right += ids[int(np.argmax(matrix @ weights))] == intent
+        right, answerable = held_out_right(tenants, source, chooser_rows, {"chooser": lambda m: m @ weights})
         report.append(
-            f"chooser, held-out {source} tenants: entry right for {right / answerable:.3f} of {answerable} "
-            "answerable questions"
+            f"chooser, held-out {source} tenants: entry right for {right['chooser'] / answerable:.3f} of "
+            f"{answerable} answerable questions"
         )
     report.append(
         "chooser weights: "
