@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
+from liveagent.detection.evaluate import load_kb
 from liveagent.settings import EscalationSettings
 
 KB = KnowledgeIndex(
@@ -328,10 +328,7 @@ def test_typos_in_requests_for_a_person() -> None:
 def test_the_kb_s_own_wordings_tell_close_entries_apart() -> None:
     # A bank KB has the credit limit and raising it: the ranker alone sends how to raise the limit for a
     # question about what it is; the chooser, which also reads the KB as a few-shot classifier, sends the limit.
-    bank = json.loads((Path(__file__).parents[1] / "fixtures/eval/clinc/bank_kb.json").read_text())
-    index = KnowledgeIndex(
-        [KbEntry(e["id"], e["question"], tuple(e["alternates"]), e["answer"]) for e in bank]
-    )
+    index = load_kb(Path(__file__).parents[1] / "fixtures/eval/clinc/bank_kb.json")
     question = "what is my credit limit on my discover card"
     match = index.best(question)
     assert match is not None and match.entry.id == "kb-credit_limit"

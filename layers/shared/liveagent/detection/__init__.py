@@ -93,17 +93,16 @@ def detect(
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
     vector = _meaning(text, retriever)
     labels = classifier.classify(text, vector, retriever.encoder.name)
-    for part in clauses(text)[:-1]:
-        # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or
-        # rejects the answer) counts even when the rest of the message reads otherwise.
-        part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
-        for label in CLAUSE_LABELS:
-            labels[label] = max(labels[label], part_labels[label])
+    # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or rejects
+    # the answer) counts even when the rest of the message reads otherwise. After an answer, a clause that
+    # asks nothing is read for a rejection too ("i'm 25 miles away, that doesn't help").
+    parts = [(part, CLAUSE_LABELS) for part in clauses(text)[:-1]]
     if any(h.get("role") == "bot" for h in history):
-        # After an answer, "i'm 25 miles away, that doesn't help" rejects it in a clause that asks nothing.
-        for part in statements(text):
-            part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
-            labels["rejection"] = max(labels["rejection"], part_labels["rejection"])
+        parts += [(part, ("rejection",)) for part in statements(text)]
+    for part, read_for in parts:
+        part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
+        for label in read_for:
+            labels[label] = max(labels[label], part_labels[label])
     match = retriever.best(text, vector)
     follow_up = _follow_up_query(text, history)
     if follow_up:

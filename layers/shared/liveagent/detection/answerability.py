@@ -71,28 +71,21 @@ def _weights(encoder_name: str) -> tuple[np.ndarray, float] | None:
 
 
 @cache
-def ranker_weights(encoder_name: str) -> np.ndarray | None:
-    """The learned ranker's weights over `knowledge_index.RANK_FEATURES`, or None before training."""
-    from liveagent.detection.knowledge_index import RANK_FEATURES
+def entry_model_weights(encoder_name: str, model: str) -> np.ndarray | None:
+    """The weights of one of the two models that rank a KB's entries -- "ranker" over
+    `knowledge_index.RANK_FEATURES`, "chooser" over `CHOICE_FEATURES` -- or None where it is not trained
+    (no ranker: retrieval refuses to run; no chooser: the ranker's entry is sent)."""
+    from liveagent.detection.knowledge_index import CHOICE_FEATURES, RANK_FEATURES
     from liveagent.detection.models import load_signals, signals_metadata
 
+    key, names = {
+        "ranker": ("rank_features", RANK_FEATURES),
+        "chooser": ("choice_features", CHOICE_FEATURES),
+    }[model]
     tensors = load_signals(encoder_name)
-    if tensors is None or signals_metadata(encoder_name).get("rank_features") != ",".join(RANK_FEATURES):
+    if tensors is None or signals_metadata(encoder_name).get(key) != ",".join(names):
         return None
-    return tensors["ranker.coef"].astype(np.float32)
-
-
-@cache
-def chooser_weights(encoder_name: str) -> np.ndarray | None:
-    """The chooser's weights over `knowledge_index.CHOICE_FEATURES`, or None where it is not trained (the
-    ranker's entry is sent then)."""
-    from liveagent.detection.knowledge_index import CHOICE_FEATURES
-    from liveagent.detection.models import load_signals, signals_metadata
-
-    tensors = load_signals(encoder_name)
-    if tensors is None or signals_metadata(encoder_name).get("choice_features") != ",".join(CHOICE_FEATURES):
-        return None
-    return tensors["chooser.coef"].astype(np.float32)
+    return tensors[f"{model}.coef"].astype(np.float32)
 
 
 def answerability(reading: Reading, encoder_name: str) -> float:

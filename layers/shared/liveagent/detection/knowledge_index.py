@@ -178,22 +178,15 @@ def discriminant_weights(rows: np.ndarray, owners: np.ndarray, entries: int) -> 
     return np.linalg.solve(gram, per_entry).astype(np.float32)
 
 
-def ranker_weights(encoder_name: str) -> np.ndarray | None:
-    from liveagent.detection.answerability import ranker_weights as learned
+def entry_model_weights(encoder_name: str, model: str) -> np.ndarray | None:
+    from liveagent.detection.answerability import entry_model_weights as learned
 
-    return learned(encoder_name)
-
-
-def chooser_weights(encoder_name: str) -> np.ndarray | None:
-    from liveagent.detection.answerability import chooser_weights as learned
-
-    return learned(encoder_name)
+    return learned(encoder_name, model)
 
 
 class KnowledgeIndex:
-    # The learned ranker's and chooser's weights (`answerability`); training sets its own here.
+    # The learned ranker's weights (`answerability.entry_model_weights`); training sets its own here.
     ranker: np.ndarray | None = None
-    chooser: np.ndarray | None = None
 
     def __init__(self, entries: list[KbEntry], encoder: SentenceEncoder | str | None = "default") -> None:
         from liveagent.detection.embeddings import default_encoder
@@ -321,23 +314,29 @@ class KnowledgeIndex:
         if not self._docs:
             return []
         readable, lexical = self._readings(query)
-        weights = ranker_weights(self.encoder.name) if readable is not None else None
+        weights = entry_model_weights(self.encoder.name, "ranker") if readable is not None else None
         if weights is None:
             ranked = sorted(lexical, key=lambda doc_id: -lexical[doc_id].confidence)
         else:
             vector = self.encoder.encode([readable])[0]
             features = candidate_features(*self._scores(vector, lexical))
-            chooser = self._chooser()
-            fused = (
-                features @ weights
-                if chooser is None
-                else choice_features(features, vector @ self._discriminant) @ chooser
-            )
+            chosen = self._choice_scores(features, vector)
+            fused = features @ weights if chosen is None else chosen
             ranked = [int(i) for i in np.argsort(-fused, kind="stable")]
         return [self._docs[i].entry.id for i in ranked[:k]]
 
-    def _chooser(self) -> np.ndarray | None:
-        return self.chooser if self.chooser is not None else chooser_weights(self.encoder.name)
+    def _choice_scores(
+        self, ranked: np.ndarray, vector: np.ndarray, excluded: int | None = None
+    ) -> np.ndarray | None:
+        """The chooser's score of each entry (`ranked`: their ranker features, without the excluded
+        entry's), or None where the chooser is not trained."""
+        weights = entry_model_weights(self.encoder.name, "chooser")
+        if weights is None:
+            return None
+        discriminant = vector @ self._discriminant
+        if excluded is not None:
+            discriminant = np.delete(discriminant, excluded)
+        return choice_features(ranked, discriminant) @ weights
 
     def _readings(self, query: str) -> tuple[str | None, dict[int, KbMatch]]:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
@@ -400,7 +399,7 @@ class KnowledgeIndex:
             lexical = {i - (i > excluded): match for i, match in lexical.items() if i != excluded}
         cosines, centroid, answers, lexical_confidence = scores[:4]
         meaning = (cosines + centroid) / 2
-        weights = self.ranker if self.ranker is not None else ranker_weights(self.encoder.name)
+        weights = self.ranker if self.ranker is not None else entry_model_weights(self.encoder.name, "ranker")
         if weights is None:
             raise RuntimeError("the retrieval ranker is not trained: run `make train-detection`")
         ranked = candidate_features(*scores)
@@ -431,12 +430,9 @@ class KnowledgeIndex:
         )
         # The reading (and so the confidence) is the ranker's; the entry sent is the chooser's, which tells
         # this KB's close entries apart better (and is the ranker's own choice in most messages).
-        chooser = self._chooser() if choose else None
-        if chooser is not None:
-            discriminant = vector @ self._discriminant
-            if excluded is not None:
-                discriminant = np.delete(discriminant, excluded)
-            chosen = int(np.argmax(choice_features(ranked, discriminant) @ chooser))
+        chosen_scores = self._choice_scores(ranked, vector, excluded) if choose else None
+        if chosen_scores is not None:
+            chosen = int(np.argmax(chosen_scores))
             match = lexical.get(chosen)
         doc = docs[chosen]
         matched = match.matched if match else doc.entry.question
