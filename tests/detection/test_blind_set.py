@@ -34,12 +34,15 @@ less 0.02.
 - The car repair garage (48 cases), written after the hotel's read and before the travel words, read once
   at the end of that session's work (a2075a7): decision 0.6042, reason 0.6364, KB 0.4286, wrong answers
   0.125, missed 0.2727. A development set since: 0.625 / 0.6818 / 0.4286, wrong answers 0.1042, once a
-  rejection in a clause that asks nothing was read ("i'm 25 miles away, that doesn't help").
+  rejection in a clause that asks nothing was read ("i'm 25 miles away, that doesn't help"); 0.6875 /
+  0.7273 / 0.5238 once the glossary knew the words of home and vehicle trades ("pneus", "Ersatzwagen",
+  "airco bijvullen"; 2026-12-03, third session).
 - The optician (40 cases), written after the garage's read, read once with the models of 7b581db (the
   change it was written for, requests for a person by their role, was measured on the other sets and not
   kept): decision 0.775, reason 0.7778, KB 0.6667, wrong answers 0.10, missed 0.1667. A development set
   since: 0.80 / 0.8333 / 0.6667, wrong answers 0.075, once a complaint about the answer just sent could no
-  longer be outranked by sending that answer again ("it's been 12 days and no text yet").
+  longer be outranked by sending that answer again ("it's been 12 days and no text yet"); 0.90 / 0.8333 /
+  0.8889 once the glossary knew glasses, lenses and "ready" ("quand mes lunettes seront-elles prêtes ?").
 """
 
 from __future__ import annotations
@@ -68,9 +71,9 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
          {"wrong_answer_rate": 0.10, "missed_escalation_rate": 0.16}),
         ("blind_hotel", 48, {"decision_accuracy": 0.81, "reason_accuracy": 0.79, "kb_accuracy": 0.78},
          {"wrong_answer_rate": 0.09, "missed_escalation_rate": 0.16}),
-        ("blind_garage", 48, {"decision_accuracy": 0.60, "reason_accuracy": 0.66, "kb_accuracy": 0.40},
-         {"wrong_answer_rate": 0.13, "missed_escalation_rate": 0.25}),
-        ("blind_optician", 40, {"decision_accuracy": 0.78, "reason_accuracy": 0.81, "kb_accuracy": 0.64},
+        ("blind_garage", 48, {"decision_accuracy": 0.66, "reason_accuracy": 0.70, "kb_accuracy": 0.50},
+         {"wrong_answer_rate": 0.13, "missed_escalation_rate": 0.21}),
+        ("blind_optician", 40, {"decision_accuracy": 0.88, "reason_accuracy": 0.81, "kb_accuracy": 0.86},
          {"wrong_answer_rate": 0.10, "missed_escalation_rate": 0.14}),
     ],
 )  # fmt: skip

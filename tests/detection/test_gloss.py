@@ -59,6 +59,43 @@ def test_the_gloss_knows_the_everyday_objects_of_common_trades() -> None:
     assert english_gloss("muy mala atención, estoy harto").startswith("very bad")
 
 
+def test_plurals_inversions_and_words_with_two_senses() -> None:
+    # A plural Snowball leaves whole ("pneus": "pneu" + s) and a French inversion ("seront-elles") were left
+    # as they were, and the encoder could not read the message.
+    assert english_gloss("vocês trocam pneus?") == "you exchange tyre?"
+    assert english_gloss("quand mes lunettes seront-elles prêtes ?") == "when my glasses will be they ready?"
+    # French "prêt" is a loan; only its feminine forms are surely "ready".
+    assert english_gloss("je voudrais un prêt").endswith("a loan")
+    # Spanish "cama" (bed) is left out: "cámara" has its stem.
+    assert "bed" not in english_gloss("me cobraron el doble por cambiar una cámara")
+
+
+# A heating engineer's KB: a trade none of the dev or blind sets is about.
+HEATING = KnowledgeIndex(
+    [
+        KbEntry("kb-boiler", "Do you service boilers?", ("annual boiler check",), "Yes: $90 a year."),
+        KbEntry("kb-leak", "Can you fix a leak?", ("water leaking",), "We come out within 4 hours."),
+        KbEntry("kb-quote", "Do you give free quotes?", ("how much will it cost",), "Free after a visit."),
+        KbEntry("kb-hours", "What are your opening hours?", ("when are you open",), "8 am to 6 pm."),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "kb_id"),
+    [
+        ("¿reparan fugas de agua?", "kb-leak"),
+        ("repareren jullie lekkages?", "kb-leak"),
+        ("Machen Sie auch Wartung für Heizkessel?", "kb-boiler"),
+        ("vocês fazem revisão de caldeiras?", "kb-boiler"),
+        ("fate preventivi gratuiti?", "kb-quote"),
+    ],
+)
+def test_the_words_of_home_and_vehicle_trades_are_read_in_other_languages(text: str, kb_id: str) -> None:
+    decision = detect(text, [], EscalationSettings(), HEATING)
+    assert not decision.escalate and decision.kb_id == kb_id, decision
+
+
 def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
     encoder = default_encoder()
     assert (

@@ -68,6 +68,10 @@ def english_gloss(text: str) -> str | None:
     position = 0
     while position < len(words):
         found = _lookup(words, position, order, tables)
+        if found is None and "-" in words[position]:
+            # An inversion the glossary does not hold whole ("seront-elles"): read word by word.
+            words[position : position + 1] = words[position].split("-")
+            continue
         if found is None:
             out.append(words[position])
             position += 1
@@ -92,6 +96,9 @@ def _lookup(words: list[str], position: int, order: list[str], tables: dict) -> 
     word = words[position]
     for lang in order[:2]:
         english = tables[lang][1].get(_stemmer(lang).stemWord(word))
+        if english is None and word.endswith("s") and len(word) > 3:
+            # A plural the stemmer leaves whole ("pneus", "pneu"): the word as written, less its "s".
+            english = tables[lang][0].get((word[:-1],))
         if english is not None:
             return english, 1
     if len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
