@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
-from liveagent.detection.evaluate import load_kb
+from liveagent.detection.evaluate import load_kb, read_kb
 from liveagent.settings import EscalationSettings
 
 KB = KnowledgeIndex(
@@ -333,3 +333,47 @@ def test_the_kb_s_own_wordings_tell_close_entries_apart() -> None:
     match = index.best(question)
     assert match is not None and match.entry.id == "kb-credit_limit"
     assert index.closest(question, 1) == ["kb-credit_limit"]  # the agent's suggested reply too
+
+
+@pytest.fixture
+def encoder_trained_before_the_chooser(tmp_path, monkeypatch):
+    """The bundled encoder under another name, with a signals file of its own that has no chooser: what a
+    hosted encoder's file trained before the chooser existed looks like (`make train-detection
+    ENCODER=bedrock` writes one per hosted model). The file is written under tmp_path, not in the layer."""
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    from liveagent.detection import models
+    from liveagent.detection.embeddings import default_encoder
+
+    bundled = default_encoder()
+
+    class Renamed:
+        name = "test-trained-before-the-chooser"
+
+        def __getattr__(self, attribute: str):
+            return getattr(bundled, attribute)
+
+    with safe_open(str(models.SIGNALS_FILE), framework="numpy") as handle:
+        metadata = {k: v for k, v in (handle.metadata() or {}).items() if k != "choice_features"}
+    tensors = {k: v for k, v in models.load_signals().items() if not k.startswith("chooser.")}
+    monkeypatch.setattr(models, "HERE", tmp_path)  # where a hosted encoder's signals file is looked for
+    save_file(tensors, str(models.signals_file_for(Renamed.name)), metadata=metadata)
+    return Renamed()
+
+
+def test_a_signals_file_without_the_chooser_sends_the_ranker_s_entry(
+    encoder_trained_before_the_chooser,
+) -> None:
+    entries = read_kb(Path(__file__).parents[1] / "fixtures/eval/clinc/bank_kb.json")
+    question = "what is my credit limit on my discover card"
+    with_chooser = KnowledgeIndex(entries).best(question)
+    without = KnowledgeIndex(entries, encoder=encoder_trained_before_the_chooser).best(question)
+    assert with_chooser is not None and without is not None
+    # The ranker's own entry (how to raise the limit), with the same confidence: answerability is the
+    # ranker's in both, only the entry sent differs; nothing fails.
+    assert (with_chooser.entry.id, without.entry.id) == ("kb-credit_limit", "kb-credit_limit_change")
+    assert without.confidence == with_chooser.confidence
+    assert KnowledgeIndex(entries, encoder=encoder_trained_before_the_chooser).closest(question, 1) == [
+        "kb-credit_limit_change"
+    ]
