@@ -81,21 +81,6 @@ HEATING = KnowledgeIndex(
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "kb_id"),
-    [
-        ("¿reparan fugas de agua?", "kb-leak"),
-        ("repareren jullie lekkages?", "kb-leak"),
-        ("Machen Sie auch Wartung für Heizkessel?", "kb-boiler"),
-        ("vocês fazem revisão de caldeiras?", "kb-boiler"),
-        ("fate preventivi gratuiti?", "kb-quote"),
-    ],
-)
-def test_the_words_of_home_and_vehicle_trades_are_read_in_other_languages(text: str, kb_id: str) -> None:
-    decision = detect(text, [], EscalationSettings(), HEATING)
-    assert not decision.escalate and decision.kb_id == kb_id, decision
-
-
 def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
     encoder = default_encoder()
     assert (
@@ -108,16 +93,24 @@ def test_the_encoder_reads_the_message_itself_when_it_can() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "kb_id"),
+    ("kb", "text", "kb_id"),
     [
-        ("combien coûte l'abonnement par mois ?", "kb-price"),
-        ("hoe kan ik mijn lidmaatschap opzeggen?", "kb-cancel"),
-        ("wann habt ihr am sonntag geöffnet?", "kb-hours"),
-        ("vocês alugam sapatos?", "kb-rent"),
+        (KB, "combien coûte l'abonnement par mois ?", "kb-price"),
+        (KB, "hoe kan ik mijn lidmaatschap opzeggen?", "kb-cancel"),
+        (KB, "wann habt ihr am sonntag geöffnet?", "kb-hours"),
+        (KB, "vocês alugam sapatos?", "kb-rent"),
+        # the words of home and vehicle trades (the glossary knew none of them before 2026-12-03)
+        (HEATING, "¿reparan fugas de agua?", "kb-leak"),
+        (HEATING, "repareren jullie lekkages?", "kb-leak"),
+        (HEATING, "Machen Sie auch Wartung für Heizkessel?", "kb-boiler"),
+        (HEATING, "vocês fazem revisão de caldeiras?", "kb-boiler"),
+        (HEATING, "fate preventivi gratuiti?", "kb-quote"),
     ],
 )
-def test_questions_in_other_languages_are_answered_from_an_english_kb(text: str, kb_id: str) -> None:
-    decision = detect(text, [], EscalationSettings(), KB)
+def test_questions_in_other_languages_are_answered_from_an_english_kb(
+    kb: KnowledgeIndex, text: str, kb_id: str
+) -> None:
+    decision = detect(text, [], EscalationSettings(), kb)
     assert not decision.escalate and decision.kb_id == kb_id, decision
 
 
