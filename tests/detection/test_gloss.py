@@ -68,6 +68,13 @@ def test_plurals_inversions_and_words_with_two_senses() -> None:
     assert english_gloss("je voudrais un prêt").endswith("a loan")
     # Spanish "cama" (bed) is left out: "cámara" has its stem.
     assert "bed" not in english_gloss("me cobraron el doble por cambiar una cámara")
+    # Words with a second everyday sense read as that sense: a list, not "ready"; slow, not lenses; "I
+    # receive", not a receipt; "werd" (Dutch: was) does not take German "werden" (will).
+    assert english_gloss("¿tienen una lista de precios?") == "have a list of price?"
+    assert "lenses" not in english_gloss("sono lenti a rispondere")
+    assert english_gloss("no recibo los correos").startswith("not I receive")
+    assert "will" not in english_gloss("mijn kaart werd geweigerd")
+    assert english_gloss("un agent s'il vous plaît").endswith("please")
 
 
 # A heating engineer's KB: a trade none of the dev or blind sets is about.
