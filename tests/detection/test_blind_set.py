@@ -60,35 +60,30 @@ from liveagent.detection.evaluate import evaluate
 EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
 
 
+FLOORS = ("decision_accuracy", "reason_accuracy", "kb_accuracy")
+CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
+
+
 @pytest.mark.parametrize(
     ("business", "cases", "floors", "ceilings"),
-    [
-        ("blind", 70, {"decision_accuracy": 0.92, "reason_accuracy": 0.94, "kb_accuracy": 0.83},
-         {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
-        ("blind_bikes", 45, {"decision_accuracy": 0.89, "reason_accuracy": 0.97, "kb_accuracy": 0.78},
-         {"wrong_answer_rate": 0.02, "missed_escalation_rate": 0.02}),
-        ("blind_books", 42, {"decision_accuracy": 0.81, "reason_accuracy": 0.86, "kb_accuracy": 0.73},
-         {"wrong_answer_rate": 0.08, "missed_escalation_rate": 0.12}),
-        ("blind_salon", 47, {"decision_accuracy": 0.91, "reason_accuracy": 0.93, "kb_accuracy": 0.83},
-         {"wrong_answer_rate": 0.06, "missed_escalation_rate": 0.05}),
-        ("blind_repair", 48, {"decision_accuracy": 0.81, "reason_accuracy": 0.84, "kb_accuracy": 0.78},
-         {"wrong_answer_rate": 0.10, "missed_escalation_rate": 0.16}),
-        ("blind_hotel", 48, {"decision_accuracy": 0.81, "reason_accuracy": 0.79, "kb_accuracy": 0.78},
-         {"wrong_answer_rate": 0.09, "missed_escalation_rate": 0.16}),
-        ("blind_garage", 48, {"decision_accuracy": 0.66, "reason_accuracy": 0.70, "kb_accuracy": 0.50},
-         {"wrong_answer_rate": 0.13, "missed_escalation_rate": 0.21}),
-        ("blind_florist", 48, {"decision_accuracy": 0.79, "reason_accuracy": 0.83, "kb_accuracy": 0.59},
-         {"wrong_answer_rate": 0.11, "missed_escalation_rate": 0.12}),
-        ("blind_optician", 40, {"decision_accuracy": 0.88, "reason_accuracy": 0.81, "kb_accuracy": 0.86},
-         {"wrong_answer_rate": 0.10, "missed_escalation_rate": 0.14}),
+    [  # business, cases, FLOORS, CEILINGS
+        ("blind", 70, (0.92, 0.94, 0.83), (0.02, 0.02)),
+        ("blind_bikes", 45, (0.89, 0.97, 0.78), (0.02, 0.02)),
+        ("blind_books", 42, (0.81, 0.86, 0.73), (0.08, 0.12)),
+        ("blind_salon", 47, (0.91, 0.93, 0.83), (0.06, 0.05)),
+        ("blind_repair", 48, (0.81, 0.84, 0.78), (0.10, 0.16)),
+        ("blind_hotel", 48, (0.81, 0.79, 0.78), (0.09, 0.16)),
+        ("blind_garage", 48, (0.66, 0.70, 0.50), (0.13, 0.21)),
+        ("blind_florist", 48, (0.79, 0.83, 0.59), (0.11, 0.12)),
+        ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
-    business: str, cases: int, floors: dict, ceilings: dict
+    business: str, cases: int, floors: tuple[float, ...], ceilings: tuple[float, ...]
 ) -> None:
     result = evaluate(EVAL / business / "kb.json", EVAL / business / "cases.jsonl")
     assert result["cases"] == cases
-    for metric, floor in floors.items():
+    for metric, floor in zip(FLOORS, floors, strict=True):
         assert result[metric] >= floor, (metric, result)
-    for metric, ceiling in ceilings.items():
+    for metric, ceiling in zip(CEILINGS, ceilings, strict=True):
         assert result[metric] <= ceiling, (metric, result)

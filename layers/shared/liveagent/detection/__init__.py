@@ -137,7 +137,7 @@ def detect(
     # A problem the KB answers ("target declined my card and i don't know why") reads negative too: the
     # complaint outranks the answer only when the classifier is surer of it than the KB is of its answer
     # (both calibrated probabilities).
-    already_sent = _answer_already_sent(text, match, history, retriever) if confident and not chat else None
+    already_sent = _answer_already_sent(text, match, sent, retriever) if confident and not chat else None
     # ... but never by the answer the bot has just sent: "it's been 12 days and no text yet" after the
     # delivery times is a complaint about that answer, and sending it again would not help.
     outranked = match.confidence if confident and match is not None and match.entry.id != sent else None
@@ -238,10 +238,11 @@ def _answer_covers(text: str, entry_id: str, retriever: Retriever) -> bool:
 
 
 def _answer_already_sent(
-    text: str, match: KbMatch | None, history: list[dict], retriever: Retriever
+    text: str, match: KbMatch | None, sent: str | None, retriever: Retriever
 ) -> dict | None:
-    """The customer follows up on the answer the bot just sent with something that answer does not say."""
-    if match is None or _entry_just_sent(history, retriever) != match.entry.id:
+    """The customer follows up on the answer the bot just sent (`sent`: its entry, `_entry_just_sent`) with
+    something that answer does not say."""
+    if match is None or sent != match.entry.id:
         return None
     in_answer = retriever.answer_coverage(match.entry.id, text)
     if in_answer >= ANSWER_COVERS_FOLLOW_UP:

@@ -331,12 +331,16 @@ class KnowledgeIndex:
         """The chooser's score of each entry (`ranked`: their ranker features, without the excluded
         entry's), or None where the chooser is not trained."""
         weights = entry_model_weights(self.encoder.name, "chooser")
-        if weights is None:
-            return None
+        return None if weights is None else self._choice_features(ranked, vector, excluded) @ weights
+
+    def _choice_features(
+        self, ranked: np.ndarray, vector: np.ndarray, excluded: int | None = None
+    ) -> np.ndarray:
+        """`choice_features` for the message: the ranker's features with this KB's discriminant scores."""
         discriminant = vector @ self._discriminant
         if excluded is not None:
             discriminant = np.delete(discriminant, excluded)
-        return choice_features(ranked, discriminant) @ weights
+        return choice_features(ranked, discriminant)
 
     def _readings(self, query: str) -> tuple[str | None, dict[int, KbMatch]]:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
@@ -376,7 +380,7 @@ class KnowledgeIndex:
     def choice_matrix(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Each entry's chooser features for the message, with the entries' ids (for training the chooser)."""
         features, ids = self.candidate_matrix(query, vector)
-        return choice_features(features, vector @ self._discriminant), ids
+        return self._choice_features(features, vector), ids
 
     def _fused(
         self,
