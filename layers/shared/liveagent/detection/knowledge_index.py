@@ -26,12 +26,11 @@ on the FAQ tenants written for this repository.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from rapidfuzz import process
@@ -105,6 +104,17 @@ class KbMatch:
     similarity: float = 0.0  # share of the closest question/alternate that the query contains
     uncovered_qualifiers: tuple[str, ...] = ()  # e.g. "holiday": asked about, not in the entry
     reading: Reading | None = None  # with an encoder: the evidence behind `confidence`
+
+
+class LexicalMatch(NamedTuple):
+    """One entry's lexical reading of a clause (`KbMatch`'s lexical fields; every shortlisted entry gets one,
+    so it is a plain tuple)."""
+
+    confidence: float
+    matched: str
+    coverage: float
+    similarity: float
+    uncovered_qualifiers: tuple[str, ...]
 
 
 class Retriever(Protocol):
@@ -194,7 +204,7 @@ class KnowledgeIndex:
         self.encoder = default_encoder() if encoder == "default" else encoder
         self._docs: list[_Doc] = []
         frequency: Counter[str] = Counter()
-        self._postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for entry in entries:
             questions = tuple(
                 (text, frozenset(content_terms(text))) for text in (entry.question, *entry.alternates)
@@ -205,9 +215,14 @@ class KnowledgeIndex:
             self._docs.append(_Doc(entry, questions, question_terms, answer_terms))
             frequency.update(question_terms | answer_terms)
             for term in question_terms | answer_terms:
-                self._postings.setdefault(term, []).append(
+                postings.setdefault(term, []).append(
                     (doc_id, 1.0 if term in question_terms else ANSWER_WEIGHT)
                 )
+        # Each term's documents and weights (1 in a question, ANSWER_WEIGHT in the answer only), as arrays.
+        self._postings = {
+            term: (np.array([d for d, _ in hits], dtype=np.intp), np.array([w for _, w in hits]))
+            for term, hits in postings.items()
+        }
         total = max(len(self._docs), 1)
         self._idf = {t: math.log(1 + total / n) for t, n in frequency.items()}
         self._unknown_idf = math.log(1 + total)
@@ -288,11 +303,12 @@ class KnowledgeIndex:
         excluded = self._by_id.get(without) if without else None
         readable, lexical = self._readings(query)
         if readable is None:
-            return max(
-                (match for doc_id, match in lexical.items() if doc_id != excluded),
-                key=lambda match: match.confidence,
+            found = max(
+                (item for item in lexical.items() if item[0] != excluded),
+                key=lambda item: item[1].confidence,
                 default=None,
             )
+            return None if found is None else KbMatch(self._docs[found[0]].entry, *found[1])
         # In another language the encoder cannot read, by meaning in its English gloss (`gloss`); by words
         # it was read in both.
         query = readable
@@ -342,23 +358,23 @@ class KnowledgeIndex:
             discriminant = np.delete(discriminant, excluded)
         return choice_features(ranked, discriminant)
 
-    def _readings(self, query: str) -> tuple[str | None, dict[int, KbMatch]]:
+    def _readings(self, query: str) -> tuple[str | None, dict[int, LexicalMatch]]:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
         a language the encoder cannot read; None when neither is readable, or there is no encoder), and the
         lexical reading of the message and of that gloss."""
         readable = None if self._rows is None else readable_text(query, self.encoder, ENCODER_READS)
         return readable, self._lexical_by_clause(*dict.fromkeys((query, readable or query)))
 
-    def _lexical_by_clause(self, *texts: str) -> dict[int, KbMatch]:
+    def _lexical_by_clause(self, *texts: str) -> dict[int, LexicalMatch]:
         """Each entry's most confident lexical match over the clauses of the texts (a message, its gloss)."""
-        lexical: dict[int, KbMatch] = {}
+        lexical: dict[int, LexicalMatch] = {}
         for clause in (clause for text in texts for clause in clauses(text)):
             for doc_id, match in self._lexical(clause).items():
                 if doc_id not in lexical or match.confidence > lexical[doc_id].confidence:
                     lexical[doc_id] = match
         return lexical
 
-    def _scores(self, vector: np.ndarray, lexical: dict[int, KbMatch]) -> tuple[np.ndarray, ...]:
+    def _scores(self, vector: np.ndarray, lexical: dict[int, LexicalMatch]) -> tuple[np.ndarray, ...]:
         # Each entry's rows are contiguous: the best row per entry is one reduceat.
         cosines = np.maximum.reduceat(self._rows @ vector, self._row_doc)
         lexical_scores = np.zeros((3, len(self._docs)), dtype=np.float32)
@@ -386,7 +402,7 @@ class KnowledgeIndex:
         self,
         query: str,
         vector: np.ndarray,
-        lexical: dict[int, KbMatch],
+        lexical: dict[int, LexicalMatch],
         excluded: int | None = None,
         choose: bool = True,
     ) -> KbMatch | None:
@@ -450,35 +466,58 @@ class KnowledgeIndex:
             reading,
         )
 
+    def _shortlist(self, terms: list[str], idf: dict[str, float]) -> list[int]:
+        """The SHORTLIST documents of most IDF-weighted overlap with the (sorted) terms, most first; a tie
+        goes to the document a term earlier in `terms` reached, then to the earlier document. One array
+        operation per term: a common word's postings at 1,000 entries are hundreds of documents."""
+        overlap = np.zeros(len(self._docs))
+        reached_by = np.full(len(self._docs), len(terms))
+        for rank, term in enumerate(terms):
+            if term in self._postings:
+                docs, weights = self._postings[term]
+                overlap[docs] += idf[term] * weights
+                reached_by[docs] = np.minimum(reached_by[docs], rank)
+        reached = np.flatnonzero(reached_by < len(terms))
+        order = np.lexsort((reached, reached_by[reached], -overlap[reached]))
+        return reached[order[:SHORTLIST]].tolist()
+
     @lru_cache(maxsize=1024)  # noqa: B019 - the index lives as long as its cache entry
-    def _lexical(self, query: str) -> dict[int, KbMatch]:
+    def _lexical(self, query: str) -> dict[int, LexicalMatch]:
         """Lexical confidence of each shortlisted entry for one clause (callers copy, never change it)."""
-        query_terms = {self._correct(t) for t in content_terms(query)}
+        query_terms = frozenset(self._correct(t) for t in content_terms(query))
         if not query_terms:
             return {}
-        query_weight = self._weight(query_terms)
-        # First pass over the postings: IDF-weighted overlap per document; only a shortlist is scored fully.
-        overlap: dict[int, float] = {}
-        for term in sorted(query_terms):
-            idf = self._idf.get(term)
-            for doc_id, weight in self._postings.get(term, ()) if idf else ():
-                overlap[doc_id] = overlap.get(doc_id, 0.0) + idf * weight
-        shortlist = heapq.nlargest(SHORTLIST, overlap, key=overlap.__getitem__)
-        scored: dict[int, KbMatch] = {}
+        # Every weight below is of a subset of the query's terms: their IDFs are looked up once.
+        idf = {t: self._idf.get(t, self._unknown_idf) for t in query_terms}
+
+        weights: dict[frozenset[str], float] = {}
+
+        def weight(terms: frozenset[str]) -> float:
+            # As `_weight` (exact in any order); the shortlist shares few subsets of the query's terms.
+            if terms not in weights:
+                weights[terms] = math.fsum(map(idf.__getitem__, terms))
+            return weights[terms]
+
+        query_weight = weight(query_terms)
+        shortlist = self._shortlist(sorted(query_terms), idf)
+        qualifiers = query_terms & QUALIFIERS
+        scored: dict[int, LexicalMatch] = {}
         for doc_id in shortlist:
             doc = self._docs[doc_id]
             in_questions = query_terms & doc.question_terms
             answer_only = (query_terms & doc.answer_terms) - in_questions
-            coverage = (self._weight(in_questions) + ANSWER_WEIGHT * self._weight(answer_only)) / query_weight
-            similarity, matched = max(
-                ((self._weight(query_terms & terms) / weight if terms else 0.0, text)
-                 for (text, terms), weight in zip(doc.questions, self._question_weights[doc_id], strict=True)
-                 ),
-                key=lambda pair: pair[0],
-            )  # fmt: skip
+            coverage = (weight(in_questions) + ANSWER_WEIGHT * weight(answer_only)) / query_weight
+            # The closest question/alternate: the first of the best shares of its terms the query contains.
+            similarity, matched = -1.0, ""
+            for (text, terms), own_weight in zip(doc.questions, self._question_weights[doc_id], strict=True):
+                share = weight(query_terms & terms) / own_weight if terms else 0.0
+                if share > similarity:
+                    similarity, matched = share, text
             confidence = round((coverage + similarity) / 2, 3)
-            uncovered = tuple(sorted((query_terms & QUALIFIERS) - doc.question_terms - doc.answer_terms))
-            scored[doc_id] = KbMatch(
-                doc.entry, confidence, matched, round(coverage, 3), round(similarity, 3), uncovered
+            uncovered = (
+                tuple(sorted(qualifiers - doc.question_terms - doc.answer_terms)) if qualifiers else ()
+            )
+            scored[doc_id] = LexicalMatch(
+                confidence, matched, round(coverage, 3), round(similarity, 3), uncovered
             )
         return scored
