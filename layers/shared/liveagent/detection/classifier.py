@@ -10,7 +10,7 @@ and a few shape features (shouting, repeated "!"). Trained by `make train-detect
 from __future__ import annotations
 
 import zlib
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -35,15 +35,20 @@ NGRAM_SIZES = (2, 3, 4, 5)
 
 def char_ngrams(text: str) -> np.ndarray:
     """Hashed character n-grams of the folded text, within word boundaries, L2-normalised."""
-    counts = np.zeros(NGRAM_BUCKETS, dtype=np.float32)
-    for word in fold(text).split():
-        padded = f" {word} "
-        for size in NGRAM_SIZES:
-            for start in range(max(1, len(padded) - size + 1)):
-                counts[zlib.crc32(padded[start : start + size].encode()) % NGRAM_BUCKETS] += 1.0
-    counts = np.log1p(counts)
+    buckets = [bucket for word in fold(text).split() for bucket in _word_buckets(word)]
+    counts = np.log1p(np.bincount(buckets, minlength=NGRAM_BUCKETS).astype(np.float32))
     norm = float(np.linalg.norm(counts))
     return counts / norm if norm else counts
+
+
+@lru_cache(maxsize=65536)  # words repeat across messages (as the tokenizer's word pieces)
+def _word_buckets(word: str) -> tuple[int, ...]:
+    padded = f" {word} "
+    return tuple(
+        zlib.crc32(padded[start : start + size].encode()) % NGRAM_BUCKETS
+        for size in NGRAM_SIZES
+        for start in range(max(1, len(padded) - size + 1))
+    )
 
 
 def shape(text: str) -> np.ndarray:

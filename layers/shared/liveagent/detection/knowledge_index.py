@@ -137,6 +137,17 @@ class _Doc:
     answer_terms: frozenset[str]
 
 
+@dataclass(frozen=True)
+class _Postings:
+    """Where one term occurs: the documents (with weight 1 in a question, ANSWER_WEIGHT in the answer only)
+    and the questions/alternates (their index in the index's flat list of them)."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    asked: np.ndarray  # per document: the term is in one of its questions
+    questions: np.ndarray
+
+
 RANK_FEATURES = (
     "cosine",
     "centroid",
@@ -205,6 +216,9 @@ class KnowledgeIndex:
         self._docs: list[_Doc] = []
         frequency: Counter[str] = Counter()
         postings: dict[str, list[tuple[int, float]]] = {}
+        question_postings: dict[str, list[int]] = {}
+        self._question_texts: list[str] = []  # every question/alternate, entry after entry
+        question_terms_flat: list[frozenset[str]] = []
         for entry in entries:
             questions = tuple(
                 (text, frozenset(content_terms(text))) for text in (entry.question, *entry.alternates)
@@ -213,14 +227,23 @@ class KnowledgeIndex:
             answer_terms = frozenset(content_terms(entry.answer))
             doc_id = len(self._docs)
             self._docs.append(_Doc(entry, questions, question_terms, answer_terms))
+            for text, terms in questions:
+                for term in terms:
+                    question_postings.setdefault(term, []).append(len(self._question_texts))
+                self._question_texts.append(text)
+                question_terms_flat.append(terms)
             frequency.update(question_terms | answer_terms)
             for term in question_terms | answer_terms:
                 postings.setdefault(term, []).append(
                     (doc_id, 1.0 if term in question_terms else ANSWER_WEIGHT)
                 )
-        # Each term's documents and weights (1 in a question, ANSWER_WEIGHT in the answer only), as arrays.
         self._postings = {
-            term: (np.array([d for d, _ in hits], dtype=np.intp), np.array([w for _, w in hits]))
+            term: _Postings(
+                docs=np.array([d for d, _ in hits], dtype=np.intp),
+                weights=np.array([w for _, w in hits]),
+                asked=np.array([w == 1.0 for _, w in hits]),
+                questions=np.array(question_postings.get(term, []), dtype=np.intp),
+            )
             for term, hits in postings.items()
         }
         total = max(len(self._docs), 1)
@@ -231,8 +254,10 @@ class KnowledgeIndex:
         self._vocabulary = sorted(self._idf)
         self._by_answer = {" ".join(d.entry.answer.split()): i for i, d in enumerate(self._docs)}
         self._by_id = {d.entry.id: i for i, d in enumerate(self._docs)}
-        # Each question/alternate's own weight, once (the denominator of question similarity).
-        self._question_weights = [[self._weight(terms) for _, terms in d.questions] for d in self._docs]
+        # Each question/alternate's own weight, once (the denominator of question similarity), and where
+        # each entry's questions begin in the flat list.
+        self._question_weights = np.array([self._weight(terms) for terms in question_terms_flat])
+        self._question_start = np.cumsum([0] + [len(d.questions) for d in self._docs])
         self._rows, self._row_doc = self._embed(entries)
 
     def _embed(self, entries: list[KbEntry]) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -378,8 +403,9 @@ class KnowledgeIndex:
         # Each entry's rows are contiguous: the best row per entry is one reduceat.
         cosines = np.maximum.reduceat(self._rows @ vector, self._row_doc)
         lexical_scores = np.zeros((3, len(self._docs)), dtype=np.float32)
-        for doc_id, match in lexical.items():
-            lexical_scores[:, doc_id] = (match.confidence, match.coverage, match.similarity)
+        if lexical:
+            found = np.array([(m.confidence, m.coverage, m.similarity) for m in lexical.values()], np.float32)
+            lexical_scores[:, list(lexical)] = found.T
         return cosines, self._centroids @ vector, self._answers @ vector, *lexical_scores
 
     def whole_reading(self, query: str, vector: np.ndarray) -> KbMatch | None:
@@ -466,58 +492,81 @@ class KnowledgeIndex:
             reading,
         )
 
-    def _shortlist(self, terms: list[str], idf: dict[str, float]) -> list[int]:
-        """The SHORTLIST documents of most IDF-weighted overlap with the (sorted) terms, most first; a tie
-        goes to the document a term earlier in `terms` reached, then to the earlier document. One array
-        operation per term: a common word's postings at 1,000 entries are hundreds of documents."""
-        overlap = np.zeros(len(self._docs))
-        reached_by = np.full(len(self._docs), len(terms))
-        for rank, term in enumerate(terms):
-            if term in self._postings:
-                docs, weights = self._postings[term]
-                overlap[docs] += idf[term] * weights
-                reached_by[docs] = np.minimum(reached_by[docs], rank)
-        reached = np.flatnonzero(reached_by < len(terms))
-        order = np.lexsort((reached, reached_by[reached], -overlap[reached]))
-        return reached[order[:SHORTLIST]].tolist()
-
     @lru_cache(maxsize=1024)  # noqa: B019 - the index lives as long as its cache entry
     def _lexical(self, query: str) -> dict[int, LexicalMatch]:
-        """Lexical confidence of each shortlisted entry for one clause (callers copy, never change it)."""
-        query_terms = frozenset(self._correct(t) for t in content_terms(query))
-        if not query_terms:
+        """Lexical confidence of each shortlisted entry for one clause (callers copy, never change it).
+
+        One array operation per query term, not a loop over its postings (a common word's, at 1,000 entries,
+        are hundreds of documents). Which of the query's terms a document or question holds is a bit mask
+        (bit i: the i-th term in sorted order), and the IDF weight of each subset of terms is summed once."""
+        terms = sorted({self._correct(t) for t in content_terms(query)})
+        if not terms:
             return {}
-        # Every weight below is of a subset of the query's terms: their IDFs are looked up once.
-        idf = {t: self._idf.get(t, self._unknown_idf) for t in query_terms}
+        idfs = [self._idf.get(t, self._unknown_idf) for t in terms]
+        subset_weights: dict[int, float] = {}
 
-        weights: dict[frozenset[str], float] = {}
+        def weight(mask: int) -> float:
+            # As `_weight` of those terms (fsum: exact in any order).
+            if mask not in subset_weights:
+                subset_weights[mask] = math.fsum(idf for bit, idf in enumerate(idfs) if mask >> bit & 1)
+            return subset_weights[mask]
 
-        def weight(terms: frozenset[str]) -> float:
-            # As `_weight` (exact in any order); the shortlist shares few subsets of the query's terms.
-            if terms not in weights:
-                weights[terms] = math.fsum(map(idf.__getitem__, terms))
-            return weights[terms]
+        masks = np.int64 if len(terms) < 63 else object  # object: Python ints, for a very long clause
+        documents = len(self._docs)
+        overlap = np.zeros(documents)  # IDF-weighted overlap with the query, answer-only terms at half
+        reached_by = np.full(documents, len(terms))  # the first term found in the document
+        in_questions = np.zeros(documents, dtype=masks)
+        answer_only = np.zeros(documents, dtype=masks)
+        in_question = np.zeros(len(self._question_texts), dtype=masks)
+        for rank, term in enumerate(terms):
+            postings = self._postings.get(term)
+            if postings is None:
+                continue
+            bit = 1 << rank
+            overlap[postings.docs] += idfs[rank] * postings.weights
+            reached_by[postings.docs] = np.minimum(reached_by[postings.docs], rank)
+            in_questions[postings.docs[postings.asked]] |= bit
+            answer_only[postings.docs[~postings.asked]] |= bit
+            in_question[postings.questions] |= bit
+        # Only a shortlist is scored fully: most overlap first; a tie goes to the document an earlier term
+        # reached, then to the earlier document.
+        reached = np.flatnonzero(reached_by < len(terms))
+        shortlist = reached[np.lexsort((reached, reached_by[reached], -overlap[reached]))[:SHORTLIST]]
+        if not len(shortlist):
+            return {}
 
-        query_weight = weight(query_terms)
-        shortlist = self._shortlist(sorted(query_terms), idf)
-        qualifiers = query_terms & QUALIFIERS
+        def weights_of(subsets: np.ndarray) -> np.ndarray:
+            return np.array([weight(mask) for mask in subsets.tolist()])
+
+        query_weight = weight((1 << len(terms)) - 1)
+        coverage = (
+            weights_of(in_questions[shortlist]) + ANSWER_WEIGHT * weights_of(answer_only[shortlist])
+        ) / query_weight
+        # Question similarity: the best share of a question/alternate's own weight that the query holds; the
+        # first question with that share is the one matched.
+        starts, ends = self._question_start[shortlist], self._question_start[shortlist + 1]
+        counts = ends - starts
+        segments = np.cumsum(counts) - counts  # where each document's questions begin in `flat`
+        flat = np.arange(counts.sum()) + np.repeat(starts - segments, counts)
+        own = self._question_weights[flat]
+        shares = np.divide(weights_of(in_question[flat]), own, out=np.zeros(len(flat)), where=own > 0)
+        similarity = np.maximum.reduceat(shares, segments)
+        best = np.flatnonzero(shares == np.repeat(similarity, counts))
+        _, first_best = np.unique(np.searchsorted(segments, best, side="right"), return_index=True)
+        matched = flat[best[first_best]].tolist()
+        confidence = (coverage + similarity) / 2
+        qualifiers = frozenset(terms) & QUALIFIERS
         scored: dict[int, LexicalMatch] = {}
-        for doc_id in shortlist:
+        for i, doc_id in enumerate(shortlist.tolist()):
             doc = self._docs[doc_id]
-            in_questions = query_terms & doc.question_terms
-            answer_only = (query_terms & doc.answer_terms) - in_questions
-            coverage = (weight(in_questions) + ANSWER_WEIGHT * weight(answer_only)) / query_weight
-            # The closest question/alternate: the first of the best shares of its terms the query contains.
-            similarity, matched = -1.0, ""
-            for (text, terms), own_weight in zip(doc.questions, self._question_weights[doc_id], strict=True):
-                share = weight(query_terms & terms) / own_weight if terms else 0.0
-                if share > similarity:
-                    similarity, matched = share, text
-            confidence = round((coverage + similarity) / 2, 3)
             uncovered = (
                 tuple(sorted(qualifiers - doc.question_terms - doc.answer_terms)) if qualifiers else ()
             )
             scored[doc_id] = LexicalMatch(
-                confidence, matched, round(coverage, 3), round(similarity, 3), uncovered
+                round(float(confidence[i]), 3),
+                self._question_texts[matched[i]],
+                round(float(coverage[i]), 3),
+                round(float(similarity[i]), 3),
+                uncovered,
             )
         return scored

@@ -28,6 +28,8 @@ STOP_WORDS = frozenset(_STOP.split())
 
 def fold(text: str) -> str:
     """Lowercase without accents ("Müller" -> "muller") so patterns work across languages."""
+    if text.isascii():  # nothing to decompose (most messages): the same result, without a pass per character
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

@@ -37,6 +37,8 @@ def _is_chinese(code: int) -> bool:
 
 def _normalise(text: str) -> str:
     """BertNormalizer(clean_text, handle_chinese_chars, lowercase, strip_accents)."""
+    if text.isascii() and text.isprintable():
+        return text.lower()  # no control, Chinese or accented character to handle: the same result
     out = []
     for char in text:
         code = ord(char)
