@@ -306,6 +306,25 @@ def test_typos_are_corrected_but_other_words_are_not_folded_into_kb_words() -> N
     assert "grinder" not in index._correct("grinder") or index._correct("grinder") == "grinder"
 
 
+@pytest.mark.parametrize("other_words", [3, 61, 62, 80])
+def test_a_long_message_is_read_as_a_short_one_is(other_words: int) -> None:
+    """The lexical reading keeps which of the message's words each entry holds as one bit per word: a
+    message of more words than a machine integer has bits is read the same way, not refused or misread."""
+    index = KnowledgeIndex(
+        [
+            KbEntry("kb-returns", "How do I return an item?", (), "Within 30 days."),
+            KbEntry("kb-shipping", "How long does shipping take?", (), "2-4 days."),
+        ],
+        encoder=None,
+    )
+    filler = " ".join(f"aq{n}vx" for n in range(other_words))  # words no entry holds, sorted first
+    match = index.best(f"{filler} how do i return an item")
+    assert match.entry.id == "kb-returns"
+    assert match.similarity == 1.0  # every word of its question is in the message
+    # ... but the message is mostly about other things, more so the longer it is
+    assert 0 < match.coverage < (0.5 if other_words == 3 else 0.06)
+
+
 def test_higher_sensitivity_asks_more_of_a_kb_answer() -> None:
     from liveagent.detection.signals import required
 

@@ -144,7 +144,8 @@ class _Postings:
 
     docs: np.ndarray
     weights: np.ndarray
-    asked: np.ndarray  # per document: the term is in one of its questions
+    asked: np.ndarray  # the documents that hold it in a question or alternate
+    answered: np.ndarray  # ... and those that hold it in their answer only
     questions: np.ndarray
 
 
@@ -241,7 +242,8 @@ class KnowledgeIndex:
             term: _Postings(
                 docs=np.array([d for d, _ in hits], dtype=np.intp),
                 weights=np.array([w for _, w in hits]),
-                asked=np.array([w == 1.0 for _, w in hits]),
+                asked=np.array([d for d, w in hits if w == 1.0], dtype=np.intp),
+                answered=np.array([d for d, w in hits if w != 1.0], dtype=np.intp),
                 questions=np.array(question_postings.get(term, []), dtype=np.intp),
             )
             for term, hits in postings.items()
@@ -525,8 +527,8 @@ class KnowledgeIndex:
             bit = 1 << rank
             overlap[postings.docs] += idfs[rank] * postings.weights
             reached_by[postings.docs] = np.minimum(reached_by[postings.docs], rank)
-            in_questions[postings.docs[postings.asked]] |= bit
-            answer_only[postings.docs[~postings.asked]] |= bit
+            in_questions[postings.asked] |= bit
+            answer_only[postings.answered] |= bit
             in_question[postings.questions] |= bit
         # Only a shortlist is scored fully: most overlap first; a tie goes to the document an earlier term
         # reached, then to the earlier document.
@@ -552,7 +554,8 @@ class KnowledgeIndex:
         shares = np.divide(weights_of(in_question[flat]), own, out=np.zeros(len(flat)), where=own > 0)
         similarity = np.maximum.reduceat(shares, segments)
         best = np.flatnonzero(shares == np.repeat(similarity, counts))
-        _, first_best = np.unique(np.searchsorted(segments, best, side="right"), return_index=True)
+        of_document = np.searchsorted(segments, best, side="right")
+        first_best = np.concatenate(([True], of_document[1:] != of_document[:-1]))
         matched = flat[best[first_best]].tolist()
         confidence = (coverage + similarity) / 2
         qualifiers = frozenset(terms) & QUALIFIERS
