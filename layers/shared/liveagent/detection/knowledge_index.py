@@ -107,8 +107,8 @@ class KbMatch:
 
 
 class LexicalMatch(NamedTuple):
-    """One entry's lexical reading of a clause (`KbMatch`'s lexical fields; every shortlisted entry gets one,
-    so it is a plain tuple)."""
+    """One entry's lexical reading of a clause: `KbMatch`'s lexical fields, in its order (`KbMatch(entry,
+    *reading)`). Every shortlisted entry gets one, so it is a plain tuple."""
 
     confidence: float
     matched: str
