@@ -132,8 +132,7 @@ class Retriever(Protocol):
 @dataclass(frozen=True)
 class _Doc:
     entry: KbEntry
-    questions: tuple[tuple[str, frozenset[str]], ...]
-    question_terms: frozenset[str]
+    question_terms: frozenset[str]  # of its question and alternates (each also in the flat list of them)
     answer_terms: frozenset[str]
 
 
@@ -227,7 +226,7 @@ class KnowledgeIndex:
             question_terms = frozenset().union(*(terms for _, terms in questions))
             answer_terms = frozenset(content_terms(entry.answer))
             doc_id = len(self._docs)
-            self._docs.append(_Doc(entry, questions, question_terms, answer_terms))
+            self._docs.append(_Doc(entry, question_terms, answer_terms))
             for text, terms in questions:
                 for term in terms:
                     question_postings.setdefault(term, []).append(len(self._question_texts))
@@ -259,7 +258,7 @@ class KnowledgeIndex:
         # Each question/alternate's own weight, once (the denominator of question similarity), and where
         # each entry's questions begin in the flat list.
         self._question_weights = np.array([self._weight(terms) for terms in question_terms_flat])
-        self._question_start = np.cumsum([0] + [len(d.questions) for d in self._docs])
+        self._question_start = np.cumsum([0] + [1 + len(d.entry.alternates) for d in self._docs])
         self._rows, self._row_doc = self._embed(entries)
 
     def _embed(self, entries: list[KbEntry]) -> tuple[np.ndarray | None, np.ndarray | None]:
