@@ -138,13 +138,12 @@ class _Doc:
 
 @dataclass(frozen=True)
 class _Postings:
-    """Where one term occurs: the documents (with weight 1 in a question, ANSWER_WEIGHT in the answer only)
-    and the questions/alternates (their index in the index's flat list of them)."""
+    """Where one term occurs: the documents, in order, and the questions/alternates (their index in the
+    index's flat list of them)."""
 
     docs: np.ndarray
-    weights: np.ndarray
-    asked: np.ndarray  # the documents that hold it in a question or alternate
-    answered: np.ndarray  # ... and those that hold it in their answer only
+    asked: np.ndarray  # the documents that hold it in a question or alternate (weight 1)
+    answered: np.ndarray  # ... and those that hold it in their answer only (weight ANSWER_WEIGHT)
     questions: np.ndarray
 
 
@@ -215,7 +214,8 @@ class KnowledgeIndex:
         self.encoder = default_encoder() if encoder == "default" else encoder
         self._docs: list[_Doc] = []
         frequency: Counter[str] = Counter()
-        postings: dict[str, list[tuple[int, float]]] = {}
+        asked_by: dict[str, list[int]] = {}
+        answered_by: dict[str, list[int]] = {}
         question_postings: dict[str, list[int]] = {}
         self._question_texts: list[str] = []  # every question/alternate, entry after entry
         question_terms_flat: list[frozenset[str]] = []
@@ -233,19 +233,18 @@ class KnowledgeIndex:
                 self._question_texts.append(text)
                 question_terms_flat.append(terms)
             frequency.update(question_terms | answer_terms)
-            for term in question_terms | answer_terms:
-                postings.setdefault(term, []).append(
-                    (doc_id, 1.0 if term in question_terms else ANSWER_WEIGHT)
-                )
+            for term in question_terms:
+                asked_by.setdefault(term, []).append(doc_id)
+            for term in answer_terms - question_terms:
+                answered_by.setdefault(term, []).append(doc_id)
         self._postings = {
             term: _Postings(
-                docs=np.array([d for d, _ in hits], dtype=np.intp),
-                weights=np.array([w for _, w in hits]),
-                asked=np.array([d for d, w in hits if w == 1.0], dtype=np.intp),
-                answered=np.array([d for d, w in hits if w != 1.0], dtype=np.intp),
+                docs=np.array(sorted(asked_by.get(term, []) + answered_by.get(term, [])), dtype=np.intp),
+                asked=np.array(asked_by.get(term, []), dtype=np.intp),
+                answered=np.array(answered_by.get(term, []), dtype=np.intp),
                 questions=np.array(question_postings.get(term, []), dtype=np.intp),
             )
-            for term, hits in postings.items()
+            for term in frequency
         }
         total = max(len(self._docs), 1)
         self._idf = {t: math.log(1 + total / n) for t, n in frequency.items()}
@@ -524,7 +523,9 @@ class KnowledgeIndex:
             if postings is None:
                 continue
             bit = 1 << rank
-            overlap[postings.docs] += idfs[rank] * postings.weights
+            # One addition per document and term, in term order: the same sums as a loop over the postings.
+            overlap[postings.asked] += idfs[rank]
+            overlap[postings.answered] += ANSWER_WEIGHT * idfs[rank]
             reached_by[postings.docs] = np.minimum(reached_by[postings.docs], rank)
             in_questions[postings.asked] |= bit
             answer_only[postings.answered] |= bit
