@@ -325,6 +325,30 @@ def test_a_long_message_is_read_as_a_short_one_is(other_words: int) -> None:
     assert 0 < match.coverage < (0.5 if other_words == 3 else 0.06)
 
 
+def test_each_entry_s_dense_scores_are_the_cosines_they_stand_for() -> None:
+    """The index keeps one matrix of the KB's rows and reads each entry's centroid cosine from its rows'
+    products (it keeps no centroids): each score is the cosine to what its name says, whatever the number
+    of alternates an entry has."""
+    import numpy as np
+
+    from liveagent.detection.knowledge_index import DenseKb
+
+    rng = np.random.default_rng(5)
+
+    def unit(rows: int) -> np.ndarray:
+        block = rng.standard_normal((rows, 24)).astype(np.float32)
+        return block / np.linalg.norm(block, axis=1, keepdims=True)
+
+    blocks = [unit(2 + alternates) for alternates in (0, 3, 1, 7)]  # question, alternates, answer
+    vector = unit(1)[0]
+    best, centroid, answer = DenseKb(blocks).scores(vector)
+    for entry, block in enumerate(blocks):
+        asked, mean = block[:-1], block[:-1].mean(axis=0)
+        assert best[entry] == pytest.approx(float((asked @ vector).max()), abs=1e-6)
+        assert centroid[entry] == pytest.approx(float(mean @ vector / np.linalg.norm(mean)), abs=1e-6)
+        assert answer[entry] == pytest.approx(float(block[-1] @ vector), abs=1e-6)
+
+
 def test_higher_sensitivity_asks_more_of_a_kb_answer() -> None:
     from liveagent.detection.signals import required
 

@@ -198,6 +198,37 @@ def discriminant_weights(rows: np.ndarray, owners: np.ndarray, entries: int) -> 
     return np.linalg.solve(gram, per_entry).astype(np.float32)
 
 
+class DenseKb:
+    """The KB's embeddings for the dense products with a message's vector. At 1,000 entries these are
+    memory-bound (the encoder has just pushed the KB out of the cache): the bytes read are the time, so the
+    centroids are not kept but read from the rows' products (an entry's centroid cosine is its rows'
+    cosines summed, over the length of their sum).
+
+    `columns`: every question and alternate, entry after entry, then every answer, one column each (a
+    product with the vector streams it row by row). `discriminant`: the KB's own few-shot classifier
+    (`discriminant_weights`), one column per entry."""
+
+    def __init__(self, blocks: list[np.ndarray]) -> None:
+        asked = [block[:-1] for block in blocks]
+        self.asked = sum(len(entry_rows) for entry_rows in asked)
+        self.starts = np.cumsum(
+            [0] + [len(entry_rows) for entry_rows in asked[:-1]]
+        )  # where each entry's rows begin
+        rows = np.concatenate([*asked, np.stack([block[-1] for block in blocks])])
+        self.columns = np.ascontiguousarray(rows.T)
+        sums = np.stack([entry_rows.sum(axis=0, dtype=np.float64) for entry_rows in asked])
+        self.centroid_scale = (1 / np.maximum(np.linalg.norm(sums, axis=1), 1e-12)).astype(np.float32)
+        owners = np.repeat(np.arange(len(blocks)), [len(block) for block in blocks])
+        self.discriminant = discriminant_weights(np.concatenate(blocks), owners, len(blocks))
+
+    def scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each entry's best question cosine, centroid cosine and answer cosine."""
+        cosines = vector @ self.columns
+        asked = cosines[: self.asked]
+        best = np.maximum.reduceat(asked, self.starts)
+        return best, np.add.reduceat(asked, self.starts) * self.centroid_scale, cosines[self.asked :]
+
+
 def entry_model_weights(encoder_name: str, model: str) -> np.ndarray | None:
     from liveagent.detection.answerability import entry_model_weights as learned
 
@@ -258,11 +289,11 @@ class KnowledgeIndex:
         # each entry's questions begin in the flat list.
         self._question_weights = np.array([self._weight(terms) for terms in question_terms_flat])
         self._question_start = np.cumsum([0] + [1 + len(d.entry.alternates) for d in self._docs])
-        self._rows, self._row_doc = self._embed(entries)
+        self._dense = self._embed(entries)
 
-    def _embed(self, entries: list[KbEntry]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _embed(self, entries: list[KbEntry]) -> DenseKb | None:
         if self.encoder is None or not entries:
-            return None, None
+            return None
         blocks = []
         for entry in entries:
             texts = 2 + len(entry.alternates)
@@ -273,15 +304,7 @@ class KnowledgeIndex:
                     continue
             # Written before the encoder (or by another one): embedded here, once per index build.
             blocks.append(self.encoder.encode_documents(_readable_texts(entry, self.encoder)))
-        asked = [b[:-1] for b in blocks]
-        centroids = np.stack([a.mean(axis=0) for a in asked])
-        self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-        self._answers = np.stack([b[-1] for b in blocks])
-        self._discriminant = discriminant_weights(
-            np.concatenate(blocks), np.repeat(np.arange(len(blocks)), [len(b) for b in blocks]), len(blocks)
-        )
-        starts = np.cumsum([0] + [len(a) for a in asked[:-1]])  # where each entry's rows begin
-        return np.concatenate(asked), starts
+        return DenseKb(blocks)
 
     def entry_for_answer(self, text: str) -> str | None:
         """The id of the entry whose answer this is (the bot's earlier message), if any."""
@@ -378,7 +401,7 @@ class KnowledgeIndex:
         self, ranked: np.ndarray, vector: np.ndarray, excluded: int | None = None
     ) -> np.ndarray:
         """`choice_features` for the message: the ranker's features with this KB's discriminant scores."""
-        discriminant = vector @ self._discriminant
+        discriminant = vector @ self._dense.discriminant
         if excluded is not None:
             discriminant = np.delete(discriminant, excluded)
         return choice_features(ranked, discriminant)
@@ -387,7 +410,7 @@ class KnowledgeIndex:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
         a language the encoder cannot read; None when neither is readable, or there is no encoder), and the
         lexical reading of the message and of that gloss."""
-        readable = None if self._rows is None else readable_text(query, self.encoder, ENCODER_READS)
+        readable = None if self._dense is None else readable_text(query, self.encoder, ENCODER_READS)
         return readable, self._lexical_by_clause(*dict.fromkeys((query, readable or query)))
 
     def _lexical_by_clause(self, *texts: str) -> dict[int, LexicalMatch]:
@@ -400,13 +423,11 @@ class KnowledgeIndex:
         return lexical
 
     def _scores(self, vector: np.ndarray, lexical: dict[int, LexicalMatch]) -> tuple[np.ndarray, ...]:
-        # Each entry's rows are contiguous: the best row per entry is one reduceat.
-        cosines = np.maximum.reduceat(self._rows @ vector, self._row_doc)
         lexical_scores = np.zeros((3, len(self._docs)), dtype=np.float32)
         if lexical:
             found = np.array([(m.confidence, m.coverage, m.similarity) for m in lexical.values()], np.float32)
             lexical_scores[:, list(lexical)] = found.T
-        return cosines, self._centroids @ vector, self._answers @ vector, *lexical_scores
+        return *self._dense.scores(vector), *lexical_scores
 
     def whole_reading(self, query: str, vector: np.ndarray) -> KbMatch | None:
         """The ranker's reading of the whole message only, without the chooser (training: answerability
