@@ -55,6 +55,12 @@ five "never mind" messages of these sets no longer escalate ("don't worry, found
 0.925 / 0.8333 / 0.8889; the garage 0.7292 / 0.6818 / 0.5238: one more right decision, one reason fewer (a
 German complaint, "... nie wieder!", now escalates as a question the KB does not answer; a person still
 gets it). The coffee roaster and the bank did not move.
+- The dry cleaner and laundry (40 cases, seven languages), written on 2026-12-03 (third session) after the
+  florist's read and before any later change, read once at the end of the fifth session's work (the models
+  of c061b7c): decision 0.675, reason 0.7222, KB 0.3889, wrong answers 0.15, missed 0.2222. Eleven of its
+  eighteen questions escalated, five of them with the right entry closest but unsure of it (a terse KB of
+  two alternates per entry: "spilled coffee all over my white blouse, any chance you can get that out?" ->
+  stains at 0.19). A development set since.
 """
 
 from __future__ import annotations
@@ -84,6 +90,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_garage", 48, (0.70, 0.66, 0.50), (0.13, 0.21)),
         ("blind_florist", 48, (0.81, 0.83, 0.59), (0.11, 0.12)),
         ("blind_optician", 40, (0.90, 0.81, 0.86), (0.10, 0.14)),
+        ("blind_laundry", 40, (0.65, 0.70, 0.36), (0.17, 0.25)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
