@@ -211,9 +211,8 @@ class DenseKb:
     def __init__(self, blocks: list[np.ndarray]) -> None:
         asked = [block[:-1] for block in blocks]
         self.asked = sum(len(entry_rows) for entry_rows in asked)
-        self.starts = np.cumsum(
-            [0] + [len(entry_rows) for entry_rows in asked[:-1]]
-        )  # where each entry's rows begin
+        # Where each entry's rows begin: they are contiguous, so an entry's best or summed row is a reduceat.
+        self.starts = np.cumsum([0] + [len(entry_rows) for entry_rows in asked[:-1]])
         rows = np.concatenate([*asked, np.stack([block[-1] for block in blocks])])
         self.columns = np.ascontiguousarray(rows.T)
         sums = np.stack([entry_rows.sum(axis=0, dtype=np.float64) for entry_rows in asked])
