@@ -48,19 +48,13 @@ less 0.02.
   vehicle trades and of eyewear, none of them the set's own): decision 0.8125, reason 0.8571, KB 0.619,
   wrong answers 0.0833, missed 0.0952. A development set since.
 - The dry cleaner and laundry (40 cases, seven languages), written on 2026-12-03 (third session) after the
-  florist's read and before any later change, read once at the end of the fifth session's work (the models
-  of c061b7c): decision 0.675, reason 0.7222, KB 0.3889, wrong answers 0.15, missed 0.2222. Eleven of its
-  eighteen questions escalated, five of them with the right entry closest but unsure of it (a terse KB of
-  two alternates per entry: "spilled coffee all over my white blouse, any chance you can get that out?" ->
-  stains at 0.19). A development set since.
-
-On 2026-12-03 (fifth session) the corpus learned messages that say the problem sorted itself out ("scratch
-that, I managed to log in", seven languages; complaints about a broken promise as their counterweight):
-five "never mind" messages of these sets no longer escalate ("don't worry, found the receipt"). Florist
-0.8333 / 0.8571 / 0.619, bookshop 0.8571 / 0.8889 / 0.80, repair shop 0.8542 / 0.8636 / 0.8095, optician
-0.925 / 0.8333 / 0.8889; the garage 0.7292 / 0.6818 / 0.5238: one more right decision, one reason fewer (a
-German complaint, "... nie wieder!", now escalates as a question the KB does not answer; a person still
-gets it). The coffee roaster and the bank did not move.
+  florist's read and before any later change, read once at the end of the fifth session's work with the
+  models of c061b7c: decision 0.675, reason 0.7222, KB 0.3889, wrong answers 0.15, missed 0.2222. Eleven
+  of its eighteen questions escalated, five of them with the right entry closest but unsure of it (a terse
+  KB of two alternates per entry: "spilled coffee all over my white blouse, any chance you can get that
+  out?" -> stains at 0.19). That session's corpus change ("never mind" messages) was then reverted, because
+  it read frustrated problem reports as "never mind" ("ugh, locked out of my account again"); with the
+  models it reverted to: 0.65 / 0.7222 / 0.3889 / 0.15. A development set since.
 """
 
 from __future__ import annotations
@@ -83,14 +77,14 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
     [  # business, cases, FLOORS, CEILINGS
         ("blind", 70, (0.92, 0.94, 0.83), (0.02, 0.02)),
         ("blind_bikes", 45, (0.89, 0.97, 0.78), (0.02, 0.02)),
-        ("blind_books", 42, (0.83, 0.86, 0.78), (0.08, 0.12)),
+        ("blind_books", 42, (0.81, 0.86, 0.73), (0.08, 0.12)),
         ("blind_salon", 47, (0.91, 0.93, 0.83), (0.06, 0.05)),
-        ("blind_repair", 48, (0.83, 0.84, 0.78), (0.10, 0.16)),
+        ("blind_repair", 48, (0.81, 0.84, 0.78), (0.10, 0.16)),
         ("blind_hotel", 48, (0.81, 0.79, 0.78), (0.09, 0.16)),
-        ("blind_garage", 48, (0.70, 0.66, 0.50), (0.13, 0.21)),
-        ("blind_florist", 48, (0.81, 0.83, 0.59), (0.11, 0.12)),
-        ("blind_optician", 40, (0.90, 0.81, 0.86), (0.10, 0.14)),
-        ("blind_laundry", 40, (0.65, 0.70, 0.36), (0.17, 0.25)),
+        ("blind_garage", 48, (0.66, 0.70, 0.50), (0.13, 0.21)),
+        ("blind_florist", 48, (0.79, 0.83, 0.59), (0.11, 0.12)),
+        ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
+        ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
