@@ -196,6 +196,14 @@ def test_small_talk_after_a_question_is_not_answered_from_the_kb() -> None:
         )
 
 
+@pytest.mark.parametrize("text", ["sigh. forgot my password.", "sigh. forgot my password. again."])
+def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_never_mind(text: str) -> None:
+    # The classifier reads these a little as "never mind" (small talk, "Glad it's sorted!"); the KB is
+    # surer of its password entry, and a customer who needs help gets it.
+    decision = decide(text)
+    assert not decision.escalate and decision.kb_id == "kb-password"
+
+
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
     history = [
         {"role": "customer", "text": "when are you open"},

@@ -130,6 +130,18 @@ def detect(
             match = other
     confident = answers(match)
     chat = small_talk(text, labels)
+    if (
+        chat
+        and confident
+        and match is not None
+        and match.entry.id != sent
+        and match.confidence > _chat_probability(chat, labels)
+    ):
+        # "sigh. forgot my password.": read a little as "never mind", surely as the KB's password entry.
+        # As with a complaint, small talk outranks an answer only when the classifier is surer of it than
+        # the KB is of its answer (both calibrated probabilities) -- but never by the answer just sent:
+        # "ok, got it" after it is read with it, and is small talk.
+        chat = None
     fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
@@ -219,6 +231,14 @@ def unanswered_questions(
         ]
     )
     return [g for g in groups if answered_now is None or not answered_now(g["question"])]
+
+
+def _chat_probability(kind: str, labels: dict[str, float]) -> float:
+    """How sure the classifier is that the message is small talk (the kinds together, as `small_talk`
+    reads them; a message of emoji alone is surely small talk)."""
+    if kind == "emoji":
+        return 1.0
+    return sum(p for label, p in labels.items() if label in classifier.SMALL_TALK)
 
 
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:
