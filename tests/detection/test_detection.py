@@ -204,6 +204,28 @@ def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_never_mind(te
     assert not decision.escalate and decision.kb_id == "kb-password"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ugh, locked out of my account again",
+        "my package still hasn't arrived",
+        "it stopped working again after the update",
+        "the reset link never came",
+        "i still can't log in",
+        "the parcel says delivered but it's not here",
+        "the code you sent doesn't work",
+        "still waiting for the email",
+        "nothing has changed, same problem",
+    ],
+)
+def test_a_problem_is_never_taken_for_small_talk(text: str) -> None:
+    # "Glad it's sorted!" to a customer whose problem is not sorted leaves them without help: a problem is
+    # answered from the KB or goes to a person. (Corpus lines saying a problem sorted itself out, which
+    # share their topic with these, once read "ugh, locked out of my account again" as "never mind".)
+    decision = decide(text)
+    assert decision.escalate or decision.kb_id is not None, decision
+
+
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
     history = [
         {"role": "customer", "text": "when are you open"},
