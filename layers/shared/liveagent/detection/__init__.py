@@ -28,14 +28,19 @@ ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent mu
 _WORD = re.compile(r"\w")
 
 
-def small_talk(text: str, labels: dict[str, float]) -> str | None:
+def small_talk(text: str, labels: dict[str, float], answer_confidence: float | None = None) -> str | None:
     """Greetings, thanks, farewells, compliments, "is this a bot?" and "never mind": friendly, no human
-    needed. The kind, by the learned classifier; a message of emoji alone is "emoji"; None otherwise."""
+    needed. The kind, by the learned classifier; a message of emoji alone is "emoji"; None otherwise.
+    `answer_confidence`: the KB answers the message this surely; small talk must be surer (as a complaint:
+    "sigh. forgot my password." reads a little as "never mind", and surely as the password entry)."""
     if not _WORD.search(text):
         return "emoji"
     # "cool cool, got it" is thanks or "resolved" by turns: small talk when the kinds together win.
     chat = {kind: p for kind, p in labels.items() if kind in classifier.SMALL_TALK}
-    if sum(chat.values()) < signals.LABEL_THRESHOLD:
+    probability = sum(chat.values())
+    if probability < signals.LABEL_THRESHOLD or (
+        answer_confidence is not None and probability < answer_confidence
+    ):
         return None
     return max(chat, key=chat.__getitem__)
 
@@ -129,30 +134,19 @@ def detect(
         if answers(other):
             match = other
     confident = answers(match)
-    chat = small_talk(text, labels)
-    if (
-        chat
-        and confident
-        and match is not None
-        and match.entry.id != sent
-        and match.confidence > _chat_probability(chat, labels)
-    ):
-        # "sigh. forgot my password.": read a little as "never mind", surely as the KB's password entry.
-        # As with a complaint, small talk outranks an answer only when the classifier is surer of it than
-        # the KB is of its answer (both calibrated probabilities) -- but never by the answer just sent:
-        # "ok, got it" after it is read with it, and is small talk.
-        chat = None
+    # Small talk and a complaint outrank an answer only when the classifier is surer of them than the KB is
+    # of its answer (both calibrated probabilities) -- but never by the answer the bot has just sent: "ok,
+    # got it" after it is read with it, and is small talk; "it's been 12 days and no text yet" after the
+    # delivery times is a complaint about that answer, and sending it again would not help.
+    outranked = match.confidence if confident and match is not None and match.entry.id != sent else None
+    chat = small_talk(text, labels, outranked)
     fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
     # A problem the KB answers ("target declined my card and i don't know why") reads negative too: the
-    # complaint outranks the answer only when the classifier is surer of it than the KB is of its answer
-    # (both calibrated probabilities).
+    # complaint must outrank the answer (`outranked`, above).
     already_sent = _answer_already_sent(text, match, sent, retriever) if confident and not chat else None
-    # ... but never by the answer the bot has just sent: "it's been 12 days and no text yet" after the
-    # delivery times is a complaint about that answer, and sending it again would not help.
-    outranked = match.confidence if confident and match is not None and match.entry.id != sent else None
     fire(
         "complaint",
         signals.complaint(
@@ -231,14 +225,6 @@ def unanswered_questions(
         ]
     )
     return [g for g in groups if answered_now is None or not answered_now(g["question"])]
-
-
-def _chat_probability(kind: str, labels: dict[str, float]) -> float:
-    """How sure the classifier is that the message is small talk (the kinds together, as `small_talk`
-    reads them; a message of emoji alone is surely small talk)."""
-    if kind == "emoji":
-        return 1.0
-    return sum(p for label, p in labels.items() if label in classifier.SMALL_TALK)
 
 
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:
