@@ -75,14 +75,14 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
 @pytest.mark.parametrize(
     ("business", "cases", "floors", "ceilings"),
     [  # business, cases, FLOORS, CEILINGS
-        ("blind", 70, (0.92, 0.94, 0.83), (0.02, 0.02)),
-        ("blind_bikes", 45, (0.89, 0.97, 0.78), (0.02, 0.02)),
+        ("blind", 70, (0.92, 0.91, 0.83), (0.02, 0.02)),
+        ("blind_bikes", 45, (0.91, 0.93, 0.83), (0.02, 0.02)),
         ("blind_books", 42, (0.81, 0.86, 0.73), (0.08, 0.12)),
         ("blind_salon", 47, (0.91, 0.93, 0.83), (0.06, 0.05)),
         ("blind_repair", 48, (0.81, 0.84, 0.78), (0.10, 0.16)),
         ("blind_hotel", 48, (0.81, 0.79, 0.78), (0.09, 0.16)),
-        ("blind_garage", 48, (0.66, 0.70, 0.50), (0.13, 0.21)),
-        ("blind_florist", 48, (0.79, 0.83, 0.59), (0.11, 0.12)),
+        ("blind_garage", 48, (0.73, 0.66, 0.59), (0.13, 0.21)),
+        ("blind_florist", 48, (0.81, 0.83, 0.64), (0.11, 0.12)),
         ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
         ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
     ],
