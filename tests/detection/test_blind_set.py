@@ -55,6 +55,13 @@ less 0.02.
   out?" -> stains at 0.19). That session's corpus change ("never mind" messages) was then reverted, because
   it read frustrated problem reports as "never mind" ("ugh, locked out of my account again"); with the
   models it reverted to: 0.65 / 0.7222 / 0.3889 / 0.15. A development set since.
+- Since the sixth session's glossary (the general vocabulary of the six other languages, 2026-12-03): the
+  gym 0.9429 / 0.9394 / 0.8571 (one request for a person now read as a question), the bike shop 0.9333 /
+  0.9524 / 0.85, the garage 0.75 / 0.6818 / 0.619, the florist 0.8333 / 0.8571 / 0.6667.
+- The driving school (40 cases, seven languages, a terse KB of two alternates per entry), written on
+  2026-12-03 (sixth session) before any change of that session and read once at its end with the models of
+  63157f0: decision 0.775, reason 0.8125, KB 0.55, wrong answers 0.10, missed 0.125; the code and models
+  before that session (b61d268) read the same. A development set since.
 """
 
 from __future__ import annotations
@@ -85,6 +92,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_florist", 48, (0.81, 0.83, 0.64), (0.11, 0.12)),
         ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
         ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
+        ("blind_driving", 40, (0.75, 0.79, 0.53), (0.12, 0.15)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
