@@ -28,6 +28,7 @@ MEASURED = (
     "tests/fixtures/eval/blind_florist/cases.jsonl",
     "tests/fixtures/eval/blind_laundry/cases.jsonl",
     "tests/fixtures/eval/blind_driving/cases.jsonl",
+    "tests/fixtures/eval/blind_campsite/cases.jsonl",
 )
 ISSUE_EXAMPLES = ROOT / "data/detection/issue_examples.txt"
 MAX_RATIO = 80
