@@ -37,10 +37,7 @@ def small_talk(text: str, labels: dict[str, float], answer_confidence: float | N
         return "emoji"
     # "cool cool, got it" is thanks or "resolved" by turns: small talk when the kinds together win.
     chat = {kind: p for kind, p in labels.items() if kind in classifier.SMALL_TALK}
-    probability = sum(chat.values())
-    if probability < signals.LABEL_THRESHOLD or (
-        answer_confidence is not None and probability < answer_confidence
-    ):
+    if sum(chat.values()) < max(signals.LABEL_THRESHOLD, answer_confidence or 0.0):
         return None
     return max(chat, key=chat.__getitem__)
 
