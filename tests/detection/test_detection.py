@@ -226,6 +226,15 @@ def test_a_problem_is_never_taken_for_small_talk(text: str) -> None:
     assert decision.escalate or decision.kb_id is not None, decision
 
 
+@pytest.mark.parametrize("text", ["all sorted now?", "is it sorted now"])
+def test_a_customer_who_asks_whether_it_is_sorted_is_not_told_it_is(text: str) -> None:
+    # The classifier reads these as "never mind" (small talk, "Glad it's sorted!"), but a compliment or a
+    # "never mind" tells; a message that asks, by a question mark or a question's opening, is not one.
+    decision = decide(text)
+    assert not any(t["type"] == "small_talk" for t in decision.triggers), decision
+    assert decision.answer != "Glad it's sorted! I'm here if you need anything else."
+
+
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
     history = [
         {"role": "customer", "text": "when are you open"},

@@ -18,7 +18,7 @@ from liveagent.detection.knowledge_index import (
     Retriever,
     embed_entry,
 )
-from liveagent.detection.text import clauses, content_terms, statements
+from liveagent.detection.text import asks, clauses, content_terms, statements
 from liveagent.settings import EscalationSettings, Messages
 from liveagent.tickets import TicketModel, primary_reason
 
@@ -36,7 +36,14 @@ def small_talk(text: str, labels: dict[str, float], answer_confidence: float | N
     if not _WORD.search(text):
         return "emoji"
     # "cool cool, got it" is thanks or "resolved" by turns: small talk when the kinds together win.
-    chat = {kind: p for kind, p in labels.items() if kind in classifier.SMALL_TALK}
+    # A compliment and a "never mind" tell, they do not ask: a message that asks something ("was my order
+    # delivered", "vocês vendem ...?") is not one, however its words read.
+    asking = asks(text)
+    chat = {
+        kind: p
+        for kind, p in labels.items()
+        if kind in classifier.SMALL_TALK and not (asking and kind in classifier.TELLING)
+    }
     if sum(chat.values()) < max(signals.LABEL_THRESHOLD, answer_confidence or 0.0):
         return None
     return max(chat, key=chat.__getitem__)

@@ -29,6 +29,7 @@ LABELS = (
     "resolved",
 )
 SMALL_TALK = frozenset({"greeting", "thanks", "farewell", "compliment", "bot_question", "resolved"})
+TELLING = frozenset({"compliment", "resolved"})  # small talk that tells, never asks
 NGRAM_BUCKETS = 4096
 NGRAM_SIZES = (2, 3, 4, 5)
 

@@ -57,7 +57,7 @@ def content_terms(text: str) -> list[str]:
 # Clause breaks: sentence ends, ", ", "but"/"though", and emoji (customers use them as punctuation).
 _CLAUSE_BREAK = re.compile(r"([.?!;¿¡]+|,\s+|\s+(?:but|though)\s+|[\U0001F000-\U0001FFFF\u2600-\u27BF]+)")
 _QUESTION_START = re.compile(
-    r"^(how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may|any|got|"
+    r"^(how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|was|were|will|would|should|may|any|got|"
     r"have|has|if|como|que|cuando|donde|cual|quanto|quando|onde|qual|comment|quand|ou|quel|quelle|est-ce|"
     r"wie|wann|wo|welche|gibt|kann|come|quando|dove|quale|posso|puedo|tienen|hay)\b"
 )
@@ -76,6 +76,15 @@ def clauses(text: str) -> list[str]:
     if len(questions) == 1 and len(questions[0].split()) == len(text.split()):
         return [text]
     return [*dict.fromkeys(questions), text]
+
+
+def asks(text: str) -> bool:
+    """The message asks something by its form: a question mark, or a clause of three words or more that opens
+    like a question ("was my order delivered"; "got it" is two words, and tells)."""
+    if "?" in text:
+        return True
+    opened = (" ".join(fold(clause).split()) for clause in _CLAUSE_BREAK.split(text)[::2])
+    return any(len(words.split()) >= 3 and _QUESTION_START.match(words) for words in opened)
 
 
 def statements(text: str) -> list[str]:
