@@ -62,6 +62,11 @@ less 0.02.
   2026-12-03 (sixth session) before any change of that session and read once at its end with the models of
   63157f0: decision 0.775, reason 0.8125, KB 0.55, wrong answers 0.10, missed 0.125; the code and models
   before that session (b61d268) read the same. A development set since.
+- The campsite (40 cases, seven languages, half of its questions in a language other than the KB's English,
+  a terse KB of two alternates per entry), written on 2026-12-03 (sixth session) and left unread until the
+  next detection change; read once at the end of the seventh session's (2026-12-04, c4aebad): decision
+  0.80, reason 1.0, KB 0.60, no wrong answer, no missed escalation; the code and models before that
+  session (363db53) read the same. A development set since.
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
         ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
         ("blind_driving", 40, (0.75, 0.79, 0.53), (0.12, 0.15)),
+        ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
