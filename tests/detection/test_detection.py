@@ -113,6 +113,13 @@ def test_a_problem_the_kb_answers_surely_is_answered_not_taken_for_a_complaint(t
     assert decision.confidence > decision.labels["complaint"]
 
 
+def test_a_complaint_that_asks_nothing_goes_to_a_person_however_sure_the_kb_is() -> None:
+    # The same problem as above, told without a question: the KB is surer of its entry (0.94) than the
+    # classifier of the complaint (0.90), but an upset customer who asks nothing is not answered with a FAQ.
+    decision = detect("ugh my card was declined twice today, so frustrating", [], SETTINGS, CARDS)
+    assert decision.escalate and decision.reason == "complaint", decision
+
+
 def test_a_complaint_surer_than_the_answer_still_escalates() -> None:
     text = "my card was declined AGAIN, third time this week. useless bank, I am so done with you"
     decision = detect(text, [], SETTINGS, CARDS)

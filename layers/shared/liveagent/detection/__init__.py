@@ -149,12 +149,19 @@ def detect(
     # small talk, or a request for a person (which outranks a complaint anyway).
     consult = not confident and not reasons and chat is None
     # A problem the KB answers ("target declined my card and i don't know why") reads negative too: the
-    # complaint must outrank the answer (`outranked`, above).
+    # complaint must outrank the answer (`outranked`, above). Only when the message asks something: an
+    # upset customer who asks nothing ("ugh, declined twice today, so frustrating") is not answered with a
+    # FAQ entry however sure the KB is of it, and goes to a person.
     already_sent = _answer_already_sent(text, match, sent, retriever) if confident and not chat else None
     fire(
         "complaint",
         signals.complaint(
-            text, settings, labels, consult_model=consult, decided=bool(reasons), answer_confidence=outranked
+            text,
+            settings,
+            labels,
+            consult_model=consult,
+            decided=bool(reasons),
+            answer_confidence=outranked if asks(text) else None,
         ),
     )
     fire("custom_trigger", signals.keyword(text, settings))
