@@ -35,6 +35,19 @@ def test_the_gloss_is_english_word_by_word_and_keeps_what_it_does_not_know() -> 
     assert english_gloss("zxq wvv") is None  # no word the glossary knows
 
 
+def test_a_word_is_read_with_its_accents_where_they_tell_two_words_apart() -> None:
+    # French "a" is "has" and "à" is "to"; German "wurde" is "was" and "würde" "would": both in one message.
+    assert english_gloss("il a cassé mon vélo à la maison") == "it has broken my bike to the home"
+    assert english_gloss("Es wurde geliefert, aber ich würde es gern zurückgeben").startswith("it was")
+    assert "I would it gladly" in english_gloss("Es wurde geliefert, aber ich würde es gern zurückgeben")
+    # Typed without its accent, the word reads as the glossary's unaccented one ("sur" is "on"): customers
+    # often leave accents out, and nothing tells which was meant.
+    assert english_gloss("vous êtes sûr ?") == "you are sure?"
+    assert english_gloss("le livre sur la table") != english_gloss("le livre sûr la table")
+    # An inversion split word by word keeps each part's accents ("seront-elles prêtes à midi").
+    assert english_gloss("seront-elles prêtes à midi ?") == "will be they ready to noon?"
+
+
 def test_the_gloss_knows_the_everyday_objects_of_common_trades() -> None:
     # A repair shop's customers abroad: before these words the gloss left "pantalla", "bateria" and
     # "reparatie" as they were, and the questions went to a person.

@@ -6,8 +6,10 @@ subscription per month", is English enough for the encoder (and for the lexical 
 does a membership cost?". The glossary (`models/glossary.tsv`, DATA_CARD.md) is general customer-service
 vocabulary in Spanish, Portuguese, French, German, Italian and Dutch -- question words, pronouns, the verbs
 and nouns of buying, delivery, bookings, accounts, opening hours -- never a tenant's products or brand.
-Phrases are matched first (longest first), then words as written, then by their Snowball stem in the
-message's language ("alugam" and "alugar" share a stem), then as a likely typo of a word of that language.
+Phrases are matched first (longest first), then words as written -- with their accents where the glossary
+tells the two apart (French "à" is "to", "a" is "has"; German "würde" is "would", "wurde" "was"), else
+without them, as customers often type -- then by their Snowball stem in the message's language ("alugam" and
+"alugar" share a stem), then as a likely typo of a word of that language.
 Words it does not know (names, numbers, English words) stay as they are.
 """
 
@@ -32,6 +34,9 @@ MAX_PHRASE = 3
 TYPO_MIN_LENGTH = 5
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;]")  # punctuation kept: clauses are read apart
+_WRITTEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[?!.,;]")  # a token as written, accents and all
+
+Tables = tuple[dict[tuple[str, ...], str], dict[str, str], dict[str, str]]
 
 
 @cache
@@ -40,17 +45,31 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
 
 
 @cache
-def _glossary() -> dict[str, tuple[dict[tuple[str, ...], str], dict[str, str]]]:
-    """Per language: phrases and words as written (folded), and words by stem."""
-    tables: dict[str, tuple[dict[tuple[str, ...], str], dict[str, str]]] = {}
+def _glossary() -> dict[str, Tables]:
+    """Per language: phrases and words without their accents, words by stem, and the words written with
+    accents as they are written (lowercase)."""
+    tables: dict[str, Tables] = {}
     for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
         lang, foreign, english = line.split("\t")
-        written, by_stem = tables.setdefault(lang, ({}, {}))
+        written, by_stem, accented = tables.setdefault(lang, ({}, {}, {}))
         words = tuple(_WORD.findall(fold(foreign)))
         written.setdefault(words, english)
         if len(words) == 1:
             by_stem.setdefault(_stemmer(lang).stemWord(words[0]), english)
+            if foreign.lower() != words[0]:
+                accented.setdefault(foreign.lower(), english)
     return tables
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """The message's tokens without their accents (as the glossary's keys) and, in step, as written."""
+    folded: list[str] = []
+    written: list[str] = []
+    for token in _WRITTEN.findall(text.lower()):
+        parts = _TOKEN.findall(fold(token))
+        folded += parts
+        written += [token] if len(parts) == 1 else parts
+    return folded, written
 
 
 @lru_cache(maxsize=1024)  # one message is read several times (classifier, retrieval, clauses)
@@ -62,15 +81,16 @@ def english_gloss(text: str) -> str | None:
     tables = _glossary()
     # The message's likeliest languages first: a word is looked up in those before the others.
     order = sorted(tables, key=lambda lang: -posterior.get(lang, 0.0))
-    words = _TOKEN.findall(fold(text))
+    words, written = _tokens(text)
     out: list[str] = []
     known = 0
     position = 0
     while position < len(words):
-        found = _lookup(words, position, order, tables)
+        found = _lookup(words, written, position, order, tables)
         if found is None and "-" in words[position]:
             # An inversion the glossary does not hold whole ("seront-elles"): read word by word.
             words[position : position + 1] = words[position].split("-")
+            written[position : position + 1] = written[position].split("-")
             continue
         if found is None:
             out.append(words[position])
@@ -84,11 +104,18 @@ def english_gloss(text: str) -> str | None:
     return re.sub(r" ([?!.,;])", r"\1", " ".join(out)) if known else None
 
 
-def _lookup(words: list[str], position: int, order: list[str], tables: dict) -> tuple[str, int] | None:
+def _lookup(
+    words: list[str], written: list[str], position: int, order: list[str], tables: dict[str, Tables]
+) -> tuple[str, int] | None:
     if not _WORD.fullmatch(words[position]):
         return None
     for size in range(min(MAX_PHRASE, len(words) - position), 0, -1):
         phrase = tuple(words[position : position + size])
+        if size == 1 and written[position] != words[position]:
+            for lang in order:
+                english = tables[lang][2].get(written[position])
+                if english is not None:
+                    return english, 1
         for lang in order:
             english = tables[lang][0].get(phrase)
             if english is not None:
