@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from liveagent.detection.answerability import FEATURES, features
-from liveagent.detection.classifier import LABELS, message_features, softmax
+from liveagent.detection.classifier import LABELS, as_read, message_features, softmax
 from liveagent.detection.embeddings import default_encoder
 from liveagent.detection.evaluate import reliability_lines
 from liveagent.detection.gloss import readable_text
@@ -368,7 +368,8 @@ def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncode
     report: list[str] = []
     with threadpool_limits(1):
         rng = np.random.default_rng(SEED)
-        rows = message_corpus(rng)
+        # As detect reads them: emoji by their words (`classifier.as_read`).
+        rows = [(as_read(text), label, source) for text, label, source in message_corpus(rng)]
         counts = Counter((label, source.split(":")[0]) for _, label, source in rows)
         report.append(
             "corpus: " + ", ".join(f"{label}/{source} {n}" for (label, source), n in sorted(counts.items()))

@@ -242,6 +242,25 @@ def test_a_customer_who_asks_whether_it_is_sorted_is_not_told_it_is(text: str) -
     assert decision.answer != "Glad it's sorted! I'm here if you need anything else."
 
 
+LATE = [
+    {"role": "customer", "text": "my order is 5 days late"},
+    {"role": "bot", "text": "2-4 days."},
+]
+
+
+@pytest.mark.parametrize("text", ["classy 🙃", "perfect 🙄", "wow thanks a lot 🙄"])
+def test_sarcasm_an_emoji_carries_is_a_complaint(text: str) -> None:
+    # The encoder and the n-grams read no emoji: without them these are praise and thanks.
+    decision = decide(text, LATE)
+    assert decision.escalate and decision.reason == "complaint", decision
+
+
+@pytest.mark.parametrize("text", ["thanks 👍", "love it ❤️", "great, thanks 🙏"])
+def test_an_emoji_of_thanks_or_praise_stays_small_talk(text: str) -> None:
+    decision = decide(text, LATE)
+    assert not decision.escalate and decision.triggers[0]["type"] == "small_talk", decision
+
+
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
     history = [
         {"role": "customer", "text": "when are you open"},

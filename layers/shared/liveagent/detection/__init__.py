@@ -101,7 +101,7 @@ def detect(
         raise RuntimeError("detection needs the sentence encoder: run `make models`")
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
     vector = _meaning(text, retriever)
-    labels = classifier.classify(text, vector, retriever.encoder.name)
+    labels = _labels(text, retriever, vector)
     # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or rejects
     # the answer) counts even when the rest of the message reads otherwise. After an answer, a clause that
     # asks nothing is read for a rejection too ("i'm 25 miles away, that doesn't help").
@@ -109,7 +109,7 @@ def detect(
     if any(h.get("role") == "bot" for h in history):
         parts += [(part, ("rejection",)) for part in statements(text)]
     for part, read_for in parts:
-        part_labels = classifier.classify(part, _meaning(part, retriever), retriever.encoder.name)
+        part_labels = _labels(part, retriever)
         for label in read_for:
             labels[label] = max(labels[label], part_labels[label])
     match = retriever.best(text, vector)
@@ -236,6 +236,15 @@ def unanswered_questions(
         ]
     )
     return [g for g in groups if answered_now is None or not answered_now(g["question"])]
+
+
+def _labels(text: str, retriever: Retriever, vector: np.ndarray | None = None) -> dict[str, float]:
+    """The classifier's reading of a message (`vector`: its meaning, when already embedded), with its emoji
+    read as words (`classifier.as_read`): embedded again only when it has one the classifier knows."""
+    read = classifier.as_read(text)
+    if vector is None or read != text:
+        vector = _meaning(read, retriever)
+    return classifier.classify(read, vector, retriever.encoder.name)
 
 
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:
