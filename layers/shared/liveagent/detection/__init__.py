@@ -100,7 +100,10 @@ def detect(
     if retriever.encoder is None:
         raise RuntimeError("detection needs the sentence encoder: run `make models`")
     threshold = signals.required(settings.kb_min_confidence, settings.sensitivity)
-    vector = _meaning(text, retriever)
+    # One embedding of the message for the classifier and for retrieval by meaning: with its emoji read as
+    # words ("new apartment 🎉 how do I ..." -> "new apartment celebrating how do I ..."), as the classifier
+    # learned them. Retrieval by words reads the message as written.
+    vector = _meaning(classifier.as_read(text), retriever)
     labels = _labels(text, retriever, vector)
     # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or rejects
     # the answer) counts even when the rest of the message reads otherwise. After an answer, a clause that
@@ -239,12 +242,12 @@ def unanswered_questions(
 
 
 def _labels(text: str, retriever: Retriever, vector: np.ndarray | None = None) -> dict[str, float]:
-    """The classifier's reading of a message (`vector`: its meaning, when already embedded), with its emoji
-    read as words (`classifier.as_read`): embedded again only when it has one the classifier knows."""
+    """The classifier's reading of a message, with its emoji read as words (`classifier.as_read`); `vector`:
+    the meaning of that reading, when already embedded."""
     read = classifier.as_read(text)
-    if vector is None or read != text:
-        vector = _meaning(read, retriever)
-    return classifier.classify(read, vector, retriever.encoder.name)
+    return classifier.classify(
+        read, _meaning(read, retriever) if vector is None else vector, retriever.encoder.name
+    )
 
 
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:
