@@ -67,6 +67,9 @@ less 0.02.
   next detection change; read once at the end of the seventh session's (2026-12-04, c4aebad): decision
   0.80, reason 1.0, KB 0.60, no wrong answer, no missed escalation; the code and models before that
   session (363db53) read the same. A development set since.
+- Since the seventh session (2026-12-04): the garage's reason 0.7273 once the gloss read accents where they
+  tell two words apart; the driving school 0.80 / 0.875 / 0.55 (wrong answers 0.075, missed 0.0625) and the
+  bike shop's reason 1.0 once the classifier read emoji as words.
 """
 
 from __future__ import annotations
@@ -88,16 +91,16 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
     ("business", "cases", "floors", "ceilings"),
     [  # business, cases, FLOORS, CEILINGS
         ("blind", 70, (0.92, 0.91, 0.83), (0.02, 0.02)),
-        ("blind_bikes", 45, (0.91, 0.93, 0.83), (0.02, 0.02)),
+        ("blind_bikes", 45, (0.91, 0.98, 0.83), (0.02, 0.02)),
         ("blind_books", 42, (0.81, 0.86, 0.73), (0.08, 0.12)),
         ("blind_salon", 47, (0.91, 0.93, 0.83), (0.06, 0.05)),
         ("blind_repair", 48, (0.81, 0.84, 0.78), (0.10, 0.16)),
         ("blind_hotel", 48, (0.81, 0.79, 0.78), (0.09, 0.16)),
-        ("blind_garage", 48, (0.73, 0.66, 0.59), (0.13, 0.21)),
+        ("blind_garage", 48, (0.73, 0.70, 0.59), (0.13, 0.21)),
         ("blind_florist", 48, (0.81, 0.83, 0.64), (0.11, 0.12)),
         ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
         ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
-        ("blind_driving", 40, (0.75, 0.79, 0.53), (0.12, 0.15)),
+        ("blind_driving", 40, (0.78, 0.85, 0.53), (0.10, 0.08)),
         ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
     ],
 )  # fmt: skip
