@@ -28,7 +28,9 @@ ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent mu
 _WORD = re.compile(r"\w")
 
 
-def small_talk(text: str, labels: dict[str, float], answer_confidence: float | None = None) -> str | None:
+def small_talk(
+    text: str, labels: dict[str, float], answer_confidence: float | None = None, *, asking: bool
+) -> str | None:
     """Greetings, thanks, farewells, compliments, "is this a bot?" and "never mind": friendly, no human
     needed. The kind, by the learned classifier; a message of emoji alone is "emoji"; None otherwise.
     `answer_confidence`: the KB answers the message this surely; small talk must be surer (as a complaint:
@@ -36,9 +38,8 @@ def small_talk(text: str, labels: dict[str, float], answer_confidence: float | N
     if not _WORD.search(text):
         return "emoji"
     # "cool cool, got it" is thanks or "resolved" by turns: small talk when the kinds together win.
-    # A compliment and a "never mind" tell, they do not ask: a message that asks something ("was my order
-    # delivered", "vocês vendem ...?") is not one, however its words read.
-    asking = asks(text)
+    # A compliment and a "never mind" tell, they do not ask: a message that asks something (`asking`: "was my
+    # order delivered", "vocês vendem ...?") is not one, however its words read.
     chat = {
         kind: p
         for kind, p in labels.items()
@@ -103,8 +104,10 @@ def detect(
     # One embedding of the message for the classifier and for retrieval by meaning: with its emoji read as
     # words ("new apartment 🎉 how do I ..." -> "new apartment celebrating how do I ..."), as the classifier
     # learned them. Retrieval by words reads the message as written.
-    vector = _meaning(classifier.as_read(text), retriever)
-    labels = _labels(text, retriever, vector)
+    read = classifier.as_read(text)
+    vector = _meaning(read, retriever)
+    labels = classifier.classify(read, vector, retriever.encoder.name)
+    asking = asks(text)
     # "that doesn't really answer it. can I talk to someone?": a clause that asks for a person (or rejects
     # the answer) counts even when the rest of the message reads otherwise. After an answer, a clause that
     # asks nothing is read for a rejection too ("i'm 25 miles away, that doesn't help").
@@ -146,7 +149,7 @@ def detect(
     # got it" after it is read with it, and is small talk; "it's been 12 days and no text yet" after the
     # delivery times is a complaint about that answer, and sending it again would not help.
     outranked = match.confidence if confident and match is not None and match.entry.id != sent else None
-    chat = small_talk(text, labels, outranked)
+    chat = small_talk(text, labels, outranked, asking=asking)
     fire("agent_requested", signals.agent_requested(text, settings, labels))
     # The paid sentiment model only where it can change the outcome: not for a question the KB answers,
     # small talk, or a request for a person (which outranks a complaint anyway).
@@ -164,7 +167,7 @@ def detect(
             labels,
             consult_model=consult,
             decided=bool(reasons),
-            answer_confidence=outranked if asks(text) else None,
+            answer_confidence=outranked if asking else None,
         ),
     )
     fire("custom_trigger", signals.keyword(text, settings))
@@ -241,13 +244,10 @@ def unanswered_questions(
     return [g for g in groups if answered_now is None or not answered_now(g["question"])]
 
 
-def _labels(text: str, retriever: Retriever, vector: np.ndarray | None = None) -> dict[str, float]:
-    """The classifier's reading of a message, with its emoji read as words (`classifier.as_read`); `vector`:
-    the meaning of that reading, when already embedded."""
+def _labels(text: str, retriever: Retriever) -> dict[str, float]:
+    """The classifier's reading of a clause, with its emoji read as words (`classifier.as_read`)."""
     read = classifier.as_read(text)
-    return classifier.classify(
-        read, _meaning(read, retriever) if vector is None else vector, retriever.encoder.name
-    )
+    return classifier.classify(read, _meaning(read, retriever), retriever.encoder.name)
 
 
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from liveagent.detection.text import fold
+from liveagent.detection.text import EMOJI, fold
 
 LABELS = (
     "question",
@@ -34,7 +34,7 @@ SMALL_TALK = frozenset({"greeting", "thanks", "farewell", "compliment", "bot_que
 TELLING = frozenset({"compliment", "resolved"})  # small talk that tells, never asks
 EMOJI_FILE = Path(__file__).resolve().parent / "models" / "emoji.tsv"
 # An emoji with its presentation selector and skin tone, if any ("❤️", "👍🏽").
-_EMOJI = re.compile(r"([\U0001F000-\U0001FFFF\u2600-\u27BF])[\ufe0f\U0001F3FB-\U0001F3FF]*")
+_EMOJI = re.compile(rf"([{EMOJI}])[\ufe0f\U0001F3FB-\U0001F3FF]*")
 NGRAM_BUCKETS = 4096
 NGRAM_SIZES = (2, 3, 4, 5)
 

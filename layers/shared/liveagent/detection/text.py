@@ -54,8 +54,10 @@ def content_terms(text: str) -> list[str]:
     return [stem(t) for t in terms if t not in STOP_WORDS and len(t) > 1]
 
 
+# Emoji and pictographs (a character class's inside): `classifier.as_read` reads them, clauses break at them.
+EMOJI = "\U0001f000-\U0001ffff\u2600-\u27bf"
 # Clause breaks: sentence ends, ", ", "but"/"though", and emoji (customers use them as punctuation).
-_CLAUSE_BREAK = re.compile(r"([.?!;¿¡]+|,\s+|\s+(?:but|though)\s+|[\U0001F000-\U0001FFFF\u2600-\u27BF]+)")
+_CLAUSE_BREAK = re.compile(rf"([.?!;¿¡]+|,\s+|\s+(?:but|though)\s+|[{EMOJI}]+)")
 _QUESTION_START = re.compile(
     r"^(how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|was|were|will|would|should|may|any|got|"
     r"have|has|if|como|que|cuando|donde|cual|quanto|quando|onde|qual|comment|quand|ou|quel|quelle|est-ce|"
@@ -63,16 +65,26 @@ _QUESTION_START = re.compile(
 )
 
 
+def _split(text: str) -> list[tuple[str, str]]:
+    """The message's clauses, each with the break that ends it ("" for the last)."""
+    pieces = _CLAUSE_BREAK.split(text)
+    return list(zip(pieces[::2], [*pieces[1::2], ""], strict=True))
+
+
+def _opens_like_a_question(clause: str, min_words: int) -> bool:
+    words = fold(clause).split()
+    return len(words) >= min_words and _QUESTION_START.match(" ".join(words)) is not None
+
+
 def clauses(text: str) -> list[str]:
     """The questions the message asks (clauses ending in "?" or opening like one), then the whole message:
     "new apartment 🎉 how do I update where my order gets sent?" is read as the question it asks, not with
     the news around it."""
-    pieces = _CLAUSE_BREAK.split(text)
-    questions = []
-    for clause, delimiter in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
-        words = fold(clause).split()
-        if len(words) >= 2 and ("?" in delimiter or _QUESTION_START.match(" ".join(words))):
-            questions.append(" ".join(clause.split()))
+    questions = [
+        " ".join(clause.split())
+        for clause, delimiter in _split(text)
+        if len(clause.split()) >= 2 and ("?" in delimiter or _opens_like_a_question(clause, 2))
+    ]
     if len(questions) == 1 and len(questions[0].split()) == len(text.split()):
         return [text]
     return [*dict.fromkeys(questions), text]
@@ -81,16 +93,13 @@ def clauses(text: str) -> list[str]:
 def asks(text: str) -> bool:
     """The message asks something by its form: a question mark, or a clause of three words or more that opens
     like a question ("was my order delivered"; "got it" is two words, and tells)."""
-    if "?" in text:
-        return True
-    opened = (" ".join(fold(clause).split()) for clause in _CLAUSE_BREAK.split(text)[::2])
-    return any(len(words.split()) >= 3 and _QUESTION_START.match(words) for words in opened)
+    return "?" in text or any(_opens_like_a_question(clause, 3) for clause, _ in _split(text))
 
 
 def statements(text: str) -> list[str]:
     """The message's clauses of two words or more that `clauses` does not read apart (it reads questions),
     when there is more than one clause."""
-    pieces = [" ".join(piece.split()) for piece in _CLAUSE_BREAK.split(text)[::2]]
+    pieces = [" ".join(clause.split()) for clause, _ in _split(text)]
     pieces = [piece for piece in pieces if len(piece.split()) >= 2]
     if len(pieces) < 2:
         return []
