@@ -44,6 +44,39 @@ def test_explicit_requests_for_a_person_in_several_languages(text: str) -> None:
     assert trigger["type"] == "agent_requested" and trigger["probability"] >= trigger["threshold"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could I have a word with the sommelier who served us last night?",
+        "i'd like to talk to the groomer who cut my dog's hair",
+        "can I speak with the dentist who treated me last week?",
+        "can the head gardener give me a call?",
+        "kan ik de kapper spreken die mijn haar heeft geknipt?",
+    ],
+)
+def test_a_request_for_a_person_by_their_role_goes_to_a_person(text: str) -> None:
+    # A business's staff have trades ("the mechanic who worked on my car"); none of these is in the corpus.
+    decision = decide(text)
+    assert decision.escalate and decision.reason == "agent_requested"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad is parking the car, can he join us?",
+        "my flatmate is home all day, could he sign for it?",
+        "we're bringing our grandma, can she come in with us?",
+        "could someone come over and install the dishwasher?",
+        "is the pharmacist there on saturdays?",
+    ],
+)
+def test_a_question_about_someone_is_not_a_request_for_a_person(text: str) -> None:
+    # The clause "can he join us?" is read with its question mark, as the customer wrote it: without it,
+    # "can he join us" leans toward asking for someone.
+    decision = decide(text)
+    assert decision.escalate and decision.reason == "question_not_found"
+
+
 def test_an_admins_agent_request_phrase_always_fires() -> None:
     settings = SETTINGS.model_copy(update={"agent_request_phrases": ["code red"]})
     decision = decide("CODE RED on my order", settings=settings)

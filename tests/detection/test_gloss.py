@@ -35,6 +35,16 @@ def test_the_gloss_is_english_word_by_word_and_keeps_what_it_does_not_know() -> 
     assert english_gloss("zxq wvv") is None  # no word the glossary knows
 
 
+def test_a_name_is_never_read_as_a_typo_of_a_word() -> None:
+    # "México" is one edit from "médico" (doctor), "Porto" from "perto" (near): capitalised mid-sentence,
+    # they are names and stay as written.
+    assert english_gloss("¿envían a México?") == "ship to mexico?"
+    assert english_gloss("qual é o prazo de entrega para o Porto?").endswith("for the porto?")
+    # Opening a sentence a word is capitalised anyway, and German capitalises every noun: both corrected.
+    assert english_gloss("Anuler mon abonnement ?") == "cancel my subscription?"
+    assert english_gloss("Wo ist meine Bestelung?") == "where is my order?"
+
+
 def test_a_word_is_read_with_its_accents_where_they_tell_two_words_apart() -> None:
     # French "a" is "has" and "à" is "to"; German "wurde" is "was" and "würde" "would": both in one message.
     assert english_gloss("il a cassé mon vélo à la maison") == "it has broken my bike to the home"

@@ -61,15 +61,23 @@ def _glossary() -> dict[str, Tables]:
     return tables
 
 
-def _tokens(text: str) -> tuple[list[str], list[str]]:
-    """The message's tokens without their accents (as the glossary's keys) and, in step, as written."""
+def _tokens(text: str) -> tuple[list[str], list[str], list[bool]]:
+    """The message's tokens without their accents (as the glossary's keys) and, in step, as written
+    (lowercase), and whether each is written as a name: capitalised, not all capitals, not opening a
+    sentence ("¿envían a México?")."""
     folded: list[str] = []
     written: list[str] = []
-    for token in _WRITTEN.findall(text.lower()):
+    names: list[bool] = []
+    previous = "."
+    for as_written in _WRITTEN.findall(text):
+        token = as_written.lower()
         parts = _TOKEN.findall(fold(token))
         folded += parts
         written += [token] if len(parts) == 1 else parts
-    return folded, written
+        name = as_written[0].isupper() and not as_written.isupper() and previous not in ".?!"
+        names += [name] * len(parts)
+        previous = as_written
+    return folded, written, names
 
 
 @lru_cache(maxsize=1024)  # one message is read several times (classifier, retrieval, clauses)
@@ -81,15 +89,19 @@ def english_gloss(text: str) -> str | None:
     tables = _glossary()
     # The message's likeliest languages first: a word is looked up in those before the others.
     order = sorted(tables, key=lambda lang: -posterior.get(lang, 0.0))
-    words, written = _tokens(text)
+    words, written, names = _tokens(text)
+    # A name is never read as a typo of a word ("México" is not "médico"); German writes every noun so.
+    correctable = [not name or order[0] == "de" for name in names]
     out: list[str] = []
     known = 0
     position = 0
     while position < len(words):
-        found = _lookup(words, written, position, order, tables)
+        found = _lookup(words, written, position, order, tables, correctable[position])
         if found is None and "-" in words[position]:
             # An inversion the glossary does not hold whole ("seront-elles"): read word by word.
-            words[position : position + 1] = words[position].split("-")
+            parts = words[position].split("-")
+            correctable[position : position + 1] = [correctable[position]] * len(parts)
+            words[position : position + 1] = parts
             written[position : position + 1] = written[position].split("-")
             continue
         if found is None:
@@ -105,7 +117,12 @@ def english_gloss(text: str) -> str | None:
 
 
 def _lookup(
-    words: list[str], written: list[str], position: int, order: list[str], tables: dict[str, Tables]
+    words: list[str],
+    written: list[str],
+    position: int,
+    order: list[str],
+    tables: dict[str, Tables],
+    correctable: bool = True,
 ) -> tuple[str, int] | None:
     if not _WORD.fullmatch(words[position]):
         return None
@@ -128,7 +145,7 @@ def _lookup(
             english = tables[lang][0].get((word[:-1],))
         if english is not None:
             return english, 1
-    if len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
+    if correctable and len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
         # A typo ("cancelr", "abbonamnto"): one edit away (two from 8 letters) from a word of the message's
         # likeliest language, as the lexical index corrects English typos.
         lang = order[0]

@@ -81,7 +81,7 @@ def clauses(text: str) -> list[str]:
     "new apartment 🎉 how do I update where my order gets sent?" is read as the question it asks, not with
     the news around it."""
     questions = [
-        " ".join(clause.split())
+        " ".join(clause.split()) + ("?" if "?" in delimiter else "")
         for clause, delimiter in _split(text)
         if len(clause.split()) >= 2 and ("?" in delimiter or _opens_like_a_question(clause, 2))
     ]
@@ -103,5 +103,5 @@ def statements(text: str) -> list[str]:
     pieces = [piece for piece in pieces if len(piece.split()) >= 2]
     if len(pieces) < 2:
         return []
-    read_apart = set(clauses(text))
+    read_apart = {clause.rstrip("?") for clause in clauses(text)}
     return [piece for piece in pieces if piece not in read_apart]
