@@ -70,6 +70,10 @@ less 0.02.
 - Since the seventh session (2026-12-04): the garage's reason 0.7273 once the gloss read accents where they
   tell two words apart; the driving school 0.80 / 0.875 / 0.55 (wrong answers 0.075, missed 0.0625) and the
   bike shop's reason 1.0 once the classifier read emoji as words.
+- Since the eighth session (2026-12-04, d42f9bb: requests for a person by role, question clauses read with
+  their question mark, names never typo-corrected in the gloss): the gym 0.9571 / 0.9394 / 0.8929, the
+  laundry 0.675 / 0.7778 / 0.3889, the repair shop 0.8542 / 0.8636 / 0.8095, the hotel's reason 0.8636, the
+  garage 0.7708 / 0.8636 / 0.619 (wrong answers 0.0833), the florist's reason 0.9048, the optician's 0.8889.
 """
 
 from __future__ import annotations
@@ -90,16 +94,16 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
 @pytest.mark.parametrize(
     ("business", "cases", "floors", "ceilings"),
     [  # business, cases, FLOORS, CEILINGS
-        ("blind", 70, (0.92, 0.91, 0.83), (0.02, 0.02)),
+        ("blind", 70, (0.93, 0.91, 0.87), (0.02, 0.02)),
         ("blind_bikes", 45, (0.91, 0.98, 0.83), (0.02, 0.02)),
         ("blind_books", 42, (0.81, 0.86, 0.73), (0.08, 0.12)),
         ("blind_salon", 47, (0.91, 0.93, 0.83), (0.06, 0.05)),
-        ("blind_repair", 48, (0.81, 0.84, 0.78), (0.10, 0.16)),
-        ("blind_hotel", 48, (0.81, 0.79, 0.78), (0.09, 0.16)),
-        ("blind_garage", 48, (0.73, 0.70, 0.59), (0.13, 0.21)),
-        ("blind_florist", 48, (0.81, 0.83, 0.64), (0.11, 0.12)),
-        ("blind_optician", 40, (0.88, 0.81, 0.86), (0.10, 0.14)),
-        ("blind_laundry", 40, (0.63, 0.70, 0.36), (0.17, 0.25)),
+        ("blind_repair", 48, (0.83, 0.84, 0.78), (0.10, 0.16)),
+        ("blind_hotel", 48, (0.85, 0.84, 0.88), (0.08, 0.16)),
+        ("blind_garage", 48, (0.75, 0.84, 0.59), (0.10, 0.16)),
+        ("blind_florist", 48, (0.81, 0.88, 0.64), (0.10, 0.12)),
+        ("blind_optician", 40, (0.88, 0.86, 0.86), (0.10, 0.14)),
+        ("blind_laundry", 40, (0.65, 0.75, 0.36), (0.17, 0.25)),
         ("blind_driving", 40, (0.78, 0.85, 0.53), (0.10, 0.08)),
         ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
     ],
