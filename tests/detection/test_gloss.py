@@ -164,6 +164,27 @@ def test_requests_for_a_person_in_other_languages_are_read_by_their_meaning(text
     assert decision.escalate and decision.reason == "agent_requested", decision
 
 
+def test_the_gloss_knows_numbers_and_the_words_of_a_complaint() -> None:
+    # Missing before 2026-12-04: "ocho" stayed "ocho", and "decepcionado" or "lächerlich" stayed as written.
+    assert english_gloss("¿tienen mesa para ocho personas?") == "have table for eight people?"
+    assert english_gloss("estou muito decepcionado, isso é inaceitável") == (
+        "I am very disappointed, that is unacceptable"
+    )
+    assert english_gloss("sehr enttäuscht, das ist lächerlich") == "very disappointed, the is ridiculous"
+    assert english_gloss("c'est dégoûtant, je suis furieux").startswith("c is disgusting")
+
+
+def test_a_complaint_in_another_language_is_read_as_one() -> None:
+    decision = detect("je suis déçu, c'est inacceptable", [], EscalationSettings(), KB)
+    assert decision.escalate and decision.reason == "complaint", decision
+
+
+def test_a_question_in_another_language_is_not_taken_for_a_request_for_a_person() -> None:
+    # Glossed with a word it did not know ("is there a drucker for kunden?"), it read as asking for someone.
+    decision = detect("gibt es einen Drucker für Kunden?", [], EscalationSettings(), KB)
+    assert decision.escalate and decision.reason == "question_not_found", decision
+
+
 def test_what_happened_to_an_order_is_not_a_request_to_be_put_through() -> None:
     # "pasar con" is "put through to" only with a person to be put through to ("me pasa con ...").
     decision = detect("¿qué pasa con mi pedido?", [], EscalationSettings(), KB)
