@@ -518,3 +518,16 @@ def test_a_signals_file_without_the_chooser_sends_the_ranker_s_entry(
     assert KnowledgeIndex(entries, encoder=encoder_trained_before_the_chooser).closest(question, 1) == [
         "kb-credit_limit_change"
     ]
+
+
+def test_a_follow_up_half_about_something_the_answer_does_not_say_goes_to_a_person() -> None:
+    # "tap" is in the answer just sent, "desktop" is not: sending "Tap 'Forgot'." again would not say whether
+    # it works on the desktop. The answer must mention more than half of what the follow-up asks.
+    history = [
+        {"role": "customer", "text": "how do I reset my password"},
+        {"role": "bot", "text": "Tap 'Forgot'."},
+    ]
+    assert KB.answer_coverage("kb-password", "and can I tap it on the desktop?") == 0.5
+    decision = decide("and can I tap it on the desktop?", history)
+    assert decision.escalate and decision.reason == "question_not_found"
+    assert decision.triggers[0]["type"] == "answer_already_sent"

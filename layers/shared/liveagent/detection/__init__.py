@@ -24,7 +24,9 @@ from liveagent.tickets import TicketModel, primary_reason
 
 FOLLOW_UP_MAX_WORDS = 8
 CLAUSE_LABELS = ("agent_request", "rejection")
-ANSWER_COVERS_FOLLOW_UP = 0.5  # share of a follow-up's terms the answer sent must mention to send it again
+# The answer just sent is sent again only if it mentions more than this share of a follow-up's terms: "and can
+# i print in colour?" after the printing answer asks half about what that answer does not say.
+ANSWER_COVERS_FOLLOW_UP = 0.5
 _WORD = re.compile(r"\w")
 
 
@@ -263,7 +265,7 @@ def _entry_just_sent(history: list[dict], retriever: Retriever) -> str | None:
 
 
 def _answer_covers(text: str, entry_id: str, retriever: Retriever) -> bool:
-    return retriever.answer_coverage(entry_id, text) >= ANSWER_COVERS_FOLLOW_UP
+    return retriever.answer_coverage(entry_id, text) > ANSWER_COVERS_FOLLOW_UP
 
 
 def _answer_already_sent(
@@ -274,7 +276,7 @@ def _answer_already_sent(
     if match is None or sent != match.entry.id:
         return None
     in_answer = retriever.answer_coverage(match.entry.id, text)
-    if in_answer >= ANSWER_COVERS_FOLLOW_UP:
+    if in_answer > ANSWER_COVERS_FOLLOW_UP:
         return None
     return {
         "type": "answer_already_sent",
