@@ -79,7 +79,12 @@ less 0.02.
   0.8235, KB 0.5909, wrong answers 0.05, missed 0.1176; the code and models before that session read the
   same. A development set since: 0.725 / 0.7647 / 0.6364, wrong answers 0.075, once the glossary knew
   numbers, office words and the words of a complaint (the driving school then 0.825 / 0.9375 / 0.55, wrong
-  answers 0.05; the hotel 0.8958; the laundry's reason 0.7222).
+  answers 0.05; the hotel 0.8958; the laundry's reason 0.7222); 0.75 / 0.8235 / 0.6364, wrong answers 0.05,
+  once a follow-up had to be more than half about what the answer sent says for it to be sent again.
+- The escape room (`blind_escape`, 12 terse entries, 40 cases), written on 2026-12-04 (eighth session) after
+  its second change and read once at its end (2c33847): decision 0.675, reason 1.0, KB 0.4091, no wrong
+  answer, no missed escalation (false escalations 0.5652); the code and models before that session
+  (101e473): 0.65 / 0.9412 / 0.3636, no wrong answer. A development set since.
 """
 
 from __future__ import annotations
@@ -112,7 +117,8 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_laundry", 40, (0.65, 0.70, 0.36), (0.17, 0.25)),
         ("blind_driving", 40, (0.80, 0.91, 0.53), (0.07, 0.02)),
         ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
-        ("blind_coworking", 40, (0.70, 0.74, 0.61), (0.10, 0.20)),
+        ("blind_coworking", 40, (0.73, 0.80, 0.61), (0.07, 0.14)),
+        ("blind_escape", 40, (0.65, 0.98, 0.38), (0.02, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
