@@ -122,7 +122,7 @@ def _lookup(
     position: int,
     order: list[str],
     tables: dict[str, Tables],
-    correctable: bool = True,
+    correctable: bool,
 ) -> tuple[str, int] | None:
     if not _WORD.fullmatch(words[position]):
         return None

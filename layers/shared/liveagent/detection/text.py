@@ -77,9 +77,9 @@ def _opens_like_a_question(clause: str, min_words: int) -> bool:
 
 
 def clauses(text: str) -> list[str]:
-    """The questions the message asks (clauses ending in "?" or opening like one), then the whole message:
-    "new apartment 🎉 how do I update where my order gets sent?" is read as the question it asks, not with
-    the news around it."""
+    """The questions the message asks (clauses ending in "?", kept with it as the customer wrote it, or
+    opening like one), then the whole message: "new apartment 🎉 how do I update where my order gets sent?"
+    is read as the question it asks, not with the news around it."""
     questions = [
         " ".join(clause.split()) + ("?" if "?" in delimiter else "")
         for clause, delimiter in _split(text)
