@@ -76,15 +76,21 @@ def _opens_like_a_question(clause: str, min_words: int) -> bool:
     return len(words) >= min_words and _QUESTION_START.match(" ".join(words)) is not None
 
 
+def _questions(split: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The clauses of a split message that ask (ending in "?" or opening like a question), each with the
+    break that ends it."""
+    return [
+        (" ".join(clause.split()), delimiter)
+        for clause, delimiter in split
+        if len(clause.split()) >= 2 and ("?" in delimiter or _opens_like_a_question(clause, 2))
+    ]
+
+
 def clauses(text: str) -> list[str]:
     """The questions the message asks (clauses ending in "?", kept with it as the customer wrote it, or
     opening like one), then the whole message: "new apartment 🎉 how do I update where my order gets sent?"
     is read as the question it asks, not with the news around it."""
-    questions = [
-        " ".join(clause.split()) + ("?" if "?" in delimiter else "")
-        for clause, delimiter in _split(text)
-        if len(clause.split()) >= 2 and ("?" in delimiter or _opens_like_a_question(clause, 2))
-    ]
+    questions = [clause + ("?" if "?" in delimiter else "") for clause, delimiter in _questions(_split(text))]
     if len(questions) == 1 and len(questions[0].split()) == len(text.split()):
         return [text]
     return [*dict.fromkeys(questions), text]
@@ -99,9 +105,10 @@ def asks(text: str) -> bool:
 def statements(text: str) -> list[str]:
     """The message's clauses of two words or more that `clauses` does not read apart (it reads questions),
     when there is more than one clause."""
-    pieces = [" ".join(clause.split()) for clause, _ in _split(text)]
+    split = _split(text)
+    pieces = [" ".join(clause.split()) for clause, _ in split]
     pieces = [piece for piece in pieces if len(piece.split()) >= 2]
     if len(pieces) < 2:
         return []
-    read_apart = {clause.rstrip("?") for clause in clauses(text)}
+    read_apart = {clause for clause, _ in _questions(split)}
     return [piece for piece in pieces if piece not in read_apart]
