@@ -174,6 +174,17 @@ def test_the_gloss_knows_numbers_and_the_words_of_a_complaint() -> None:
     assert english_gloss("c'est dégoûtant, je suis furieux").startswith("c is disgusting")
 
 
+def test_the_gloss_knows_refunds_and_praise_and_never_turns_a_word_around() -> None:
+    # Missing before 2026-12-04 (ninth session): no language's word for a refund was known, nor "perfect";
+    # "unmöglich" read as "possible" and "tenéis" as "shoes".
+    for text in ("quiero un reembolso", "quero um reembolso", "je veux un remboursement",
+                 "ich möchte eine Rückerstattung", "voglio un rimborso", "ik wil een terugbetaling"):  # fmt: skip
+        assert "refund" in english_gloss(text).split(), text
+    assert english_gloss("perfetto, grazie") == "perfect, thanks"
+    assert english_gloss("das ist unmöglich").endswith("impossible")
+    assert english_gloss("¿tenéis servicio a domicilio?") == "have service to home?"
+
+
 def test_a_complaint_in_another_language_is_read_as_one() -> None:
     decision = detect("je suis déçu, c'est inacceptable", [], EscalationSettings(), KB)
     assert decision.escalate and decision.reason == "complaint", decision
