@@ -87,6 +87,11 @@ less 0.02.
   its second change and read once at its end (2c33847): decision 0.675, reason 1.0, KB 0.4091, no wrong
   answer, no missed escalation (false escalations 0.5652); the code and models before that session
   (101e473): 0.65 / 0.9412 / 0.3636, no wrong answer. A development set since.
+- The tattoo studio (`blind_tattoo`, 12 terse entries, 40 cases), written at the end of the eighth session
+  and read once at the end of the ninth session's change (the glossary's refunds, praise and complaint
+  words, and 128 corpus lines; 20385a0): decision 0.575, reason 0.7059, KB 0.3182, wrong answers 0.10,
+  missed 0.1765 (false escalations 0.6087); the code and models before that session (3e9d8b2): 0.575 /
+  0.7647 / 0.3182, wrong answers 0.10. A development set since.
 """
 
 from __future__ import annotations
@@ -121,6 +126,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
         ("blind_coworking", 40, (0.75, 0.86, 0.61), (0.05, 0.08)),
         ("blind_escape", 40, (0.65, 0.98, 0.38), (0.02, 0.02)),
+        ("blind_tattoo", 40, (0.55, 0.68, 0.29), (0.12, 0.2)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
