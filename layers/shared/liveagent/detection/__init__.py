@@ -139,7 +139,8 @@ def detect(
         )
 
     sent = _entry_just_sent(history, retriever)
-    if match is not None and match.entry.id == sent and not _answer_covers(text, sent, retriever):
+    outside_answer = _follow_up_outside_answer(text, match, sent, retriever)
+    if outside_answer is not None:
         # "and how fast is express?" after the shipping costs were sent: the customer has that answer, so
         # what they ask now is another entry's question, if the KB holds one.
         other = retriever.best(follow_up or text, without=sent)
@@ -160,7 +161,7 @@ def detect(
     # complaint must outrank the answer (`outranked`, above). Only when the message asks something: an
     # upset customer who asks nothing ("ugh, declined twice today, so frustrating") is not answered with a
     # FAQ entry however sure the KB is of it, and goes to a person.
-    already_sent = _answer_already_sent(text, match, sent, retriever) if confident and not chat else None
+    already_sent = _answer_already_sent(outside_answer, match, sent) if confident and not chat else None
     fire(
         "complaint",
         signals.complaint(
@@ -264,25 +265,25 @@ def _entry_just_sent(history: list[dict], retriever: Retriever) -> str | None:
     return retriever.entry_for_answer(last_bot) if last_bot else None
 
 
-def _answer_covers(text: str, entry_id: str, retriever: Retriever) -> bool:
-    return retriever.answer_coverage(entry_id, text) > ANSWER_COVERS_FOLLOW_UP
+def _follow_up_outside_answer(
+    text: str, match: KbMatch | None, sent: str | None, retriever: Retriever
+) -> float | None:
+    """When the message reads as the entry the bot just sent (`sent`, `_entry_just_sent`) and that answer
+    mentions no more than ANSWER_COVERS_FOLLOW_UP of its terms: the share it mentions. Else None."""
+    if match is None or sent is None or match.entry.id != sent:
+        return None
+    in_answer = retriever.answer_coverage(sent, text)
+    return None if in_answer > ANSWER_COVERS_FOLLOW_UP else in_answer
 
 
 def _answer_already_sent(
-    text: str, match: KbMatch | None, sent: str | None, retriever: Retriever
+    outside_answer: float | None, match: KbMatch | None, sent: str | None
 ) -> dict | None:
-    """The customer follows up on the answer the bot just sent (`sent`: its entry, `_entry_just_sent`) with
-    something that answer does not say."""
-    if match is None or sent != match.entry.id:
+    """The customer follows up on the answer the bot just sent with something that answer does not say
+    (`_follow_up_outside_answer`), and no other entry answers it: the match is still that entry."""
+    if outside_answer is None or match is None or match.entry.id != sent:
         return None
-    in_answer = retriever.answer_coverage(match.entry.id, text)
-    if in_answer > ANSWER_COVERS_FOLLOW_UP:
-        return None
-    return {
-        "type": "answer_already_sent",
-        "kb_id": match.entry.id,
-        "follow_up_in_answer": round(in_answer, 3),
-    }
+    return {"type": "answer_already_sent", "kb_id": sent, "follow_up_in_answer": round(outside_answer, 3)}
 
 
 def _follow_up_query(text: str, history: list[dict]) -> str | None:

@@ -61,13 +61,14 @@ def _glossary() -> dict[str, Tables]:
     return tables
 
 
-def _tokens(text: str) -> tuple[list[str], list[str], list[bool]]:
+def _tokens(text: str, names_are_nouns: bool) -> tuple[list[str], list[str], list[bool]]:
     """The message's tokens without their accents (as the glossary's keys) and, in step, as written
-    (lowercase), and whether each is written as a name: capitalised, not all capitals, not opening a
-    sentence ("¿envían a México?")."""
+    (lowercase), and whether each may be read as a typo: not when it is written as a name (capitalised, not
+    all capitals, not opening a sentence: "¿envían a México?" is not "médico"), unless `names_are_nouns`
+    (German capitalises every noun)."""
     folded: list[str] = []
     written: list[str] = []
-    names: list[bool] = []
+    correctable: list[bool] = []
     previous = "."
     for as_written in _WRITTEN.findall(text):
         token = as_written.lower()
@@ -75,9 +76,9 @@ def _tokens(text: str) -> tuple[list[str], list[str], list[bool]]:
         folded += parts
         written += [token] if len(parts) == 1 else parts
         name = as_written[0].isupper() and not as_written.isupper() and previous not in ".?!"
-        names += [name] * len(parts)
+        correctable += [names_are_nouns or not name] * len(parts)
         previous = as_written
-    return folded, written, names
+    return folded, written, correctable
 
 
 @lru_cache(maxsize=1024)  # one message is read several times (classifier, retrieval, clauses)
@@ -89,9 +90,7 @@ def english_gloss(text: str) -> str | None:
     tables = _glossary()
     # The message's likeliest languages first: a word is looked up in those before the others.
     order = sorted(tables, key=lambda lang: -posterior.get(lang, 0.0))
-    words, written, names = _tokens(text)
-    # A name is never read as a typo of a word ("México" is not "médico"); German writes every noun so.
-    correctable = [not name or order[0] == "de" for name in names]
+    words, written, correctable = _tokens(text, names_are_nouns=order[0] == "de")
     out: list[str] = []
     known = 0
     position = 0
