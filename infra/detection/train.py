@@ -6,7 +6,8 @@ Three models, all logistic regressions (scikit-learn, lbfgs, one thread: determi
   bot" as small talk; task intents of other domains and out-of-scope utterances as questions);
 - the ranker and answerability (`liveagent.detection.answerability`) on two kinds of tenant: simulated
   ones, knowledge bases of CLINC intents (question + 4 alternates, as a tenant writes them) asked other
-  utterances of those intents (answerable) and of intents left out (not answerable); and the FAQ tenants
+  utterances of those intents (answerable), one alternate of an entry as written (customers ask in the
+  KB's own words), and utterances of intents left out (not answerable); and the FAQ tenants
   written for this repository (data/detection/faq_tenants.json: fourteen businesses with real answers, their
   customers' phrasings and questions of their field that the KB leaves out). None of the dev tenants'
   intents is in CLINC's train_other_intents file, so neither dev set is seen in training.
@@ -163,6 +164,10 @@ def simulated_tenants(rng: np.random.Generator, vectors: dict[str, np.ndarray], 
         for intent in left_out:
             asked += [(by_intent[intent][i], None) for i in rng.permutation(len(by_intent[intent]))[:4]]
         asked += [(out_of_scope[i], None) for i in rng.permutation(len(out_of_scope))[:10]]
+        # Customers also ask in the KB's own words ("when are you open"): one alternate of the first entry,
+        # as written. CLINC's other utterances never repeat one, so without it answerability never sees a
+        # message that is an entry's own wording, and a KB of one entry was unsure of exactly that.
+        asked.append((entries[0].alternates[0], entries[0].id))
         index = KnowledgeIndex(entries)
         # Messages the encoder cannot read go to the lexical index alone at run time: not these models'.
         yield (
@@ -184,6 +189,8 @@ def faq_tenants(encoder):
         ]
         asked = [(text, e["id"]) for e in tenant["entries"] for text in e["asked"]]
         asked += [(text, None) for text in tenant["unanswered"]]
+        first = tenant["entries"][0]  # ... and in the KB's own words, as a customer types them
+        asked.append((first["alternates"][0].lower().rstrip("?"), first["id"]))
         index = KnowledgeIndex(entries)
         yield number, index, [(text, i) for text, i in asked if index.encoder.reads(text) >= ENCODER_READS]
 
@@ -239,9 +246,15 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
         for name, held, index, asked in tenants:
             for text, intent in asked:
                 match = index.whole_reading(text, vectors[text])
-                (test if held else train).append((name, (features(match.reading), match.entry.id == intent)))
+                (test if held else train).append((name, (match.reading, match.entry.id == intent)))
     finally:
         KnowledgeIndex.ranker = None
+    # A KB of fewer than three entries has no spread to stand out of: its readings take the mean standing
+    # (as float32, the tensor it is kept in).
+    standings = [reading.standing for _, (reading, _) in train if reading.standing is not None]
+    standing_centre = float(np.float32(np.mean(standings)))
+    train = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in train]
+    test = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in test]
     labels = np.array([ok for _, (_, ok) in train])
     is_faq = np.array([name.startswith("faq") for name, _ in train])
     weights_by_row = answerability_weights(labels, is_faq)
@@ -265,6 +278,7 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
         "chooser.coef": chooser,
         "answerability.coef": model.coef_[0].astype(np.float32),
         "answerability.intercept": model.intercept_.astype(np.float32),
+        "answerability.standing_centre": np.array([standing_centre], dtype=np.float32),
     }
 
 

@@ -531,3 +531,36 @@ def test_a_follow_up_half_about_something_the_answer_does_not_say_goes_to_a_pers
     decision = decide("and can I tap it on the desktop?", history)
     assert decision.escalate and decision.reason == "question_not_found"
     assert decision.triggers[0]["type"] == "answer_already_sent"
+
+
+def test_an_entry_that_stands_out_of_the_kb_is_surer_than_the_same_cosine_among_equals() -> None:
+    """The same best cosine means more when the KB's other entries are far below it (a chatty paraphrase
+    of one entry of a terse KB) than when several sit about as close (a near-miss between them)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from liveagent.detection.answerability import answerability
+    from liveagent.detection.knowledge_index import standing
+
+    apart = standing(np.array([0.55, 0.10, 0.12, 0.08]), 0)
+    among_equals = standing(np.array([0.55, 0.50, 0.52, 0.48]), 0)
+    assert apart > among_equals > 0
+    assert standing(np.array([0.55, 0.20]), 0) is None  # two entries: no spread to read
+    reading = KB.best("when does my parcel come?").reading
+    assert reading is not None and reading.standing is not None and reading.standing > 0
+    encoder = KB.encoder.name
+    assert answerability(replace(reading, standing=apart), encoder) > answerability(
+        replace(reading, standing=among_equals), encoder
+    )
+
+
+@pytest.mark.parametrize("text", ["when are you open", "What are your opening hours?"])
+def test_a_kb_of_one_entry_answers_its_own_wordings(text: str) -> None:
+    """A tenant's first entry: a KB of one has no spread for the entry to stand out of, and a message in
+    the entry's own words is still answered."""
+    first = KnowledgeIndex(
+        [KbEntry("kb-hours", "What are your opening hours?", ("When are you open?",), "9-5")]
+    )
+    decision = detect(text, [], SETTINGS, first)
+    assert not decision.escalate and decision.kb_id == "kb-hours", decision

@@ -14,6 +14,10 @@ not cover was read against the other entries:
 2026-12-04 (seventh session), once the classifier reads emoji as words ("classy 🙃" -> "classy sarcastic")
 and learned 30 corpus lines with them: coffee 0.9364 / 0.9107 / 0.9302 / 0.0455, missed 0.0714 (one
 problem report at the complaint threshold is answered with the shipping times); bank unchanged.
+2026-12-04 (tenth session), once answerability reads how far the chosen entry stands out of the KB
+(`knowledge_index.standing`) and learned that customers ask in the KB's own words: coffee unchanged; bank
+0.9591 / 0.9800 / 0.9073, wrong answers 0.0204 (20 of 978, one more: "when is my flight expected to arrive"
+gets the replacement card's delivery time at 0.37; two more answered right, one transfer escalates).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
         ("kb.json", "detection_dev.jsonl", 110,
          {"decision_accuracy": 0.935, "reason_accuracy": 0.900, "kb_accuracy": 0.920}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
-         {"decision_accuracy": 0.948, "reason_accuracy": 0.972, "kb_accuracy": 0.887}),
+         {"decision_accuracy": 0.949, "reason_accuracy": 0.970, "kb_accuracy": 0.897}),
     ],
 )  # fmt: skip
 def test_detection_on_the_development_tenants(kb: str, cases: str, count: int, floors: dict) -> None:

@@ -1,7 +1,8 @@
 """Does the entry retrieval chose really answer the message? A calibrated probability.
 
 A logistic regression over the fused reading (`knowledge_index.Reading`: cosine and its margin over the
-next entry, lexical confidence, coverage and margin, whether both readings agree, ...). It is trained by
+next entry, how far the entry stands out of the whole KB, lexical confidence, coverage and margin, whether
+both readings agree, ...). It is trained by
 `make train-detection` on knowledge bases assembled from CLINC150 intents that neither dev tenant uses,
 where the questions of intents left out of the KB are the ones it cannot answer; so "0.8" means that
 about 80% of answers given at 0.8 are right (the reliability table in `make train-detection`'s report).
@@ -32,10 +33,14 @@ FEATURES = (
     "qualifier_missing",
     "log_words",
     "cosine_x_lexical",
+    "standing",
 )
 
 
-def features(reading: Reading) -> np.ndarray:
+def features(reading: Reading, standing_centre: float) -> np.ndarray:
+    """The model's input. `standing_centre`: the mean standing over training's readings, which a reading
+    without one (a KB of fewer than three entries) takes: its standing then neither raises nor lowers
+    its confidence."""
     return np.array(
         [
             reading.cosine,
@@ -53,21 +58,30 @@ def features(reading: Reading) -> np.ndarray:
             float(reading.qualifier_missing),
             math.log1p(reading.words),
             reading.cosine * reading.lexical,
+            0.0 if reading.standing is None else reading.standing - standing_centre,
         ],
         dtype=np.float64,
     )
 
 
 @cache
-def _weights(encoder_name: str) -> tuple[np.ndarray, float] | None:
+def _weights(encoder_name: str) -> tuple[np.ndarray, float, float] | None:
     from liveagent.detection.models import load_signals, signals_metadata
 
     tensors = load_signals(encoder_name)
-    # A model trained on other features (before `make train-detection` caught up) is not used; a test
-    # holds the committed one to FEATURES.
-    if tensors is None or signals_metadata(encoder_name).get("answerability_features") != ",".join(FEATURES):
+    # A model trained on other features or without the mean standing (before `make train-detection`
+    # caught up) is not used; a test holds the committed one to FEATURES.
+    if (
+        tensors is None
+        or signals_metadata(encoder_name).get("answerability_features") != ",".join(FEATURES)
+        or "answerability.standing_centre" not in tensors
+    ):
         return None
-    return tensors["answerability.coef"].astype(np.float64), float(tensors["answerability.intercept"][0])
+    return (
+        tensors["answerability.coef"].astype(np.float64),
+        float(tensors["answerability.intercept"][0]),
+        float(tensors["answerability.standing_centre"][0]),
+    )
 
 
 @cache
@@ -93,5 +107,5 @@ def answerability(reading: Reading, encoder_name: str) -> float:
     weights = _weights(encoder_name)
     if weights is None:
         return max(0.0, reading.cosine)
-    coef, intercept = weights
-    return 1.0 / (1.0 + math.exp(-(float(features(reading) @ coef) + intercept)))
+    coef, intercept, standing_centre = weights
+    return 1.0 / (1.0 + math.exp(-(float(features(reading, standing_centre) @ coef) + intercept)))

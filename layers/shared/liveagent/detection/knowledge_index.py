@@ -93,6 +93,10 @@ class Reading:
     lexical_top: bool = False  # ... and by words
     qualifier_missing: bool = False
     words: int = 0
+    # How far the entry's cosine stands above the KB's other entries, in units of their spread
+    # (`standing`): a chatty paraphrase sits far from every entry of a terse KB yet its entry stands out,
+    # while a near-miss sits about as close to several. None: a KB of fewer than three entries.
+    standing: float | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,19 @@ def choice_features(ranked: np.ndarray, discriminant: np.ndarray) -> np.ndarray:
     return np.concatenate(
         [ranked, discriminant[:, None], (discriminant - discriminant.max())[:, None]], axis=1
     )
+
+
+STANDING_MIN_SPREAD = 0.05  # a KB whose entries all sit at one distance from the message: no standing out
+
+
+def standing(cosines: np.ndarray, chosen: int) -> float | None:
+    """How far one entry's cosine to the message stands above the KB's mean, over the spread of all of
+    them (a z-score). A raw cosine means different things in different KBs and for different messages: a
+    chatty message sits far from every entry of a terse KB, a short one close to many. Below three
+    entries there is no spread to read: None (answerability then reads the mean standing)."""
+    if len(cosines) < 3:
+        return None
+    return round(float((cosines[chosen] - cosines.mean()) / (cosines.std() + STANDING_MIN_SPREAD)), 4)
 
 
 def discriminant_weights(rows: np.ndarray, owners: np.ndarray, entries: int) -> np.ndarray:
@@ -493,6 +510,7 @@ class KnowledgeIndex:
             lexical_top=bool(lexical) and chosen == int(np.argmax(lexical_confidence)),
             qualifier_missing=bool(match and match.uncovered_qualifiers),
             words=len(query.split()),
+            standing=standing(cosines, chosen),
         )
         # The reading (and so the confidence) is the ranker's; the entry sent is the chooser's, which tells
         # this KB's close entries apart better (and is the ranker's own choice in most messages).
