@@ -101,6 +101,10 @@ less 0.02.
   paraphrase at 0.34). Up: the tattoo studio 0.60 / 0.7647 / 0.3182 (wrong answers 0.075), the laundry
   0.70 / 0.7778 / 0.3889 (0.125), the garage 0.7917 / 0.9091 / 0.619 (0.0625), the optician 0.925 / 1.0 /
   0.8889 (no wrong answer left), the repair shop's reason 0.9091 (0.0417).
+- The photography studio (`blind_photo`, 12 terse entries, 40 cases), written at the end of the ninth
+  session and read once at the end of the tenth session's change (f19a4fa): decision 0.70, reason 0.8824,
+  KB 0.50, wrong answers 0.075, missed 0.1176 (false escalations 0.4348); the code and models before that
+  session (5812752) read the same. A development set since.
 """
 
 from __future__ import annotations
@@ -135,6 +139,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_campsite", 40, (0.78, 0.98, 0.58), (0.02, 0.02)),
         ("blind_coworking", 40, (0.73, 0.86, 0.57), (0.05, 0.08)),
         ("blind_escape", 40, (0.65, 0.98, 0.38), (0.02, 0.02)),
+        ("blind_photo", 40, (0.68, 0.86, 0.48), (0.10, 0.14)),
         ("blind_tattoo", 40, (0.58, 0.74, 0.29), (0.10, 0.14)),
     ],
 )  # fmt: skip
