@@ -2,10 +2,10 @@
 
 A logistic regression over the fused reading (`knowledge_index.Reading`: cosine and its margin over the
 next entry, how far the entry stands out of the whole KB, lexical confidence, coverage and margin, whether
-both readings agree, ...). It is trained by
-`make train-detection` on knowledge bases assembled from CLINC150 intents that neither dev tenant uses,
-where the questions of intents left out of the KB are the ones it cannot answer; so "0.8" means that
-about 80% of answers given at 0.8 are right (the reliability table in `make train-detection`'s report).
+both readings agree, ...). It is trained by `make train-detection` on knowledge bases assembled from
+CLINC150 intents that neither dev tenant uses, where the questions of intents left out of the KB are the
+ones it cannot answer; so "0.8" means that about 80% of answers given at 0.8 are right (the reliability
+table in `make train-detection`'s report).
 """
 
 from __future__ import annotations
