@@ -189,8 +189,8 @@ def faq_tenants(encoder):
         ]
         asked = [(text, e["id"]) for e in tenant["entries"] for text in e["asked"]]
         asked += [(text, None) for text in tenant["unanswered"]]
-        first = tenant["entries"][0]  # ... and in the KB's own words, as a customer types them
-        asked.append((first["alternates"][0].lower().rstrip("?"), first["id"]))
+        # ... and in the KB's own words, as a customer types them (as the simulated tenants are)
+        asked.append((entries[0].alternates[0].lower().rstrip("?"), entries[0].id))
         index = KnowledgeIndex(entries)
         yield number, index, [(text, i) for text, i in asked if index.encoder.reads(text) >= ENCODER_READS]
 
@@ -242,25 +242,28 @@ def train_retrieval(rng: np.random.Generator, encoder, report: list[str]) -> dic
 
     KnowledgeIndex.ranker = weights  # the answerability model learns on the ranker's choices
     try:
-        train, test = [], []
+        readings, held_readings = [], []
         for name, held, index, asked in tenants:
             for text, intent in asked:
                 match = index.whole_reading(text, vectors[text])
-                (test if held else train).append((name, (match.reading, match.entry.id == intent)))
+                (held_readings if held else readings).append(
+                    (name, (match.reading, match.entry.id == intent))
+                )
     finally:
         KnowledgeIndex.ranker = None
     # A KB of fewer than three entries has no spread to stand out of: its readings take the mean standing
     # (as float32, the tensor it is kept in).
-    standings = [reading.standing for _, (reading, _) in train if reading.standing is not None]
+    standings = [reading.standing for _, (reading, _) in readings if reading.standing is not None]
     standing_centre = float(np.float32(np.mean(standings)))
-    train = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in train]
-    test = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in test]
+    train = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in readings]
+    test = [(name, (features(reading, standing_centre), ok)) for name, (reading, ok) in held_readings]
     labels = np.array([ok for _, (_, ok) in train])
     is_faq = np.array([name.startswith("faq") for name, _ in train])
     weights_by_row = answerability_weights(labels, is_faq)
     model = LogisticRegression(C=1.0, max_iter=3000)
     model.fit(np.stack([f for _, (f, _) in train]), labels, sample_weight=weights_by_row)
-    PROBES["answerability"] = np.stack([f for _, (f, _) in train + test])
+    # The readings, not their features: each model is read with its own mean standing (`behaviour_gaps`).
+    PROBES["answerability"] = [reading for _, (reading, _) in readings + held_readings]
     report.append(
         f"answerability: {len(train)} readings from {sum(not t[1] for t in tenants)} tenants "
         f"({sum(not t[1] for t in faqs)} of them FAQ, weighing {FAQ_SHARE:.0%} in all); "
@@ -416,9 +419,9 @@ def behaviour_gaps(committed: dict, rebuilt: dict) -> dict[str, float]:
         return softmax(PROBES["classifier"] @ t["classifier.coef"].T + t["classifier.intercept"])
 
     def answerable(t: dict) -> np.ndarray:
-        return 1 / (
-            1 + np.exp(-(PROBES["answerability"] @ t["answerability.coef"] + t["answerability.intercept"]))
-        )
+        centre = float(t["answerability.standing_centre"][0])
+        rows = np.stack([features(reading, centre) for reading in PROBES["answerability"]])
+        return 1 / (1 + np.exp(-(rows @ t["answerability.coef"] + t["answerability.intercept"])))
 
     def ranked(t: dict, model: str = "ranker") -> np.ndarray:
         return np.array([int(np.argmax(matrix @ t[f"{model}.coef"])) for matrix in PROBES[model]])
