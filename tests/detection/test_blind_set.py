@@ -105,6 +105,12 @@ less 0.02.
   session and read once at the end of the tenth session's change (f19a4fa): decision 0.70, reason 0.8824,
   KB 0.50, wrong answers 0.075, missed 0.1176 (false escalations 0.4348); the code and models before that
   session (5812752) read the same. A development set since.
+- The self-storage facility (`blind_storage`, 12 terse entries, 40 cases), written at the end of the tenth
+  session and read once in the eleventh (2026-12-04), with the code and models of 7ebe56a: no detection
+  change had landed since it was written, and the eleventh session's two experiments were measured on the
+  other sets and dropped before the read. Decision 0.625, reason 0.8824, KB 0.2273, wrong answers 0.05, missed 0
+  (false escalations 0.6522): the tersest KB of the sets (a question and two alternates of two or three
+  words per entry), where 15 of 22 answerable questions escalated. A development set since.
 """
 
 from __future__ import annotations
@@ -141,6 +147,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_escape", 40, (0.65, 0.98, 0.38), (0.02, 0.02)),
         ("blind_photo", 40, (0.68, 0.86, 0.48), (0.10, 0.14)),
         ("blind_tattoo", 40, (0.58, 0.74, 0.29), (0.10, 0.14)),
+        ("blind_storage", 40, (0.60, 0.86, 0.20), (0.07, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
