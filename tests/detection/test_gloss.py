@@ -217,3 +217,14 @@ def test_a_kb_written_in_another_language_is_read_through_its_gloss_too() -> Non
     ]:
         decision = detect(text, [], EscalationSettings(), spanish)
         assert not decision.escalate and decision.kb_id == kb_id, (text, decision)
+
+
+def test_the_gloss_knows_the_everyday_words_of_services_and_leaves_out_those_with_two_senses() -> None:
+    # Added on 2026-12-04 (eleventh session): general service vocabulary (buildings, clothes, damage, family,
+    # weather, storage, events) in six languages; none of these words was known before.
+    assert english_gloss("la camisa volvió con una mancha") == "the shirt came back with a stain"
+    assert english_gloss("Mein Hemd ist verfärbt zurückgekommen") == "my shirt is discoloured came back"
+    assert "holiday" in english_gloss("la tienda está cerrada por vacaciones").split()
+    assert english_gloss("ons gebouw heeft geen lift") == "our building has no lift"
+    # Spanish "caja" is a box and the till: neither it nor "cajas" (its stem) is read as a box.
+    assert "boxes" not in english_gloss("pagué en caja con tarjeta")

@@ -24,6 +24,7 @@ from liveagent.tickets import TicketModel, primary_reason
 
 FOLLOW_UP_MAX_WORDS = 8
 CLAUSE_LABELS = ("agent_request", "rejection")
+AGENT_LEAN = 0.02  # a whole message this likely a request for a person has its statements read apart too
 # The answer just sent is sent again only if it mentions more than this share of a follow-up's terms: "and can
 # i print in colour?" after the printing answer asks half about what that answer does not say.
 ANSWER_COVERS_FOLLOW_UP = 0.5
@@ -116,6 +117,10 @@ def detect(
     parts = [(part, CLAUSE_LABELS) for part in clauses(text)[:-1]]
     if any(h.get("role") == "bot" for h in history):
         parts += [(part, ("rejection",)) for part in statements(text)]
+    if AGENT_LEAN <= labels["agent_request"] < signals.AGENT_REQUEST_THRESHOLD:
+        # "this is terrible and unacceptable, I want a refund, get me a human": a message that leans toward a
+        # person but reads mostly as a complaint; its request, read on its own, is plain.
+        parts += [(part, ("agent_request",)) for part in statements(text)]
     for part, read_for in parts:
         part_labels = _labels(part, retriever)
         for label in read_for:
