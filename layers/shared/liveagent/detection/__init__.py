@@ -117,9 +117,10 @@ def detect(
     parts = [(part, CLAUSE_LABELS) for part in clauses(text)[:-1]]
     if any(h.get("role") == "bot" for h in history):
         parts += [(part, ("rejection",)) for part in statements(text)]
-    if AGENT_LEAN <= labels["agent_request"] < signals.AGENT_REQUEST_THRESHOLD:
-        # "this is terrible and unacceptable, I want a refund, get me a human": a message that leans toward a
-        # person but reads mostly as a complaint; its request, read on its own, is plain.
+    request_threshold = signals.shifted(signals.AGENT_REQUEST_THRESHOLD, settings.sensitivity)
+    if AGENT_LEAN <= labels["agent_request"] < request_threshold:
+        # "so annoyed, my parcel never came, let me talk to someone": a message that leans toward a person but
+        # reads mostly as a complaint (0.05 against 0.90); its request, read on its own, is plain.
         parts += [(part, ("agent_request",)) for part in statements(text)]
     for part, read_for in parts:
         part_labels = _labels(part, retriever)
