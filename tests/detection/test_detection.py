@@ -567,7 +567,7 @@ def test_a_kb_of_one_entry_answers_its_own_wordings(text: str) -> None:
 
 
 def test_a_request_for_a_person_inside_a_complaint_is_read_on_its_own() -> None:
-    # The whole message reads as a complaint (0.90) and only a little as a request for a person (0.05); its
+    # The whole message reads as a complaint (0.90) and only a little as a request for a person (0.04); its
     # last statement, read apart, is a plain request, which outranks the complaint.
     decision = decide("so annoyed, my parcel never came, let me talk to someone")
     assert decision.escalate and decision.reason == "agent_requested", decision

@@ -120,7 +120,7 @@ def detect(
     request_threshold = signals.shifted(signals.AGENT_REQUEST_THRESHOLD, settings.sensitivity)
     if AGENT_LEAN <= labels["agent_request"] < request_threshold:
         # "so annoyed, my parcel never came, let me talk to someone": a message that leans toward a person but
-        # reads mostly as a complaint (0.05 against 0.90); its request, read on its own, is plain.
+        # reads mostly as a complaint (0.04 against 0.90); its request, read on its own, is plain.
         parts += [(part, ("agent_request",)) for part in statements(text)]
     for part, read_for in parts:
         part_labels = _labels(part, retriever)
