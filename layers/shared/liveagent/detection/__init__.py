@@ -115,13 +115,14 @@ def detect(
     # the answer) counts even when the rest of the message reads otherwise. After an answer, a clause that
     # asks nothing is read for a rejection too ("i'm 25 miles away, that doesn't help").
     parts = [(part, CLAUSE_LABELS) for part in clauses(text)[:-1]]
-    if any(h.get("role") == "bot" for h in history):
-        parts += [(part, ("rejection",)) for part in statements(text)]
-    request_threshold = signals.shifted(signals.AGENT_REQUEST_THRESHOLD, settings.sensitivity)
-    if AGENT_LEAN <= labels["agent_request"] < request_threshold:
+    statement_labels = ("rejection",) if any(h.get("role") == "bot" for h in history) else ()
+    if AGENT_LEAN <= labels["agent_request"] < signals.agent_request_threshold(settings):
         # "so annoyed, my parcel never came, let me talk to someone": a message that leans toward a person but
         # reads mostly as a complaint (0.04 against 0.90); its request, read on its own, is plain.
-        parts += [(part, ("agent_request",)) for part in statements(text)]
+        statement_labels += ("agent_request",)
+    if statement_labels:
+        # Each statement read once, for every label it is read for.
+        parts += [(part, statement_labels) for part in statements(text)]
     for part, read_for in parts:
         part_labels = _labels(part, retriever)
         for label in read_for:

@@ -26,6 +26,11 @@ def required(minimum: float, sensitivity: str, scale: float = 1.0) -> float:
     return round(min(1.0, max(0.0, minimum - scale * _SENSITIVITY_SHIFT[sensitivity])), 3)
 
 
+def agent_request_threshold(settings: EscalationSettings) -> float:
+    """The learned request for a person's probability from which it fires, for the tenant's sensitivity."""
+    return shifted(AGENT_REQUEST_THRESHOLD, settings.sensitivity)
+
+
 def agent_requested(text: str, settings: EscalationSettings, labels: dict[str, float]) -> dict | None:
     """The admin's own phrases (a rule: the product promises them), else the learned request for a person."""
     folded = fold(text)
@@ -33,7 +38,7 @@ def agent_requested(text: str, settings: EscalationSettings, labels: dict[str, f
         if fold(phrase) in folded:
             return {"type": "agent_requested", "phrase": phrase}
     probability = labels["agent_request"]
-    threshold = shifted(AGENT_REQUEST_THRESHOLD, settings.sensitivity)
+    threshold = agent_request_threshold(settings)
     # Below LABEL_THRESHOLD the request must also outweigh the reading as a question: "is my son allowed
     # to sign up?" and "quiero cancelar mi membresía" lean a little toward a person and are questions.
     if probability >= threshold and (probability >= LABEL_THRESHOLD or probability > labels["question"]):
