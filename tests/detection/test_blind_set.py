@@ -130,6 +130,17 @@ less 0.02.
   escalations 0.4348); the code and models before that session read 0.725 / 1.0 / 0.50, no wrong answer.
   After the read the language identifier was retrained on the grown corpus and 12 questions about a
   refund's status were added: it reads the same. A development set since.
+- Since the twelfth session (2026-12-04: the corpus learned 50 messages that decline a person, "no agent
+  needed, thanks", with 40 requests for a person that hold a negation and 37 short questions about what
+  the customer or someone else can do): the kayak rental 0.775 / 1.0 / 0.5909 (floors re-taken), coffee one
+  decision more; every other set reads the same.
+- The print shop (`blind_print`, 12 terse entries, 40 cases), written at the end of the eleventh session and
+  read once at the end of the twelfth session's change (104a658): decision 0.60, reason 0.8824, KB 0.3182,
+  wrong answers 0.025, missed 0.0588 (false escalations 0.6522); the code and models before that change
+  (778756b) read 0.60 / 0.9412 / 0.3182 / 0.025. Its reason one down: "oh great, my name is spelled wrong on
+  all 500 cards 🙄" is no longer read as a complaint (it still goes to a person, as an unanswered question).
+  15 of its 22 answerable questions escalated, the right entry closest in 11 of them (0.01-0.31): the terse
+  KB again. A development set since.
 """
 
 from __future__ import annotations
@@ -167,7 +178,8 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_photo", 40, (0.75, 0.86, 0.61), (0.10, 0.14)),
         ("blind_tattoo", 40, (0.63, 0.86, 0.38), (0.10, 0.14)),
         ("blind_storage", 40, (0.63, 0.92, 0.29), (0.05, 0.02)),
-        ("blind_kayak", 40, (0.73, 0.98, 0.52), (0.02, 0.02)),
+        ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
+        ("blind_print", 40, (0.58, 0.86, 0.29), (0.05, 0.08)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(

@@ -25,6 +25,9 @@ the request (and the glossary and corpus grew): coffee 0.9273 / 0.9107 / 0.9302,
 rather than getting the tracking entry; bank 0.9581 / 0.9800 / 0.9054, wrong answers 0.0204: "i was in
 target about to buy a chair when my card got declined" reads as a complaint (0.59 before, now just over the
 0.6 threshold; a borderline reading that retraining moves either way).
+2026-12-04 (twelfth session), once the corpus learned messages that decline a person: coffee 0.9364 /
+0.9107 / 0.9302, wrong answers 0.0364 ("nvm found my tracking number in the app, no need for an agent 👍" is
+small talk, as labelled: "no need for an agent" reads 0.02 as a request, 0.48 before); bank unchanged.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
     ("kb", "cases", "count", "floors"),
     [
         ("kb.json", "detection_dev.jsonl", 110,
-         {"decision_accuracy": 0.917, "reason_accuracy": 0.900, "kb_accuracy": 0.920}),
+         {"decision_accuracy": 0.926, "reason_accuracy": 0.900, "kb_accuracy": 0.920}),
         ("clinc/bank_kb.json", "clinc/bank_dev.jsonl", 978,
          {"decision_accuracy": 0.948, "reason_accuracy": 0.970, "kb_accuracy": 0.895}),
     ],
