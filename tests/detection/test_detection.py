@@ -8,7 +8,7 @@ import pytest
 
 from liveagent.detection import KbEntry, KnowledgeIndex, detect
 from liveagent.detection.evaluate import load_kb, read_kb
-from liveagent.detection.signals import AGENT_REQUEST_THRESHOLD
+from liveagent.detection.signals import agent_request_threshold
 from liveagent.settings import EscalationSettings
 
 KB = KnowledgeIndex(
@@ -94,7 +94,7 @@ def test_a_customer_who_declines_a_person_is_not_sent_to_one(text: str) -> None:
     # request). None of these is in the corpus, which holds other negations in each language.
     decision = decide(text)
     assert not decision.escalate
-    assert decision.labels["agent_request"] < AGENT_REQUEST_THRESHOLD
+    assert decision.labels["agent_request"] < agent_request_threshold(SETTINGS)
 
 
 @pytest.mark.parametrize(
