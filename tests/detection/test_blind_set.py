@@ -141,6 +141,13 @@ less 0.02.
   all 500 cards 🙄" is no longer read as a complaint (it still goes to a person, as an unanswered question).
   15 of its 22 answerable questions escalated, the right entry closest in 11 of them (0.01-0.31): the terse
   KB again. A development set since.
+- Since the thirteenth session (2026-12-04: the corpus learned 58 complaints about services told as a fact
+  with a verdict, with plain problem reports and questions about the same services as their counterweight):
+  right decisions over the twenty-one sets read before it 1,739 -> 1,740 of 1,944, wrong answers 56 -> 57
+  (the bank's "was there a problem with my card yesterday" is answered with the damaged card's entry at 0.40
+  instead of going to a person as a complaint). Reasons up, floors re-taken: the gym 1.0 ("want to cancel.
+  this is the worst gym i have ever been to" is a complaint), the florist 0.9048, the print shop 0.9412, the
+  storage facility 1.0. Every other figure reads the same.
 """
 
 from __future__ import annotations
@@ -161,14 +168,14 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
 @pytest.mark.parametrize(
     ("business", "cases", "floors", "ceilings"),
     [  # business, cases, FLOORS, CEILINGS
-        ("blind", 70, (0.93, 0.94, 0.87), (0.02, 0.02)),
+        ("blind", 70, (0.93, 0.98, 0.87), (0.02, 0.02)),
         ("blind_bikes", 45, (0.89, 0.98, 0.78), (0.02, 0.02)),
         ("blind_books", 42, (0.81, 0.86, 0.78), (0.07, 0.14)),
         ("blind_salon", 47, (0.91, 0.93, 0.83), (0.07, 0.07)),
         ("blind_repair", 48, (0.83, 0.88, 0.78), (0.07, 0.12)),
         ("blind_hotel", 48, (0.87, 0.84, 0.88), (0.09, 0.16)),
         ("blind_garage", 48, (0.77, 0.88, 0.59), (0.09, 0.12)),
-        ("blind_florist", 48, (0.87, 0.83, 0.78), (0.11, 0.12)),
+        ("blind_florist", 48, (0.87, 0.88, 0.78), (0.11, 0.12)),
         ("blind_optician", 40, (0.88, 0.92, 0.86), (0.05, 0.08)),
         ("blind_laundry", 40, (0.70, 0.81, 0.42), (0.15, 0.19)),
         ("blind_driving", 40, (0.78, 0.91, 0.58), (0.02, 0.02)),
@@ -177,9 +184,9 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_escape", 40, (0.68, 0.98, 0.43), (0.02, 0.02)),
         ("blind_photo", 40, (0.75, 0.86, 0.61), (0.10, 0.14)),
         ("blind_tattoo", 40, (0.63, 0.86, 0.38), (0.10, 0.14)),
-        ("blind_storage", 40, (0.63, 0.92, 0.29), (0.05, 0.02)),
+        ("blind_storage", 40, (0.63, 0.98, 0.29), (0.05, 0.02)),
         ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
-        ("blind_print", 40, (0.58, 0.86, 0.29), (0.05, 0.08)),
+        ("blind_print", 40, (0.58, 0.92, 0.29), (0.05, 0.08)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
