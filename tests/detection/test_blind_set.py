@@ -148,6 +148,11 @@ less 0.02.
   instead of going to a person as a complaint). Reasons up, floors re-taken: the gym 1.0 ("want to cancel.
   this is the worst gym i have ever been to" is a complaint), the florist 0.9048, the print shop 0.9412, the
   storage facility 1.0. Every other figure reads the same.
+- The home cleaning service (`blind_cleaning`, 12 terse entries, 40 cases), written at the end of the twelfth
+  session and read once at the end of the thirteenth session's change (645d4d2): decision 0.70, reason
+  0.8824, KB 0.3636, wrong answers 0.05, missed 0 (false escalations 0.5217); the code and models before
+  that change (3901f4e) read the same. (Its aggregates with an encoder that was not kept had been printed
+  once by mistake before: 0.675 / 0.8824 / 0.3636 / 0.075.) A development set since.
 """
 
 from __future__ import annotations
@@ -187,6 +192,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_storage", 40, (0.63, 0.98, 0.29), (0.05, 0.02)),
         ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
         ("blind_print", 40, (0.58, 0.92, 0.29), (0.05, 0.08)),
+        ("blind_cleaning", 40, (0.68, 0.86, 0.34), (0.07, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
