@@ -153,6 +153,10 @@ less 0.02.
   0.8824, KB 0.3636, wrong answers 0.05, missed 0 (false escalations 0.5217); the code and models before
   that change (3901f4e) read the same. (Its aggregates with an encoder that was not kept had been printed
   once by mistake before: 0.675 / 0.8824 / 0.3636 / 0.075.) A development set since.
+- Since the thirteenth session's second change (German and Dutch compounds read by their parts in the gloss,
+  "ß" folded to "ss"): the print shop 0.625 / 0.9412 / 0.3636 ("Gibt es eine Mindestbestellmenge?" is
+  "is there a minimum order amount?" and answered), the cleaning service 0.725 / 0.9412 / 0.4091
+  ("eindschoonmaak" is "end cleaning"); every other set reads the same. Floors re-taken for those two.
 """
 
 from __future__ import annotations
@@ -191,8 +195,8 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_tattoo", 40, (0.63, 0.86, 0.38), (0.10, 0.14)),
         ("blind_storage", 40, (0.63, 0.98, 0.29), (0.05, 0.02)),
         ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
-        ("blind_print", 40, (0.58, 0.92, 0.29), (0.05, 0.08)),
-        ("blind_cleaning", 40, (0.68, 0.86, 0.34), (0.07, 0.02)),
+        ("blind_print", 40, (0.60, 0.92, 0.34), (0.05, 0.08)),
+        ("blind_cleaning", 40, (0.70, 0.92, 0.38), (0.07, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(

@@ -228,3 +228,21 @@ def test_the_gloss_knows_the_everyday_words_of_services_and_leaves_out_those_wit
     assert english_gloss("ons gebouw heeft geen lift") == "our building has no lift"
     # Spanish "caja" is a box and the till: neither it nor "cajas" (its stem) is read as a box.
     assert "boxes" not in english_gloss("pagué en caja con tarjeta")
+
+
+def test_german_and_dutch_compounds_are_read_by_their_parts() -> None:
+    # German and Dutch write compounds closed, and no glossary holds them all: "Versandkosten" is read as
+    # its parts, in their order, where the glossary knows each; "ß" is read as "ss", so "Schülerermäßigung"
+    # is one word (it had been split at the "ß" and read as nothing).
+    assert "shipping cost" in english_gloss("Wie hoch sind die Versandkosten?")
+    assert "delivery cost" in english_gloss("wat zijn de bezorgkosten?")
+    assert english_gloss("Gibt es eine Schülerermäßigung?") == "is there a student discount?"
+    # A word the glossary holds whole is read whole; parts of three letters are not split off ("Konto-aus-zug"
+    # is no "account from train"), and a part before the last is read as written, not by a stem the stemmer
+    # reads into it ("Mitglieds-bei-trag" is no "member at wear").
+    assert english_gloss("Wann sind die Öffnungszeiten?") == "when are the opening hours?"
+    assert "train" not in english_gloss("Wo finde ich meinen Kontoauszug?")
+    assert "wear" not in english_gloss("Wie hoch ist der Mitgliedsbeitrag?")
+    # And the question is answered: "maandabonnement" had left it to a person.
+    decision = detect("wat kost een maandabonnement?", [], EscalationSettings(), KB)
+    assert not decision.escalate and decision.kb_id == "kb-price", decision

@@ -32,6 +32,10 @@ STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
             "nl": "dutch"}  # fmt: skip
 MAX_PHRASE = 3
 TYPO_MIN_LENGTH = 5
+COMPOUNDING = frozenset({"de", "nl"})
+COMPOUND_PART = 4  # the shortest part: with three, "Kontoauszug" read "account from train" (aus, zug)
+COMPOUND_PARTS = 3
+LINKING = {"de": ("s", "es", "n", "en", "e", "er"), "nl": ("s", "en", "e")}
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[?!.,;]")  # punctuation kept: clauses are read apart
 _WRITTEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[?!.,;]")  # a token as written, accents and all
@@ -144,6 +148,10 @@ def _lookup(
             english = tables[lang][0].get((word[:-1],))
         if english is not None:
             return english, 1
+    for lang in order[:2]:
+        english = _compound(word, lang, tables[lang]) if lang in COMPOUNDING else None
+        if english is not None:
+            return english, 1
     if correctable and len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
         # A typo ("cancelr", "abbonamnto"): one edit away (two from 8 letters) from a word of the message's
         # likeliest language, as the lexical index corrects English typos.
@@ -156,6 +164,45 @@ def _lookup(
         )
         if match is not None:
             return tables[lang][0][(match[0],)], 1
+    return None
+
+
+def _known(part: str, lang: str, table: Tables, inflected: bool) -> str | None:
+    """A compound's part as a word the glossary holds: as written, or by its stem. Only the last part is
+    inflected ("-kosten"); a part before it is read by its stem only where it is its own bare stem
+    ("Bestell-"): else the stemmer reads into it ("geburtstagst" stems to "geburtstag", leaving "-orten")."""
+    stem = _stemmer(lang).stemWord(part)
+    return table[0].get((part,)) or (table[1].get(stem) if inflected or stem == part else None)
+
+
+def _first_part(head: str, lang: str, table: Tables) -> str | None:
+    """A part before the last, with or without the language's linking element ("Reinigungs-", "verhuis-")."""
+    for link in ("", *LINKING[lang]):
+        if head.endswith(link) and len(head) - len(link) >= COMPOUND_PART:
+            english = _known(head[: len(head) - len(link)], lang, table, inflected=False)
+            if english:
+                return english
+    return None
+
+
+def _compound(word: str, lang: str, table: Tables, parts: int = COMPOUND_PARTS) -> str | None:
+    """German and Dutch write compounds closed ("Mindestbestellmenge", "eindschoonmaak"): a word the glossary
+    does not hold whole reads as the English of its parts, in their order ("minimum order amount"), when every
+    part is a word it knows. Two parts before three; then the longest first part."""
+    if len(word) < 2 * COMPOUND_PART or not word.isalpha():
+        return None
+    for cut in range(len(word) - COMPOUND_PART, COMPOUND_PART - 1, -1):
+        english_head = _first_part(word[:cut], lang, table)
+        english_tail = _known(word[cut:], lang, table, inflected=True) if english_head else None
+        if english_tail:
+            return f"{english_head} {english_tail}"
+    if parts > 2:
+        # A first part, then a rest of two ("mindest" + "bestell|menge").
+        for cut in range(len(word) - 2 * COMPOUND_PART, COMPOUND_PART - 1, -1):
+            english_head = _first_part(word[:cut], lang, table)
+            english_rest = _compound(word[cut:], lang, table, parts - 1) if english_head else None
+            if english_rest:
+                return f"{english_head} {english_rest}"
     return None
 
 

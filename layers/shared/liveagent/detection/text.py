@@ -27,11 +27,13 @@ STOP_WORDS = frozenset(_STOP.split())
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents ("Müller" -> "muller") so patterns work across languages."""
+    """Lowercase without accents ("Müller" -> "muller") so patterns work across languages; German "ß" as
+    "ss", as Swiss German writes it and as the words' patterns read it ("Ermäßigung" -> "ermassigung", one
+    word; "ß" is no letter of the patterns, and split it in two)."""
     if text.isascii():  # nothing to decompose (most messages): the same result, without a pass per character
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("ß", "ss")
 
 
 def tokens(text: str) -> list[str]:
