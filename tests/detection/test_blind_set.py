@@ -157,6 +157,15 @@ less 0.02.
   "ß" folded to "ss"): the print shop 0.625 / 0.9412 / 0.3636 ("Gibt es eine Mindestbestellmenge?" is
   "is there a minimum order amount?" and answered), the cleaning service 0.725 / 0.9412 / 0.4091
   ("eindschoonmaak" is "end cleaning"); every other set reads the same. Floors re-taken for those two.
+- The bakery (`blind_bakery`, 12 terse entries, 40 cases), written in the thirteenth session after the
+  cleaning service's read and read once at the end of that session's second change (037c156): decision
+  0.55, reason 0.7059, KB 0.2727, **wrong answers 0.20**, missed 0.2941 (false escalations 0.5652); the
+  code and models before that change (5607ccc) read the same. Most of its wrong answers are the custom
+  cakes entry, which every message about a cake is close to (delivering one, its price, moving an order,
+  a complaint about one, the baker who made one). A development set since: 0.575 / 0.7647 / 0.2727, wrong
+  answers 0.175, once a follow-up is no longer answered by an entry that shares only the previous
+  question's topic ("do you deliver cakes?" then "and what about 25 km away?"); the laundry then 0.75 /
+  0.8889 / 0.4444, wrong answers 0.10 ("and a three piece?"), floors re-taken.
 """
 
 from __future__ import annotations
@@ -186,7 +195,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_garage", 48, (0.77, 0.88, 0.59), (0.09, 0.12)),
         ("blind_florist", 48, (0.87, 0.88, 0.78), (0.11, 0.12)),
         ("blind_optician", 40, (0.88, 0.92, 0.86), (0.05, 0.08)),
-        ("blind_laundry", 40, (0.70, 0.81, 0.42), (0.15, 0.19)),
+        ("blind_laundry", 40, (0.73, 0.86, 0.42), (0.12, 0.13)),
         ("blind_driving", 40, (0.78, 0.91, 0.58), (0.02, 0.02)),
         ("blind_campsite", 40, (0.83, 0.98, 0.68), (0.02, 0.02)),
         ("blind_coworking", 40, (0.75, 0.86, 0.61), (0.05, 0.08)),
@@ -197,6 +206,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
         ("blind_print", 40, (0.60, 0.92, 0.34), (0.05, 0.08)),
         ("blind_cleaning", 40, (0.70, 0.92, 0.38), (0.07, 0.02)),
+        ("blind_bakery", 40, (0.55, 0.74, 0.25), (0.20, 0.26)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(

@@ -371,6 +371,33 @@ def test_a_follow_up_on_the_answer_just_sent_that_another_entry_answers_gets_tha
     assert decision.escalate and decision.reason == "question_not_found", decision
 
 
+def test_a_follow_up_is_not_answered_by_an_entry_that_only_shares_the_previous_questions_topic() -> None:
+    # The bakery's KB: read with "do you deliver cakes?", "and what about 25 km away?" was closest (the
+    # delivery answer just sent left aside) to the custom cakes entry, by "cakes" alone, and got it at 0.58.
+    # The other entry must also be the follow-up's own closest.
+    entries = read_kb(Path(__file__).parents[1] / "fixtures/eval/blind_bakery/kb.json")
+    index = KnowledgeIndex(entries)
+    delivered = next(entry.answer for entry in entries if entry.id == "kb-delivery")
+    history = [{"role": "customer", "text": "do you deliver cakes?"}, {"role": "bot", "text": delivered}]
+    decision = detect("and what about 25 km away?", history, SETTINGS, index)
+    assert decision.escalate and decision.reason == "question_not_found", decision
+    # A follow-up that needs the question before it to be read ("the biggest one" is a sofa) and that
+    # another entry answers still gets that entry.
+    delivery = KbEntry(
+        "kb-delivery", "Do you deliver sofas?", ("sofa delivery",), "Free delivery within 20 km."
+    )
+    sizes = KbEntry("kb-sizes", "What sofa sizes do you have?", ("sofa dimensions",), "160 to 240 cm wide.")
+    returns = KbEntry("kb-returns", "Can I return a sofa?", ("sofa returns",), "Within 30 days.")
+    history = [
+        {"role": "customer", "text": "do you deliver sofas?"},
+        {"role": "bot", "text": "Free delivery within 20 km."},
+    ]
+    decision = detect(
+        "and how wide is the biggest one?", history, SETTINGS, KnowledgeIndex([delivery, sizes, returns])
+    )
+    assert not decision.escalate and decision.kb_id == "kb-sizes", decision
+
+
 def test_a_follow_up_the_answer_covers_is_answered_again() -> None:
     index = KnowledgeIndex(
         [

@@ -151,6 +151,14 @@ def detect(
         # "and how fast is express?" after the shipping costs were sent: the customer has that answer, so
         # what they ask now is another entry's question, if the KB holds one.
         other = retriever.best(follow_up or text, without=sent)
+        if follow_up and other is not None:
+            # Read with the question before it, the follow-up also carries that question's topic, which
+            # another entry may share ("do you deliver cakes? and what about 25 km away?" is close to the
+            # custom cakes): the other entry must also be the follow-up's own closest ("and how wide is the
+            # biggest one?" is the sizes entry either way).
+            alone = retriever.best(text, without=sent)
+            if alone is None or alone.entry.id != other.entry.id:
+                other = None
         if answers(other):
             match = other
     confident = answers(match)
