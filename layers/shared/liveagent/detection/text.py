@@ -28,8 +28,8 @@ STOP_WORDS = frozenset(_STOP.split())
 
 def fold(text: str) -> str:
     """Lowercase without accents ("Müller" -> "muller") so patterns work across languages; German "ß" as
-    "ss", as Swiss German writes it and as the words' patterns read it ("Ermäßigung" -> "ermassigung", one
-    word; "ß" is no letter of the patterns, and split it in two)."""
+    "ss", as Swiss German writes it: the word patterns have no "ß" and split a word at it ("Ermäßigung" was
+    "erma" and "igung"; now "ermassigung")."""
     if text.isascii():  # nothing to decompose (most messages): the same result, without a pass per character
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
