@@ -148,8 +148,8 @@ def _lookup(
             english = tables[lang][0].get((word[:-1],))
         if english is not None:
             return english, 1
-    for lang in order[:2]:
-        english = _compound(word, lang, tables[lang]) if lang in COMPOUNDING else None
+    for lang in (lang for lang in order[:2] if lang in COMPOUNDING):
+        english = _compound(word, lang, tables[lang])
         if english is not None:
             return english, 1
     if correctable and len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
@@ -171,8 +171,11 @@ def _known(part: str, lang: str, table: Tables, inflected: bool) -> str | None:
     """A compound's part as a word the glossary holds: as written, or by its stem. Only the last part is
     inflected ("-kosten"); a part before it is read by its stem only where it is its own bare stem
     ("Bestell-"): else the stemmer reads into it ("geburtstagst" stems to "geburtstag", leaving "-orten")."""
-    stem = _stemmer(lang).stemWord(part)
-    return table[0].get((part,)) or (table[1].get(stem) if inflected or stem == part else None)
+    english = table[0].get((part,))
+    if english is None:
+        stem = _stemmer(lang).stemWord(part)
+        english = table[1].get(stem) if inflected or stem == part else None
+    return english
 
 
 def _first_part(head: str, lang: str, table: Tables) -> str | None:
@@ -185,24 +188,27 @@ def _first_part(head: str, lang: str, table: Tables) -> str | None:
     return None
 
 
-def _compound(word: str, lang: str, table: Tables, parts: int = COMPOUND_PARTS) -> str | None:
+def _compound(word: str, lang: str, table: Tables) -> str | None:
     """German and Dutch write compounds closed ("Mindestbestellmenge", "eindschoonmaak"): a word the glossary
     does not hold whole reads as the English of its parts, in their order ("minimum order amount"), when every
     part is a word it knows. Two parts before three; then the longest first part."""
-    if len(word) < 2 * COMPOUND_PART or not word.isalpha():
+    if not word.isalpha():
         return None
+    return next(
+        (english for parts in range(2, COMPOUND_PARTS + 1) if (english := _parts(word, lang, table, parts))),
+        None,
+    )
+
+
+def _parts(word: str, lang: str, table: Tables, parts: int) -> str | None:
+    """`word` read as exactly `parts` parts, the longest first part first ("mindest" + "bestell|menge")."""
+    if parts == 1:
+        return _known(word, lang, table, inflected=True) if len(word) >= COMPOUND_PART else None
     for cut in range(len(word) - COMPOUND_PART, COMPOUND_PART - 1, -1):
-        english_head = _first_part(word[:cut], lang, table)
-        english_tail = _known(word[cut:], lang, table, inflected=True) if english_head else None
-        if english_tail:
-            return f"{english_head} {english_tail}"
-    if parts > 2:
-        # A first part, then a rest of two ("mindest" + "bestell|menge").
-        for cut in range(len(word) - 2 * COMPOUND_PART, COMPOUND_PART - 1, -1):
-            english_head = _first_part(word[:cut], lang, table)
-            english_rest = _compound(word[cut:], lang, table, parts - 1) if english_head else None
-            if english_rest:
-                return f"{english_head} {english_rest}"
+        head = _first_part(word[:cut], lang, table)
+        rest = _parts(word[cut:], lang, table, parts - 1) if head else None
+        if rest:
+            return f"{head} {rest}"
     return None
 
 
