@@ -246,3 +246,26 @@ def test_german_and_dutch_compounds_are_read_by_their_parts() -> None:
     # And the question is answered: "maandabonnement" had left it to a person.
     decision = detect("wat kost een maandabonnement?", [], EscalationSettings(), KB)
     assert not decision.escalate and decision.kb_id == "kb-price", decision
+
+
+def test_plurals_whose_folded_stem_is_not_their_singulars_are_read_as_it() -> None:
+    # With accents folded away, the stemmer parts some plurals from their singular ("cartoes" stems to
+    # "carto", "cartao" to "carta"): they are read by their singular's ending.
+    assert english_gloss("vendem anéis?") == "sell ring?"
+    assert english_gloss("quanto custam os cartões?").endswith(" card?")
+    assert " garden" in english_gloss("os apartamentos têm jardins?")
+    assert english_gloss("los niños quedaron muy felices").endswith(" happy")
+    # Spanish "unas" (some) is not "uñas" (nails) once folded; "uñas" still is.
+    assert english_gloss("¿tenéis unas mesas libres?").split()[1] == "some"
+    assert " nails " in english_gloss("¿hacéis uñas de gel?")
+
+
+def test_the_gloss_knows_the_things_and_services_of_everyday_trades() -> None:
+    # The third everyday vocabulary (appliances, food, print, materials, clothes, places, service verbs):
+    # none of these was known before it.
+    assert "oven" in english_gloss("¿el piso tiene horno?")
+    assert "vacuum cleaner" in english_gloss("hebben jullie een stofzuiger?")
+    assert "dishwasher" in english_gloss("la cucina ha la lavastoviglie?")
+    assert "umbrella" in english_gloss("Kann man bei Ihnen einen Regenschirm leihen?")
+    assert "file" in english_gloss("je vous envoie le fichier par mail ?")
+    assert "beginner" in english_gloss("c'è un corso per principianti?")

@@ -32,6 +32,14 @@ STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
             "nl": "dutch"}  # fmt: skip
 MAX_PHRASE = 3
 TYPO_MIN_LENGTH = 5
+# Plurals whose singular the stemmer does not share once accents are folded away, as (plural ending,
+# singular ending): Spanish "luces" (luz), Portuguese "opções" (opção), "viagens" (viagem), "papéis" (papel),
+# "animais" (animal); French "travaux" (travail) and "chevaux" (cheval) stem apart too.
+PLURAL_ENDINGS = {
+    "es": (("ces", "z"),),
+    "pt": (("oes", "ao"), ("aes", "ao"), ("ns", "m"), ("eis", "el"), ("ais", "al"), ("ois", "ol")),
+    "fr": (("aux", "ail"), ("aux", "al")),
+}
 COMPOUNDING = frozenset({"de", "nl"})
 COMPOUND_PART = 4  # the shortest part: with three, "Kontoauszug" read "account from train" (aus, zug)
 COMPOUND_PARTS = 3
@@ -146,6 +154,16 @@ def _lookup(
         if english is None and word.endswith("s") and len(word) > 3:
             # A plural the stemmer leaves whole ("pneus", "pneu"): the word as written, less its "s".
             english = tables[lang][0].get((word[:-1],))
+        if english is None:
+            english = next(
+                (
+                    tables[lang][0][singular]
+                    for ending, replacement in PLURAL_ENDINGS.get(lang, ())
+                    if word.endswith(ending)
+                    and (singular := (word[: -len(ending)] + replacement,)) in tables[lang][0]
+                ),
+                None,
+            )
         if english is not None:
             return english, 1
     for lang in (lang for lang in order[:2] if lang in COMPOUNDING):
