@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint sam models train-detection run eval-detection bench cost load openapi screenshots chromium deploy smoke clean
+.PHONY: test lint sam models train-detection run eval-detection eval-sets bench cost load openapi screenshots chromium deploy smoke clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -82,6 +82,9 @@ run: models
 eval-detection: models
 	@[ -n "$(KB)" ] && [ -n "$(CASES)" ] || { echo "usage: make eval-detection KB=path CASES=path" >&2; exit 2; }
 	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)"
+
+eval-sets: models
+	$(PY) -m infra.detection.eval_sets
 
 openapi: $(VENV)/.installed
 	$(PY) -m liveagent.api.openapi openapi.json
