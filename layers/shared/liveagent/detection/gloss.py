@@ -33,8 +33,9 @@ STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
 MAX_PHRASE = 3
 TYPO_MIN_LENGTH = 5
 # Plurals whose singular the stemmer does not share once accents are folded away, as (plural ending,
-# singular ending): Spanish "luces" (luz), Portuguese "opções" (opção), "viagens" (viagem), "papéis" (papel),
-# "animais" (animal); French "travaux" (travail) and "chevaux" (cheval) stem apart too.
+# singular ending), tried where neither the word nor its stem is known: Spanish "felices" (feliz),
+# Portuguese "cartões" (cartão), "jardins" (jardim), "anéis" (anel), "animais" (animal); French "travaux"
+# (travail) and "chevaux" (cheval) stem apart too.
 PLURAL_ENDINGS = {
     "es": (("ces", "z"),),
     "pt": (("oes", "ao"), ("aes", "ao"), ("ns", "m"), ("eis", "el"), ("ais", "al"), ("ois", "ol")),
