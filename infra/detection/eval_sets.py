@@ -2,9 +2,9 @@
 
 The sets are the two dev tenants (`tests/fixtures/eval`: the coffee roaster, and the bank in `clinc/`) and
 every directory beside them that holds a `kb.json` and a `cases.jsonl` (the clothing holdout and the blind
-sets). A blind set nobody has read yet holds a file named `UNREAD`: it is left out, and said so, because a
+sets). A blind set nobody has read yet holds a file named `UNREAD.md`: it is left out, and said so, because a
 blind set is read once, on purpose, with `make eval-detection KB=... CASES=...` at the end of a detection
-change (then its `UNREAD` file goes). The table is the one the README and the issue notes carry; the
+change (then its `UNREAD.md` file goes). The table is the one the README and the issue notes carry; the
 totals (right decisions and wrong answers over all the sets) are how a change is judged across them.
 """
 
@@ -18,7 +18,7 @@ from liveagent.detection.evaluate import MalformedInput, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests/fixtures/eval"
-UNREAD = "UNREAD"
+UNREAD = "UNREAD.md"
 COLUMNS = (
     "decision_accuracy",
     "reason_accuracy",

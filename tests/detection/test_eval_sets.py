@@ -37,7 +37,7 @@ def test_a_malformed_set_is_refused_with_where_and_what(tmp_path: Path, capsys) 
 
 
 def test_the_repository_s_unread_sets_say_so_in_their_readme() -> None:
-    # The UNREAD file and the set's README agree: a set is read once, and both change together.
+    # The UNREAD.md file and the set's README agree: a set is read once, and both change together.
     _, unread = labeled_sets(EVAL)
     for folder in sorted(path.parent for path in EVAL.glob("*/cases.jsonl")):
         readme = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").exists() else ""
