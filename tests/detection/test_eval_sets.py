@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from infra.detection.eval_sets import EVAL, UNREAD, labeled_sets, main
+from infra.detection.eval_sets import EVAL, UNREAD, labeled_sets, main, with_gaps
+from liveagent.detection.evaluate import evaluate
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "fixtures" / "eval" / "holdout"
 
@@ -42,3 +43,19 @@ def test_the_repository_s_unread_sets_say_so_in_their_readme() -> None:
     for folder in sorted(path.parent for path in EVAL.glob("*/cases.jsonl")):
         readme = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").exists() else ""
         assert ("**Unread.**" in readme) == (folder.name in unread), folder.name
+
+
+def test_a_kb_with_gaps_asks_a_person_for_the_questions_of_the_entries_it_lost() -> None:
+    # A third of the KB's entries left out (drawn by seed, the same each run); their questions then expect
+    # an escalation, so answering one is a wrong answer and a missed escalation.
+    gone, result = with_gaps(HOLDOUT / "kb.json", HOLDOUT / "cases.jsonl", seed=1)
+    entries = json.loads((HOLDOUT / "kb.json").read_text(encoding="utf-8"))
+    assert gone == len(entries) // 3
+    assert result["cases"] == 20
+    again = with_gaps(HOLDOUT / "kb.json", HOLDOUT / "cases.jsonl", seed=1)[1]
+    assert {**again, "median_ms": 0} == {**result, "median_ms": 0}  # the same draw, the same figures
+    # Fewer entries, more to escalate: the full KB answers more of the same cases right.
+    assert (
+        result["decision_accuracy"]
+        <= evaluate(HOLDOUT / "kb.json", HOLDOUT / "cases.jsonl")["decision_accuracy"]
+    )
