@@ -10,17 +10,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from infra.detection.eval_sets import EVAL, every_set
 from liveagent.detection.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
-EVAL = ROOT / "tests/fixtures/eval"
-# The two dev tenants, then every other set (holdout, blind ones): each set's directory holds a cases.jsonl,
-# so a new set is kept apart from the corpus as soon as it is written.
-MEASURED = (
-    EVAL / "detection_dev.jsonl",
-    EVAL / "clinc/bank_dev.jsonl",
-    *sorted(EVAL.glob("*/cases.jsonl")),
-)
+# The two dev tenants, then every other set (holdout, blind ones, read or not): a new set is kept apart from
+# the corpus as soon as it is written.
+MEASURED = tuple(cases for _, _, cases, _ in every_set(EVAL))
 ISSUE_EXAMPLES = ROOT / "data/detection/issue_examples.txt"
 MAX_RATIO = 80
 

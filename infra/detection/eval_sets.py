@@ -37,25 +37,36 @@ COLUMNS = (
 )
 
 
-def labeled_sets(root: Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
-    """(name, KB, cases) of every set under `root` that may be read, and the names of the unread ones."""
+# The two dev tenants: (name, KB, cases) under the sets' folder.
+DEV_TENANTS = (
+    ("coffee roaster (dev)", "kb.json", "detection_dev.jsonl"),
+    ("bank (dev)", "clinc/bank_kb.json", "clinc/bank_dev.jsonl"),
+)
+BANK = DEV_TENANTS[1]
+
+
+def every_set(root: Path) -> list[tuple[str, Path, Path, bool]]:
+    """(name, KB, cases, unread) of every labeled set under `root`: the dev tenants, then each folder that
+    holds a `kb.json` and a `cases.jsonl` (`corpus_check` keeps the corpus apart from all of them)."""
     found = [
-        (name, root / kb, root / cases)
-        for name, kb, cases in (
-            ("coffee roaster (dev)", "kb.json", "detection_dev.jsonl"),
-            ("bank (dev)", "clinc/bank_kb.json", "clinc/bank_dev.jsonl"),
-        )
+        (name, root / kb, root / cases, False)
+        for name, kb, cases in DEV_TENANTS
         if (root / kb).is_file() and (root / cases).is_file()
     ]
-    unread = []
     for folder in sorted(path.parent for path in root.glob("*/cases.jsonl")):
-        if not (folder / "kb.json").is_file():
-            continue
-        if (folder / UNREAD).exists():
-            unread.append(folder.name)
-        else:
-            found.append((folder.name, folder / "kb.json", folder / "cases.jsonl"))
-    return found, unread
+        if (folder / "kb.json").is_file():
+            found.append(
+                (folder.name, folder / "kb.json", folder / "cases.jsonl", (folder / UNREAD).exists())
+            )
+    return found
+
+
+def labeled_sets(root: Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
+    """(name, KB, cases) of every set under `root` that may be read, and the names of the unread ones."""
+    sets = every_set(root)
+    return [(name, kb, cases) for name, kb, cases, unread in sets if not unread], [
+        name for name, _, _, unread in sets if unread
+    ]
 
 
 def with_gaps(kb: Path, cases: Path, seed: int) -> tuple[int, dict]:
@@ -94,11 +105,11 @@ def table(root: Path) -> list[str]:
     lines.append(f"over {len(sets)} sets, {cases} cases: {right} right decisions, {wrong} wrong answers")
     if unread:
         lines.append(f"left out, unread: {', '.join(unread)}")
-    bank = [(kb, case_file) for name, kb, case_file in sets if name == "bank (dev)"]
-    for seed in GAP_SEEDS if bank else ():
-        gone, result = with_gaps(*bank[0], seed)
+    name, bank_kb, bank_cases = BANK
+    for seed in GAP_SEEDS if (root / bank_kb).is_file() and (root / bank_cases).is_file() else ():
+        gone, result = with_gaps(root / bank_kb, root / bank_cases, seed)
         lines.append(
-            f"bank (dev) without {gone} of its entries (draw {seed}): decision "
+            f"{name} without {gone} of its entries (draw {seed}): decision "
             f"{result['decision_accuracy']:.4f}, KB {result['kb_accuracy']:.4f}, wrong answers "
             f"{result['wrong_answer_rate']:.4f}, missed escalations {result['missed_escalation_rate']:.4f}"
         )

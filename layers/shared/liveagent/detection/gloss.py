@@ -32,15 +32,29 @@ STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
             "nl": "dutch"}  # fmt: skip
 MAX_PHRASE = 3
 TYPO_MIN_LENGTH = 5
-# Plurals whose singular the stemmer does not share once accents are folded away, as (plural ending,
-# singular ending), tried where neither the word nor its stem is known: Spanish "felices" (feliz),
-# Portuguese "cartões" (cartão), "jardins" (jardim), "anéis" (anel), "animais" (animal); French "travaux"
-# (travail) and "chevaux" (cheval) stem apart too.
+# Plurals whose singular the stemmer does not share, as (plural ending, singular ending), tried where neither
+# the word nor its stem is known: in every language a plural it leaves whole ("pneus", "pneu"); and once
+# accents are folded away, Spanish "felices" (feliz), Portuguese "cartões" (cartão), "jardins" (jardim),
+# "anéis" (anel), "animais" (animal), French "travaux" (travail) and "chevaux" (cheval).
+_PLURAL_S = (("s", ""),)
 PLURAL_ENDINGS = {
-    "es": (("ces", "z"),),
-    "pt": (("oes", "ao"), ("aes", "ao"), ("ns", "m"), ("eis", "el"), ("ais", "al"), ("ois", "ol")),
-    "fr": (("aux", "ail"), ("aux", "al")),
+    "es": (*_PLURAL_S, ("ces", "z")),
+    "pt": (
+        *_PLURAL_S,
+        ("oes", "ao"),
+        ("aes", "ao"),
+        ("ns", "m"),
+        ("eis", "el"),
+        ("ais", "al"),
+        ("ois", "ol"),
+    ),
+    "fr": (*_PLURAL_S, ("aux", "ail"), ("aux", "al")),
+    "de": _PLURAL_S,
+    "it": _PLURAL_S,
+    "nl": _PLURAL_S,
 }
+# "-s" alone is read off a word of four letters or more ("pneus")
+SHORTEST_PLURAL = {"s": 4}
 COMPOUNDING = frozenset({"de", "nl"})
 COMPOUND_PART = 4  # the shortest part: with three, "Kontoauszug" read "account from train" (aus, zug)
 COMPOUND_PARTS = 3
@@ -152,19 +166,8 @@ def _lookup(
     word = words[position]
     for lang in order[:2]:
         english = tables[lang][1].get(_stemmer(lang).stemWord(word))
-        if english is None and word.endswith("s") and len(word) > 3:
-            # A plural the stemmer leaves whole ("pneus", "pneu"): the word as written, less its "s".
-            english = tables[lang][0].get((word[:-1],))
         if english is None:
-            english = next(
-                (
-                    tables[lang][0][singular]
-                    for ending, replacement in PLURAL_ENDINGS.get(lang, ())
-                    if word.endswith(ending)
-                    and (singular := (word[: -len(ending)] + replacement,)) in tables[lang][0]
-                ),
-                None,
-            )
+            english = _singular(word, lang, tables[lang][0])
         if english is not None:
             return english, 1
     for lang in (lang for lang in order[:2] if lang in COMPOUNDING):
@@ -183,6 +186,16 @@ def _lookup(
         )
         if match is not None:
             return tables[lang][0][(match[0],)], 1
+    return None
+
+
+def _singular(word: str, lang: str, written: dict[tuple[str, ...], str]) -> str | None:
+    """A plural the stemmer does not read as its singular, by its ending (`PLURAL_ENDINGS`): the singular's
+    English where the glossary holds the singular as written."""
+    for ending, replacement in PLURAL_ENDINGS[lang]:
+        singular = (word[: -len(ending)] + replacement,)
+        if word.endswith(ending) and len(word) >= SHORTEST_PLURAL.get(ending, 0) and singular in written:
+            return written[singular]
     return None
 
 
