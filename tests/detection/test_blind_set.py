@@ -216,11 +216,11 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_photo", 40, (0.73, 0.86, 0.57), (0.10, 0.14)),
         ("blind_tattoo", 40, (0.65, 0.86, 0.43), (0.10, 0.14)),
         ("blind_storage", 40, (0.63, 0.98, 0.29), (0.05, 0.02)),
-        ("blind_kayak", 40, (0.75, 0.98, 0.57), (0.02, 0.02)),
+        ("blind_kayak", 40, (0.75, 0.92, 0.57), (0.02, 0.02)),
         ("blind_print", 40, (0.70, 0.92, 0.52), (0.05, 0.08)),
         ("blind_cleaning", 40, (0.73, 0.92, 0.48), (0.05, 0.02)),
-        ("blind_bakery", 40, (0.58, 0.74, 0.29), (0.20, 0.26)),
-        ("blind_locksmith", 40, (0.75, 0.92, 0.52), (0.05, 0.02)),
+        ("blind_bakery", 40, (0.60, 0.74, 0.34), (0.20, 0.26)),
+        ("blind_locksmith", 40, (0.78, 0.92, 0.57), (0.05, 0.02)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(

@@ -269,3 +269,18 @@ def test_the_gloss_knows_the_things_and_services_of_everyday_trades() -> None:
     assert "umbrella" in english_gloss("Kann man bei Ihnen einen Regenschirm leihen?")
     assert "file" in english_gloss("je vous envoie le fichier par mail ?")
     assert "beginner" in english_gloss("c'è un corso per principianti?")
+
+
+def test_the_gloss_knows_the_forms_of_common_verbs_and_the_months() -> None:
+    # Irregular forms a Snowball stem does not join to their verb (French "prenez" to "prendre", German
+    # participles "bestellt", "geliefert"), the first persons of the languages that drop the pronoun, and
+    # the months: none of these was known before.
+    assert english_gloss("vous prenez la carte ?") == "you take the card?"
+    assert "received" in english_gloss("nous n'avons pas reçu le colis")
+    assert "ordered" in english_gloss("ich habe am Montag bestellt")
+    assert "delivered" in english_gloss("es wurde noch nicht geliefert")
+    assert "delivered" in english_gloss("het pakket is nog niet geleverd")
+    assert "I order" in english_gloss("siempre pido lo mismo")
+    assert "we know" in english_gloss("non sappiamo ancora la data")
+    assert "june" in english_gloss("vocês abrem em junho?")
+    assert "september" in english_gloss("¿hacéis envíos en septiembre?")
