@@ -20,6 +20,8 @@ def test_a_typo_is_read_as_the_word_meant() -> None:
     assert corrected("customer servise rep please") == "customer service rep please"
     # a swap before a commoner word one edit away; the first letter kept before a commoner word
     assert corrected("clsoed") == "closed"
+    # a four-letter word, only as two letters swapped ("bday" and "mins" stay: see below)
+    assert corrected("r u opne?") == "r u open?"
     assert corrected("mannual") == "manual"
     # two edits from eight letters
     assert corrected("the guaranteee on the battrey") == "the guarantee on the battery"

@@ -22,9 +22,11 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from liveagent.detection.models import ENGLISH_DICTIONARY
 
-# Four-letter words are not read as typos: too many words are one edit from them, and customers' own short
-# words are as often abbreviations and names ("bday", "appt", "mins", "amex") as typos.
+# Under five letters a word is a typo only as two letters swapped ("opne", "lnog"): too many words are one
+# other edit from it, and customers' own short words are as often abbreviations and names ("bday", "appt",
+# "mins", "amex") as typos. Under four, never ("u", "pls").
 TYPO_MIN_LENGTH = 5
+SWAP_MIN_LENGTH = 4
 TYPO_LONG_WORD = 8  # from this length on, two edits still make a typo (the lexical index's too)
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
@@ -59,12 +61,16 @@ def _dictionary() -> tuple[frozenset[str], dict[str, int], dict[tuple[int, str],
     return frozenset(words) | CONTRACTIONS, frequency, by_start
 
 
+def _swaps(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
 def _one_edit(word: str) -> set[str]:
     """Every string one edit from `word` (Norvig's: deletes, swaps, replaces, inserts)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return (
         {a + b[1:] for a, b in splits if b}
-        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | _swaps(word)
         | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
         | {a + c + b for a, b in splits for c in _LETTERS}
     )
@@ -76,7 +82,8 @@ def _meant(word: str) -> str | None:
     edits; then one with the same first letter (a typo seldom starts a word: "mannual" is "manual" before
     "annual"); then a swap of two letters ("opne" is "open" before "one"); then the most frequent."""
     _, frequency, by_start = _dictionary()
-    found: list[tuple[int, str]] = [(1, candidate) for candidate in _one_edit(word) if candidate in frequency]
+    edited = _one_edit(word) if len(word) >= TYPO_MIN_LENGTH else _swaps(word)
+    found: list[tuple[int, str]] = [(1, candidate) for candidate in edited if candidate in frequency]
     if not found and len(word) >= TYPO_LONG_WORD:
         for length in range(len(word) - 2, len(word) + 3):
             found += [
@@ -123,7 +130,7 @@ def corrected(
         )
         previous_end = match.end()
         if (
-            len(word) < TYPO_MIN_LENGTH
+            len(word) < SWAP_MIN_LENGTH
             or lower in english
             or lower in protected
             or (reads is not None and reads(lower))
