@@ -23,6 +23,8 @@ def test_a_typo_is_read_as_the_word_meant() -> None:
     # a four-letter word, only as two letters swapped ("bday" and "mins" stay: see below)
     assert corrected("r u opne?") == "r u open?"
     assert corrected("mannual") == "manual"
+    # letters drawn out
+    assert corrected("pleeeease helllp, sooooo late") == "please help, so late"
     # two edits from eight letters
     assert corrected("the guaranteee on the battrey") == "the guarantee on the battery"
 

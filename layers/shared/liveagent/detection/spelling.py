@@ -76,8 +76,22 @@ def _one_edit(word: str) -> set[str]:
     )
 
 
+_ELONGATED = re.compile(r"(.)\1{2,}")
+
+
 @cache
 def _meant(word: str) -> str | None:
+    """`_edited`, after letters a customer drew out ("pleeease", "sooo") are read once or twice."""
+    if _ELONGATED.search(word):
+        english = _dictionary()[0]
+        for shortened in (_ELONGATED.sub(r"\1\1", word), _ELONGATED.sub(r"\1", word)):
+            if shortened in english:
+                return shortened
+        word = _ELONGATED.sub(r"\1\1", word)
+    return _edited(word)
+
+
+def _edited(word: str) -> str | None:
     """The likeliest English word an edit (two for a long word) from `word`, or None. Likeliest: the fewest
     edits; then one with the same first letter (a typo seldom starts a word: "mannual" is "manual" before
     "annual"); then a swap of two letters ("opne" is "open" before "one"); then the most frequent."""
