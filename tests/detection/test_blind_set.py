@@ -179,6 +179,16 @@ less 0.02.
   session and read once at the end of the fourteenth session's change (f025d7b): decision 0.775, reason
   0.9412, KB 0.5455, wrong answers 0.025, missed 0 (false escalations 0.3913); the code and models before
   that change (e0f0bfb) read the same. A development set since.
+- In the fifteenth session (7f759e5, the gloss's verb forms and months, models retrained) the kayak rental's
+  reason fell to 0.9412 ("the board you gave us had a crack in it, we could have been hurt" leans 0.02 toward
+  a person after the retrain, so its last clause is read apart, as a request); then English typos read as
+  the words meant (bb07c17): the gym's KB 0.8571 ("cn i brng a frend 2moro" reads as a farewell once "frend"
+  is "friend", as "friend" did before). Floors re-taken for all.
+- The home broadband provider (`blind_broadband`, 12 terse entries, 40 cases), written at the end of the
+  fourteenth session and read once at the end of the fifteenth session's changes (the gloss's verb forms
+  and months, English typos): decision 0.625, reason 0.875, KB 0.4348, wrong answers 0.05, missed
+  escalations 0.125 (false escalations 0.5417); the code and models before them (a01d658) read the same.
+  A development set since.
 """
 
 from __future__ import annotations
@@ -221,6 +231,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_cleaning", 40, (0.73, 0.92, 0.48), (0.05, 0.02)),
         ("blind_bakery", 40, (0.60, 0.74, 0.34), (0.20, 0.26)),
         ("blind_locksmith", 40, (0.78, 0.92, 0.57), (0.05, 0.02)),
+        ("blind_broadband", 40, (0.60, 0.85, 0.41), (0.07, 0.15)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
