@@ -391,7 +391,9 @@ def train(target: Path, encoder=None) -> list[str]:  # encoder: a SentenceEncode
         report.append(
             "corpus: " + ", ".join(f"{label}/{source} {n}" for (label, source), n in sorted(counts.items()))
         )
-        # As detect reads them: a message in a language the encoder cannot read, by its English gloss.
+        # As detect reads them: a message in a language the encoder cannot read, by its English gloss. Typos
+        # are not read here (no `protected` words): the corpus is spelled as its writers meant it, and a
+        # reading of its names ("siri", "lebron") as other words would only blur them.
         vectors = encoder.encode([readable_text(text, encoder, ENCODER_READS) or text for text, _, _ in rows])
         tensors = train_classifier(rows, vectors, report)
         tensors |= train_retrieval(rng, encoder, report)

@@ -7,15 +7,15 @@ of 82,765 words with their frequency, fetched by `make models`: DATA_CARD.md) is
 English word one edit away (Damerau-Levenshtein, a swap is one edit; two from TYPO_LONG_WORD letters), as
 SymSpell does. Words that are English are left as they are, however unlikely ("personal" is never
 "person"), and so are the words the encoder knows whole, a tenant's own words (`protected`: its products
-and names), names (a capital inside a sentence), words in capitals, words with digits and words under
-TYPO_MIN_LENGTH letters.
+and names), names (a capital inside a sentence), words in capitals, words with digits, and short words
+but for two letters swapped (TYPO_MIN_LENGTH).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -79,7 +79,7 @@ def _one_edit(word: str) -> set[str]:
 _ELONGATED = re.compile(r"(.)\1{2,}")
 
 
-@cache
+@lru_cache(maxsize=8192)  # customers' words: bounded, the container lives on
 def _meant(word: str) -> str | None:
     """`_edited`, after letters a customer drew out ("pleeease", "sooo") are read once or twice."""
     if _ELONGATED.search(word):
