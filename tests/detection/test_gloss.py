@@ -284,3 +284,12 @@ def test_the_gloss_knows_the_forms_of_common_verbs_and_the_months() -> None:
     assert "we know" in english_gloss("non sappiamo ancora la data")
     assert "june" in english_gloss("vocês abrem em junho?")
     assert "september" in english_gloss("¿hacéis envíos en septiembre?")
+
+
+def test_a_typo_in_another_language_is_read_as_the_word_meant_and_only_as_one_of_its_first_letter() -> None:
+    assert english_gloss("¿cuánto cuessta el envío?") == "how much cost the shipping?"
+    assert english_gloss("vocês aberm no domingo?") == "you open in the sunday?"  # two letters swapped
+    assert english_gloss("Kannn ich morgen vorbeikommen?").startswith("can I")  # a four-letter word meant
+    assert "arrives" in english_gloss("quando arriav il pacco?")
+    # "Rauch" (smoke) is one edit from "auch" (also): not read as it, the first letter differs
+    assert "also" not in english_gloss("das Zimmer roch nach Rauch")

@@ -175,18 +175,28 @@ def _lookup(
         english = _compound(word, lang, tables[lang])
         if english is not None:
             return english, 1
-    if correctable and len(word) >= TYPO_MIN_LENGTH and not word.isdigit():
-        # A typo ("cancelr", "abbonamnto"): one edit away (two from 8 letters) from a word of the message's
-        # likeliest language, as the lexical index corrects English typos.
+    if correctable and len(word) >= spelling.SWAP_MIN_LENGTH and not word.isdigit():
+        # A typo ("cancelr", "abbonamnto", "hoora"): one edit away (two from 8 letters; a short word only as
+        # two letters swapped, "mduo") from a word of the message's likeliest language that starts with the
+        # same letter (the glossary has no frequencies to tell "rauch" from "auch"), the likeliest as English
+        # typos are read (`spelling.likeliest`: the fewest edits, then a swap).
         lang = order[0]
-        match = process.extractOne(
-            word,
-            _single_words(lang),
-            scorer=DamerauLevenshtein.distance,
-            score_cutoff=1 if len(word) < 8 else 2,
-        )
-        if match is not None:
-            return tables[lang][0][(match[0],)], 1
+        if len(word) < TYPO_MIN_LENGTH:
+            found = [(1, swapped) for swapped in spelling.swaps(word) if (swapped,) in tables[lang][0]]
+        else:
+            found = [
+                (int(distance), candidate)
+                for candidate, distance, _ in process.extract(
+                    word,
+                    _single_words(lang),
+                    scorer=DamerauLevenshtein.distance,
+                    score_cutoff=1 if len(word) < 8 else 2,
+                    limit=None,
+                )
+                if candidate[0] == word[0]
+            ]
+        if found:
+            return tables[lang][0][(spelling.likeliest(word, found),)], 1
     return None
 
 
@@ -248,7 +258,9 @@ def _parts(word: str, lang: str, table: Tables, parts: int) -> str | None:
 @cache
 def _single_words(lang: str) -> list[str]:
     return sorted(
-        words[0] for words in _glossary()[lang][0] if len(words) == 1 and len(words[0]) >= TYPO_MIN_LENGTH
+        words[0]
+        for words in _glossary()[lang][0]
+        if len(words) == 1 and len(words[0]) >= spelling.SWAP_MIN_LENGTH - 1
     )
 
 

@@ -61,7 +61,8 @@ def _dictionary() -> tuple[frozenset[str], dict[str, int], dict[tuple[int, str],
     return frozenset(words) | CONTRACTIONS, frequency, by_start
 
 
-def _swaps(word: str) -> set[str]:
+def swaps(word: str) -> set[str]:
+    """Every string two adjacent letters of `word` swapped make."""
     return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
 
 
@@ -70,7 +71,7 @@ def _one_edit(word: str) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return (
         {a + b[1:] for a, b in splits if b}
-        | _swaps(word)
+        | swaps(word)
         | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
         | {a + c + b for a, b in splits for c in _LETTERS}
     )
@@ -96,7 +97,7 @@ def _edited(word: str) -> str | None:
     edits; then one with the same first letter (a typo seldom starts a word: "mannual" is "manual" before
     "annual"); then a swap of two letters ("opne" is "open" before "one"); then the most frequent."""
     _, frequency, by_start = _dictionary()
-    edited = _one_edit(word) if len(word) >= TYPO_MIN_LENGTH else _swaps(word)
+    edited = _one_edit(word) if len(word) >= TYPO_MIN_LENGTH else swaps(word)
     found: list[tuple[int, str]] = [(1, candidate) for candidate in edited if candidate in frequency]
     if not found and len(word) >= TYPO_LONG_WORD:
         for length in range(len(word) - 2, len(word) + 3):
@@ -110,8 +111,12 @@ def _edited(word: str) -> str | None:
                     limit=None,
                 )
             ]
-    if not found:
-        return None
+    return likeliest(word, found, frequency) if found else None
+
+
+def likeliest(word: str, found: list[tuple[int, str]], frequency: dict[str, int] | None = None) -> str:
+    """Of the (edits, word) a typo may be, the likeliest: the fewest edits, then the same first letter, then
+    two letters swapped, then the most frequent (where frequencies are known), then the first in order."""
     letters = sorted(word)
     return min(
         found,
@@ -119,7 +124,7 @@ def _edited(word: str) -> str | None:
             item[0],
             item[1][0] != word[0],
             sorted(item[1]) != letters,
-            -frequency[item[1]],
+            -(frequency or {}).get(item[1], 0),
             item[1],
         ),
     )[1]
