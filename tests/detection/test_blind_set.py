@@ -189,6 +189,13 @@ less 0.02.
   and months, English typos): decision 0.625, reason 0.875, KB 0.4348, wrong answers 0.05, missed
   escalations 0.125 (false escalations 0.5417); the code and models before them (a01d658) read the same.
   A development set since.
+- The electricity and gas supplier (`blind_energy`, 14 entries of three or four alternates, 40 cases),
+  written after the broadband provider's read. Its figures were first printed, by accident, by a helper
+  script that did not skip unread sets, during the fifteenth session's third change (typos in other
+  languages, 9c1ca21; per-case results were not printed); that change was kept on the other sets' figures
+  alone, then the set was read as a blind set is: decision 0.75, reason 0.9375, KB 0.50, wrong answers 0.10,
+  missed escalations 0.0625 (false escalations 0.375), the same with the code before that change (5cceb5e)
+  and before the session (a01d658). A development set since.
 """
 
 from __future__ import annotations
@@ -232,6 +239,7 @@ CEILINGS = ("wrong_answer_rate", "missed_escalation_rate")
         ("blind_bakery", 40, (0.60, 0.74, 0.34), (0.20, 0.26)),
         ("blind_locksmith", 40, (0.78, 0.92, 0.57), (0.05, 0.02)),
         ("blind_broadband", 40, (0.60, 0.85, 0.41), (0.07, 0.15)),
+        ("blind_energy", 40, (0.73, 0.91, 0.48), (0.12, 0.09)),
     ],
 )  # fmt: skip
 def test_detection_on_a_business_nobody_tuned_on(
