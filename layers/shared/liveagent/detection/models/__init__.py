@@ -1,9 +1,8 @@
 """Where the detection models live in the layer, and the hashes they must have (DATA_CARD.md).
 
 `minilm/` (the sentence encoder, int8 ONNX + tokenizer) is built by `make models` from a pinned published
-model and is not committed (23 MB); so is `english/` (SymSpell's English frequency dictionary, for reading
-typos: `spelling`), fetched from a pinned published wheel. `signals.safetensors` (the learned signals) is
-committed and rebuilt by `make train-detection`.
+model and is not committed (23 MB); `signals.safetensors` (the learned signals) is committed and rebuilt by
+`make train-detection`. (The English dictionary `spelling` reads is in `liveagent.dictionaries`.)
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MINILM_DIR = HERE / "minilm"
 SIGNALS_FILE = HERE / "signals.safetensors"
-ENGLISH_DICTIONARY = HERE / "english" / "frequency_dictionary_en_82_765.txt"
-ENGLISH_DICTIONARY_SHA256 = "68e9dc81c7e73bd7310b57e516ecaea0d8b6387ff71344a57c04174650a407a7"
 ENCODER_FILES = {
     "model.onnx": "b296d37fe199b0b32f7f49aa84b1c1c88d076cbc570d756d52e6ac6f6864b670",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
