@@ -20,8 +20,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 
 from liveagent import language
 from liveagent.detection import spelling
@@ -185,14 +183,8 @@ def _lookup(
             found = [(1, swapped) for swapped in spelling.swaps(word) if (swapped,) in tables[lang][0]]
         else:
             found = [
-                (int(distance), candidate)
-                for candidate, distance, _ in process.extract(
-                    word,
-                    _single_words(lang),
-                    scorer=DamerauLevenshtein.distance,
-                    score_cutoff=1 if len(word) < 8 else 2,
-                    limit=None,
-                )
+                (edits, candidate)
+                for edits, candidate in spelling.within(word, _single_words(lang), spelling.typo_edits(word))
                 if candidate[0] == word[0]
             ]
         if found:

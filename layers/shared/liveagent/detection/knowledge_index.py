@@ -39,7 +39,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.detection.gloss import readable_text
 from liveagent.detection.lexicon import QUALIFIERS
-from liveagent.detection.spelling import TYPO_LONG_WORD, WORD
+from liveagent.detection.spelling import WORD, typo_edits
 from liveagent.detection.text import clauses, content_terms
 
 ANSWER_WEIGHT = 0.5
@@ -354,9 +354,8 @@ class KnowledgeIndex:
             return term
         # A typo is an edit or two away (a swap counts as one); a longer word that starts with a KB word is
         # a different word ("printer" is not "print"), so it is left alone.
-        max_edits = 1 if len(term) < TYPO_LONG_WORD else 2
         match = process.extractOne(
-            term, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits
+            term, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=typo_edits(term)
         )
         if match is None or term.startswith(match[0]) or match[0].startswith(term):
             return term

@@ -14,7 +14,7 @@ but for two letters swapped (TYPO_MIN_LENGTH).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 from rapidfuzz import process
@@ -61,6 +61,21 @@ def _dictionary() -> tuple[frozenset[str], dict[str, int], dict[tuple[int, str],
     return frozenset(words) | CONTRACTIONS, frequency, by_start
 
 
+def typo_edits(word: str) -> int:
+    """How many edits still make a typo of `word`: one, two from TYPO_LONG_WORD letters."""
+    return 1 if len(word) < TYPO_LONG_WORD else 2
+
+
+def within(word: str, words: Sequence[str], edits: int) -> list[tuple[int, str]]:
+    """(edits, word) for each of `words` at most `edits` from `word` (Damerau-Levenshtein: a swap is one)."""
+    return [
+        (int(distance), candidate)
+        for candidate, distance, _ in process.extract(
+            word, words, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None
+        )
+    ]
+
+
 def swaps(word: str) -> set[str]:
     """Every string two adjacent letters of `word` swapped make."""
     return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
@@ -99,18 +114,9 @@ def _edited(word: str) -> str | None:
     _, frequency, by_start = _dictionary()
     edited = _one_edit(word) if len(word) >= TYPO_MIN_LENGTH else swaps(word)
     found: list[tuple[int, str]] = [(1, candidate) for candidate in edited if candidate in frequency]
-    if not found and len(word) >= TYPO_LONG_WORD:
+    if not found and typo_edits(word) == 2:
         for length in range(len(word) - 2, len(word) + 3):
-            found += [
-                (int(distance), candidate)
-                for candidate, distance, _ in process.extract(
-                    word,
-                    by_start.get((length, word[0]), ()),
-                    scorer=DamerauLevenshtein.distance,
-                    score_cutoff=2,
-                    limit=None,
-                )
-            ]
+            found += within(word, by_start.get((length, word[0]), ()), 2)
     return likeliest(word, found, frequency) if found else None
 
 
