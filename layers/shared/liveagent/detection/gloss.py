@@ -30,7 +30,6 @@ GLOSSARY_FILE = Path(__file__).resolve().parent / "models" / "glossary.tsv"
 STEMMERS = {"es": "spanish", "pt": "portuguese", "fr": "french", "de": "german", "it": "italian",
             "nl": "dutch"}  # fmt: skip
 MAX_PHRASE = 3
-TYPO_MIN_LENGTH = 5
 # Plurals whose singular the stemmer does not share, as (plural ending, singular ending), tried where neither
 # the word nor its stem is known: in every language a plural it leaves whole ("pneus", "pneu"); and once
 # accents are folded away, Spanish "felices" (feliz), Portuguese "cartões" (cartão), "jardins" (jardim),
@@ -179,7 +178,7 @@ def _lookup(
         # same letter (the glossary has no frequencies to tell "rauch" from "auch"), the likeliest as English
         # typos are read (`spelling.likeliest`: the fewest edits, then a swap).
         lang = order[0]
-        if len(word) < TYPO_MIN_LENGTH:
+        if len(word) < spelling.TYPO_MIN_LENGTH:
             found = [(1, swapped) for swapped in spelling.swaps(word) if (swapped,) in tables[lang][0]]
         else:
             found = [
@@ -256,6 +255,7 @@ def _single_words(lang: str) -> list[str]:
     )
 
 
+@lru_cache(maxsize=1024)  # one message is read by the classifier and by retrieval, whole and by clause
 def readable_text(
     text: str, encoder: SentenceEncoder, threshold: float, protected: frozenset[str] | None = None
 ) -> str | None:
