@@ -5,7 +5,7 @@ import { adminView } from "./views/admin.js";
 import { deliveriesView } from "./views/deliveries.js";
 import { meView, notificationsView } from "./views/me.js";
 import { supportView, ticketView } from "./views/support.js";
-import { $, $$, act, notice } from "./ui.js";
+import { $, $$, ViewLeft, act, notice } from "./ui.js";
 
 export const state = { me: null, timers: [] };
 
@@ -18,8 +18,10 @@ const routes = [
   [/^#\/admin(?:\/([a-z-]+))?$/, (m) => adminView(m[1] || "escalation")],
 ];
 
-// Views poll (new tickets, notifications); leaving a view stops its timers.
-export function every(ms, work) {
+// Views poll (new tickets, notifications); leaving a view stops its timers, and a view left before it
+// started polling (`owner`, its element, is off the page) does not start.
+export function every(ms, work, owner) {
+  if (!owner.isConnected) return null;
   const id = setInterval(work, ms);
   state.timers.push(id);
   return id;
@@ -28,6 +30,8 @@ export function every(ms, work) {
 async function route() {
   state.timers.forEach(clearInterval);
   state.timers = [];
+  const left = $("#view");
+  left.replaceWith(left.cloneNode(false)); // the view left keeps its element, off the page (ui.js ViewLeft)
   if (!current()) return showLogin();
   if (!state.me) await start();
   const hash = location.hash || "#/support";
@@ -254,5 +258,6 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-window.addEventListener("hashchange", () => route().catch((e) => notice(e.message, "error")));
-route().catch((e) => notice(e.message, "error"));
+const shown = (e) => e instanceof ViewLeft || notice(e.message, "error");
+window.addEventListener("hashchange", () => route().catch(shown));
+route().catch(shown);

@@ -23,7 +23,17 @@ export function html(strings, ...values) {
   return raw(strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i]) : ""), ""));
 }
 
+// A view's late answer for a page the user has already left: each navigation gives the view a fresh
+// element (app.js), so a view still loading for the one before holds an element no longer on the page, and
+// drawing into it stops that view there instead of drawing over the next one or wiring its handlers there.
+export class ViewLeft extends Error {
+  constructor() {
+    super("The view was left before it finished loading.");
+  }
+}
+
 export function mount(element, content) {
+  if (!element.isConnected) throw new ViewLeft();
   element.innerHTML = render(content);
 }
 
@@ -39,7 +49,7 @@ export async function showList(selector, load, rows, empty) {
     const { items } = await load();
     mount(box, items.length ? rows(items) : html`<p class="empty">${empty}</p>`);
   } catch (error) {
-    mount(box, html`<p class="error">${error.message}</p>`);
+    if (box.isConnected) mount(box, html`<p class="error">${error.message}</p>`);
   }
 }
 
@@ -93,7 +103,9 @@ export async function act(button, work, done) {
     if (done) notice(done, "ok");
     return result;
   } catch (error) {
-    notice(error.message || String(error), "error");
+    // Only drawing a result throws ViewLeft, so the work itself was done: its notice still says so.
+    if (!(error instanceof ViewLeft)) notice(error.message || String(error), "error");
+    else if (done) notice(done, "ok");
     return undefined;
   } finally {
     if (button) button.disabled = false;

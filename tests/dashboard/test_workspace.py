@@ -807,3 +807,73 @@ def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused_in_the_browser(
     expect(page.locator("#notice.error")).to_contain_text("blank")
     assert len(client.api("GET", "/api/knowledge").json()["items"]) == before
     session.close(refused_on_purpose=1)
+
+
+def _release_when_replaced(page: Page, held: list[Route], path: str) -> None:
+    """Let the held request of a view the user has left answer, and wait until the page has read it: the
+    request has finished (its body is in) and the page has run a task after it. What the page shows after
+    is read at once, not with `expect`'s retries: a poll would redraw the view within them."""
+    eventually(lambda: held or page.evaluate("0"))
+    with page.expect_request_finished(lambda r: r.url.endswith(path)):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done))")
+
+
+def test_an_admin_section_left_before_it_loaded_does_not_draw_over_the_next(
+    client: Client, browser: Browser
+) -> None:
+    # CI caught it: after a reload the escalation rules were still loading when the admin opened Team, and
+    # their late answer drew an error over the team table (the rules looked for their form on Team's page).
+    session = Session(browser, client)
+    page = session.login("admin@demo.test")
+    held: list[Route] = []
+    page.route("**/api/settings/escalation", lambda route: held.append(route))
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Team").click()
+    capacity = page.get_by_label("Capacity of alice@demo.test")
+    expect(capacity).to_be_visible()
+    _release_when_replaced(page, held, "/api/settings/escalation")
+    assert capacity.is_visible()
+    assert page.locator("#admin .error").count() == 0, page.locator("#admin").inner_text()
+    assert page.get_by_role("heading", name="Escalation rules").count() == 0
+    session.close()
+
+
+def test_a_ticket_left_before_it_loaded_does_not_replace_the_next_view(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Slow Ticket", "15550701628")
+    ticket = page.url.rsplit("/", 1)[1]
+    page.get_by_role("link", name="Support").first.click()
+    expect(page.get_by_role("heading", name="Support")).to_be_visible()
+    # The ticket view's last request (the replies it offers) held: everything before it has answered.
+    held: list[Route] = []
+    page.route("**/api/settings/replies", lambda route: held.append(route))
+    page.goto(f"{client.base}/#/tickets/{ticket}")
+    eventually(lambda: held or page.evaluate("0"))
+    page.get_by_role("link", name="Support").first.click()
+    expect(page.locator("tr", has_text="Slow Ticket")).to_be_visible()
+    _release_when_replaced(page, held, "/api/settings/replies")
+    assert page.locator("tr", has_text="Slow Ticket").is_visible()
+    assert page.get_by_role("heading", name="Slow Ticket").count() == 0
+    session.close()
+
+
+def test_a_slow_list_for_the_filters_before_does_not_replace_the_list_for_the_new_ones(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Filter Racer", "15550701629")
+    page.get_by_role("link", name="Support").first.click()
+    expect(page.locator("tr", has_text="Filter Racer")).to_be_visible()
+    held: list[Route] = []
+    page.route(re.compile(r"/api/tickets\?(?!.*q=)"), lambda route: held.append(route))
+    page.get_by_role("tab", name=re.compile("Requested")).click()  # reloads the list: held
+    eventually(lambda: held or page.evaluate("0"))
+    page.get_by_label("Search").fill("nobody wrote this")
+    expect(page.locator("#tickets")).to_contain_text("No requested tickets.")
+    _release_when_replaced(page, held, held[0].request.url.split("/api", 1)[1])
+    assert "No requested tickets." in page.locator("#tickets").inner_text()
+    assert page.locator("tr", has_text="Filter Racer").count() == 0
+    session.close()

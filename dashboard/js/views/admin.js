@@ -18,7 +18,7 @@ const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 export async function adminView(section) {
   mount(
-    $("#view"),
+    $("#view"), // taken before any wait: a section of an admin page left since then draws nowhere
     html`<h1>Admin</h1>
     <nav class="subnav" aria-label="Admin">${SECTIONS.map(
       ([id, label]) => html`<a href="#/admin/${id}" aria-current="${id === section ? "page" : "false"}">${label}</a>`,
@@ -26,10 +26,11 @@ export async function adminView(section) {
     <section id="admin" class="card"></section>`,
   );
   const views = { escalation, routing, policy, hours, messages, replies, team, knowledge, analytics, audit };
+  const box = $("#admin");
   try {
-    await (views[section] || escalation)($("#admin"));
+    await (views[section] || escalation)(box);
   } catch (error) {
-    mount($("#admin"), html`<p class="error">${error.message}</p>`);
+    if (box.isConnected) mount(box, html`<p class="error">${error.message}</p>`);
   }
 }
 

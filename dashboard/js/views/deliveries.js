@@ -5,11 +5,12 @@ import { every } from "../app.js";
 import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function deliveriesView() {
-  mount($("#view"), html`<h1>Deliveries</h1>
+  const box = $("#view");
+  mount(box, html`<h1>Deliveries</h1>
     <p>Messages to customers that did not (or may not) reach them. Resend one, or dismiss it when the
       customer was reached another way.</p><div id="deliveries" aria-live="polite"></div>`);
   await loadDeliveries();
-  every(10_000, loadDeliveries);
+  every(10_000, loadDeliveries, box);
   $("#deliveries").addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-delivery]");
     if (!button) return;

@@ -5,9 +5,10 @@ import { finishMfaSetup, mfaEnabled, startMfaSetup, turnOffMfa } from "../auth.j
 import { $, act, html, mount, showList, when } from "../ui.js";
 
 export async function notificationsView() {
-  mount($("#view"), html`<h1>Notifications</h1><div id="notifications" aria-live="polite"></div>`);
+  const box = $("#view");
+  mount(box, html`<h1>Notifications</h1><div id="notifications" aria-live="polite"></div>`);
   await loadNotifications();
-  every(5000, loadNotifications);
+  every(5000, loadNotifications, box);
   $("#notifications").addEventListener("click", async (event) => {
     const item = event.target.closest("[data-notification]");
     if (!item) return;
@@ -37,6 +38,7 @@ function loadNotifications() {
 export async function meView() {
   // The caller's own channels, fresh (agents may not list the team): the boxes show what is saved, so
   // saving without a change changes nothing.
+  const box = $("#view");
   let agent = null;
   try {
     if (state.me.status !== null) agent = { notify: await get("/api/me/notify") };
@@ -44,7 +46,7 @@ export async function meView() {
     /* shown with the defaults */
   }
   mount(
-    $("#view"),
+    box,
     html`<h1>My settings</h1>
     <section class="card narrow">
       <p>Signed in as <strong>${state.me.email}</strong> (${state.me.permission}), tenant <code>${state.me.tenant_id}</code>.</p>

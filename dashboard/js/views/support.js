@@ -19,8 +19,9 @@ export async function supportView(given = new URLSearchParams()) {
     Object.assign(filters, { status: "requested", q: "", reason: "", channel: "", mine: false });
     for (const key of ["status", "q", "reason", "channel"]) if (given.get(key) !== null) filters[key] = given.get(key);
   }
+  const box = $("#view");
   mount(
-    $("#view"),
+    box,
     html`<h1>Support</h1>
       <div class="tabs" role="tablist">
         ${TABS.map(
@@ -53,10 +54,16 @@ export async function supportView(given = new URLSearchParams()) {
   });
   $("#filters").addEventListener("submit", (event) => event.preventDefault());
   await loadTickets();
-  every(5000, loadTickets); // new tickets appear without a reload
+  every(5000, loadTickets, box); // new tickets appear without a reload
 }
 
+// Each load answers the filters as they were when it started; only the latest load draws (a slow answer
+// for the filters before must not replace the list of the ones the agent has since chosen).
+let latestLoad = 0;
 async function loadTickets() {
+  const list = $("#tickets");
+  if (!list) return;
+  const load = ++latestLoad;
   await loadTeam();
   // The same filters for the list and for the tab counts (one cheap counts call, not a list per tab).
   const where = new URLSearchParams();
@@ -69,6 +76,7 @@ async function loadTickets() {
   else query.set("status", filters.status);
   try {
     const [page, counts] = await Promise.all([get(`/api/tickets?${query}`), get(`/api/tickets/counts?${where}`)]);
+    if (load !== latestLoad || !list.isConnected) return;
     const all = Object.values(counts.counts).reduce((a, b) => a + b, 0);
     const more = Object.values(counts.more).some(Boolean);
     for (const [status, count] of [...Object.entries(counts.counts), ["all", all]]) {
@@ -77,16 +85,13 @@ async function loadTickets() {
     }
     // The title counts without the filters: what waits on the user, whatever they are looking at.
     refreshAttention(where.toString() ? undefined : counts);
-    const list = $("#tickets");
-    if (!list) return;
     // Customers waiting on a reply first (the longest waiting first), then the rest newest first.
     const items = [...page.items].sort(
       (a, b) => b.needs_reply - a.needs_reply || (a.needs_reply ? a.last_customer_at.localeCompare(b.last_customer_at) : 0),
     );
     mount(list, items.length ? ticketTable(items) : html`<p class="empty">No ${filters.status === "all" ? "" : `${filters.status} `}tickets.</p>`);
   } catch (error) {
-    const list = $("#tickets");
-    if (list) mount(list, html`<p class="error">${error.message}</p>`);
+    if (load === latestLoad && list.isConnected) mount(list, html`<p class="error">${error.message}</p>`);
   }
 }
 
@@ -191,12 +196,13 @@ function messageItem(m) {
 }
 
 export async function ticketView(id) {
-  mount($("#view"), html`<p>Loading ticket…</p>`);
+  const box = $("#view");
+  mount(box, html`<p>Loading ticket…</p>`);
   let ticket;
   try {
     ticket = await get(`/api/tickets/${id}`);
   } catch (error) {
-    mount($("#view"), html`<p class="error">${error.message}</p><p><a href="#/support">Back to tickets</a></p>`);
+    mount(box, html`<p class="error">${error.message}</p><p><a href="#/support">Back to tickets</a></p>`);
     return;
   }
   // The team directory (any signed-in user): people by name, and whom a ticket can be handed to.
@@ -212,7 +218,7 @@ export async function ticketView(id) {
   const win = windowState(ticket);
   const closed = ticket.status === "closed";
   mount(
-    $("#view"),
+    box,
     html`<p><a href="#/support">← Tickets</a></p>
     <div class="ticket-head">
       <h1>${channelIcon(ticket.channel)} ${ticket.customer.name || ticket.customer.id}</h1>
@@ -287,7 +293,7 @@ export async function ticketView(id) {
   );
   markSeen(ticket);
   wireTicket(ticket, library);
-  every(5000, () => refreshConversation(ticket.id));
+  every(5000, () => refreshConversation(ticket.id), box);
 }
 
 function customerProfile(ticket) {
