@@ -85,6 +85,7 @@ async function escalation(box, given) {
     <div id="preview"></div>`,
   );
   const form = $("#escalation-form");
+  const preview = $("#preview");
   onSubmit(
     form,
     () =>
@@ -107,7 +108,7 @@ async function escalation(box, given) {
     const { items } = await get("/api/knowledge").catch(() => ({ items: [] }));
     const questions = Object.fromEntries(items.map((e) => [e.id, e.question]));
     mount(
-      $("#preview"),
+      preview,
       result.escalate
         ? html`<p><strong>A person takes over</strong>: ${REASONS[result.reason] || result.reason}.</p>
           <ul class="why">${result.triggers.map((t) => html`<li>${explainTrigger(t, questions)}</li>`)}</ul>${evidence(result.triggers)}`

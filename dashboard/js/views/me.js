@@ -93,6 +93,7 @@ export async function meView() {
 async function drawMfa() {
   const box = $("#mfa");
   const on = await mfaEnabled().catch(() => null);
+  if (!box.isConnected) return; // the settings were left while it asked
   mount(
     box,
     html`<h2>Two-step sign-in</h2>${on === null ? html`<p class="error">Could not read your sign-in settings.</p>` : on
