@@ -903,3 +903,20 @@ def test_settings_left_while_they_ask_for_two_step_sign_in_leave_no_error(
     assert page.get_by_role("heading", name="Two-step sign-in").count() == 0
     assert page.get_by_role("heading", name="Support").is_visible()
     session.close()
+
+
+def test_an_action_answered_after_the_agent_left_the_ticket_does_not_draw_it_again(
+    client: Client, browser: Browser
+) -> None:
+    session = Session(browser, client)
+    page = _open_ticket(client, session, "Quick Leaver", "15550701630")
+    held: list[Route] = []
+    page.route("**/ack", lambda route: held.append(route))
+    page.get_by_role("button", name="Acknowledge").click()
+    eventually(lambda: held or page.evaluate("0"))
+    page.get_by_role("link", name="Support").first.click()
+    expect(page.locator("tr", has_text="Quick Leaver")).to_be_visible()
+    _release_when_replaced(page, held, held[0].request.url)
+    assert page.get_by_role("heading", name="Quick Leaver").count() == 0
+    assert page.get_by_role("heading", name="Support").is_visible()
+    session.close()

@@ -78,10 +78,11 @@ export async function meView() {
     event.target.checked = on;
   });
   $("#test-notification")?.addEventListener("click", async (event) => {
+    const shown = $("#test-result");
     const result = await act(event.target, () => post("/api/notifications/test"));
     if (!result) return;
     mount(
-      $("#test-result"),
+      shown,
       html`<ul>${Object.entries(result.deliveries).map(([channel, outcome]) => html`<li><strong>${channel}</strong>: ${typeof outcome === "string" ? outcome : JSON.stringify(outcome)}</li>`)}</ul>
       ${result.sender_verified === false ? html`<p class="error">The email sender is not verified in SES yet: emails cannot go out.</p>` : ""}`,
     );

@@ -353,6 +353,9 @@ async function refreshConversation(id) {
 
 function wireTicket(ticket, library) {
   const base = `/api/tickets/${ticket.id}`;
+  // After an action the ticket is drawn again, if the agent is still on it: the button or form that
+  // started the action is still on the page (otherwise the ticket would be drawn over where they went).
+  const drawAgain = (from) => from.isConnected && ticketView(ticket.id);
   $("#reply")?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -368,20 +371,20 @@ function wireTicket(ticket, library) {
       delete form.dataset.key;
       form.reset();
       // The whole panel: the first reply changes the status, its badge and the first-response time.
-      ticketView(ticket.id);
+      drawAgain(form);
     }
   });
   $("#take")?.addEventListener("click", async (e) => {
     const done = await act(e.target, () => post(`${base}/take`), "It is yours now.");
-    if (done) ticketView(ticket.id);
+    if (done) drawAgain(e.target);
   });
   $("#ack")?.addEventListener("click", async (e) => {
     const done = await act(e.target, () => post(`${base}/ack`), "Acknowledged: the escalation timer stopped.");
-    if (done) ticketView(ticket.id);
+    if (done) drawAgain(e.target);
   });
   $("#close")?.addEventListener("click", async (e) => {
     const done = await act(e.target, () => post(`${base}/close`), "Ticket closed.");
-    if (done) ticketView(ticket.id);
+    if (done) drawAgain(e.target);
   });
   $("#to-kb").addEventListener("click", async () => {
     const form = $("#kb-form");
@@ -415,18 +418,19 @@ function wireTicket(ticket, library) {
     event.preventDefault();
     const note = event.target.note.value.trim();
     const done = await act(event.target.querySelector("button"), () => post(`${base}/assign`, { agent_id: event.target.agent_id.value, ...(note ? { note } : {}) }), "Handed over.");
-    if (done) ticketView(ticket.id);
+    if (done) drawAgain(event.target);
   });
   $("#note").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
+    const notes = $(".notes");
     form.dataset.key ||= crypto.randomUUID(); // a retry of the same note writes it once
     const added = await act(form.querySelector("button"), () => post(`${base}/notes`, { text: form.text.value }, { "Idempotency-Key": form.dataset.key }), "Note added (not sent to the customer).");
     if (added) {
       delete form.dataset.key;
       form.reset();
       const { items } = await get(`${base}/notes`);
-      mount($(".notes"), html`${items.map(noteItem)}`);
+      mount(notes, html`${items.map(noteItem)}`);
     }
   });
   // While the agent types, the others on this ticket are told (at most every 10 s).
