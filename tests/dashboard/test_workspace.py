@@ -809,13 +809,25 @@ def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused_in_the_browser(
     session.close(refused_on_purpose=1)
 
 
-def _release_when_replaced(page: Page, held: list[Route], path: str) -> None:
+def _hold(page: Page, url: str | re.Pattern[str]) -> list[Route]:
+    """Requests to `url` are held from now on, in the list returned."""
+    held: list[Route] = []
+    page.route(url, lambda route: held.append(route))
+    return held
+
+
+def _held_one(page: Page, held: list[Route]) -> Route:
+    eventually(lambda: held or page.evaluate("0"))  # the request has reached the route
+    return held[0]
+
+
+def _release_late(page: Page, held: list[Route]) -> None:
     """Let the held request of a view the user has left answer, and wait until the page has read it: the
     request has finished (its body is in) and the page has run a task after it. What the page shows after
     is read at once, not with `expect`'s retries: a poll would redraw the view within them."""
-    eventually(lambda: held or page.evaluate("0"))
-    with page.expect_request_finished(lambda r: r.url.endswith(path)):
-        held[0].continue_()
+    route = _held_one(page, held)
+    with page.expect_request_finished(lambda r: r.url == route.request.url):
+        route.continue_()
     page.evaluate("() => new Promise((done) => setTimeout(done))")
 
 
@@ -826,13 +838,12 @@ def test_an_admin_section_left_before_it_loaded_does_not_draw_over_the_next(
     # their late answer drew an error over the team table (the rules looked for their form on Team's page).
     session = Session(browser, client)
     page = session.login("admin@demo.test")
-    held: list[Route] = []
-    page.route("**/api/settings/escalation", lambda route: held.append(route))
+    held = _hold(page, "**/api/settings/escalation")
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Team").click()
     capacity = page.get_by_label("Capacity of alice@demo.test")
     expect(capacity).to_be_visible()
-    _release_when_replaced(page, held, "/api/settings/escalation")
+    _release_late(page, held)
     assert capacity.is_visible()
     assert page.locator("#admin .error").count() == 0, page.locator("#admin").inner_text()
     assert page.get_by_role("heading", name="Escalation rules").count() == 0
@@ -848,13 +859,12 @@ def test_a_ticket_left_before_it_loaded_does_not_replace_the_next_view(
     page.get_by_role("link", name="Support").first.click()
     expect(page.get_by_role("heading", name="Support")).to_be_visible()
     # The ticket view's last request (the replies it offers) held: everything before it has answered.
-    held: list[Route] = []
-    page.route("**/api/settings/replies", lambda route: held.append(route))
+    held = _hold(page, "**/api/settings/replies")
     page.goto(f"{client.base}/#/tickets/{ticket}")
-    eventually(lambda: held or page.evaluate("0"))
+    _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.locator("tr", has_text="Slow Ticket")).to_be_visible()
-    _release_when_replaced(page, held, "/api/settings/replies")
+    _release_late(page, held)
     assert page.locator("tr", has_text="Slow Ticket").is_visible()
     assert page.get_by_role("heading", name="Slow Ticket").count() == 0
     session.close()
@@ -867,13 +877,12 @@ def test_a_slow_list_for_the_filters_before_does_not_replace_the_list_for_the_ne
     page = _open_ticket(client, session, "Filter Racer", "15550701629")
     page.get_by_role("link", name="Support").first.click()
     expect(page.locator("tr", has_text="Filter Racer")).to_be_visible()
-    held: list[Route] = []
-    page.route(re.compile(r"/api/tickets\?(?!.*q=)"), lambda route: held.append(route))
+    held = _hold(page, re.compile(r"/api/tickets\?(?!.*q=)"))
     page.get_by_role("tab", name=re.compile("Requested")).click()  # reloads the list: held
-    eventually(lambda: held or page.evaluate("0"))
+    _held_one(page, held)
     page.get_by_label("Search").fill("nobody wrote this")
     expect(page.locator("#tickets")).to_contain_text("No requested tickets.")
-    _release_when_replaced(page, held, held[0].request.url.split("/api", 1)[1])
+    _release_late(page, held)
     assert "No requested tickets." in page.locator("#tickets").inner_text()
     assert page.locator("tr", has_text="Filter Racer").count() == 0
     session.close()
@@ -896,10 +905,10 @@ def test_settings_left_while_they_ask_for_two_step_sign_in_leave_no_error(
         ),
     )
     page.goto(f"{client.base}/#/me")
-    eventually(lambda: held or page.evaluate("0"))
+    _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.get_by_role("heading", name="Support")).to_be_visible()
-    _release_when_replaced(page, held, held[0].request.url)
+    _release_late(page, held)
     assert page.get_by_role("heading", name="Two-step sign-in").count() == 0
     assert page.get_by_role("heading", name="Support").is_visible()
     session.close()
@@ -910,13 +919,12 @@ def test_an_action_answered_after_the_agent_left_the_ticket_does_not_draw_it_aga
 ) -> None:
     session = Session(browser, client)
     page = _open_ticket(client, session, "Quick Leaver", "15550701630")
-    held: list[Route] = []
-    page.route("**/ack", lambda route: held.append(route))
+    held = _hold(page, "**/ack")
     page.get_by_role("button", name="Acknowledge").click()
-    eventually(lambda: held or page.evaluate("0"))
+    _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.locator("tr", has_text="Quick Leaver")).to_be_visible()
-    _release_when_replaced(page, held, held[0].request.url)
+    _release_late(page, held)
     assert page.get_by_role("heading", name="Quick Leaver").count() == 0
     assert page.get_by_role("heading", name="Support").is_visible()
     session.close()
