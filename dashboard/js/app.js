@@ -259,6 +259,8 @@ document.addEventListener("keydown", (event) => {
 });
 
 const shown = (e) => e instanceof ViewLeft || notice(e.message, "error");
+// The current view drawn again, as a navigation to it would (its polls stopped first).
+export const redraw = () => route().catch(shown);
 // Work a view started without waiting for it (a section drawn after its own request) may find the view
 // left too: that is the user's navigation, not an error.
 window.addEventListener("unhandledrejection", (event) => event.reason instanceof ViewLeft && event.preventDefault());

@@ -1,6 +1,6 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
-import { every, refreshAttention, refreshUnread, state } from "../app.js";
+import { every, redraw, refreshAttention, refreshUnread, state } from "../app.js";
 import { $, $$, LANGUAGES, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, until, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
@@ -355,7 +355,8 @@ function wireTicket(ticket, library) {
   const base = `/api/tickets/${ticket.id}`;
   // After an action the ticket is drawn again, if the agent is still on it: the button or form that
   // started the action is still on the page (otherwise the ticket would be drawn over where they went).
-  const drawAgain = (from) => from.isConnected && ticketView(ticket.id);
+  // Drawn as a navigation is, so its poll replaces the one before instead of adding to it.
+  const drawAgain = (from) => from.isConnected && redraw();
   $("#reply")?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
