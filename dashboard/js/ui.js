@@ -49,8 +49,13 @@ export async function showList(selector, load, rows, empty) {
     const { items } = await load();
     mount(box, items.length ? rows(items) : html`<p class="empty">${empty}</p>`);
   } catch (error) {
-    if (box.isConnected) mount(box, html`<p class="error">${error.message}</p>`);
+    showError(box, error);
   }
+}
+
+// What went wrong loading a view's part, in its box, if that is still on the page (else the user has left).
+export function showError(box, error) {
+  if (box.isConnected) mount(box, html`<p class="error">${error.message}</p>`);
 }
 
 export function ago(iso) {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.conftest import Client, eventually, whatsapp_text
 from tests.dashboard.test_dashboard import Session, _only_alice_online, save
@@ -33,6 +34,34 @@ def _open_ticket(
     row.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     return page
+
+
+def _hold(
+    page: Page,
+    url: str | re.Pattern[str] | Callable[[str], bool],
+    only: Callable[[Request], bool] | None = None,
+) -> list[Route]:
+    """Requests to `url` (those of them `only` picks) are held from now on, in the list returned."""
+    held: list[Route] = []
+    page.route(
+        url, lambda route: held.append(route) if only is None or only(route.request) else route.continue_()
+    )
+    return held
+
+
+def _held_one(page: Page, held: list[Route]) -> Route:
+    eventually(lambda: held or page.evaluate("0"))  # the request has reached the route
+    return held[0]
+
+
+def _release(page: Page, held: list[Route]) -> None:
+    """Let the held request answer, and wait until the page has read it: the request has finished (its body
+    is in) and the page has run a task after it. Where a test checks that the answer changed nothing, it
+    reads the page at once, not with `expect`'s retries: a poll would redraw the view within them."""
+    route = _held_one(page, held)
+    with page.expect_request_finished(lambda r: r.url == route.request.url):
+        route.continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done))")
 
 
 def _toast_colours(page: Page) -> tuple[str, str]:
@@ -129,15 +158,11 @@ def test_an_agent_typing_the_answer_while_the_draft_loads_keeps_it_in_the_answer
     # caught it as a race).
     session = Session(browser, client)
     page = _open_ticket(client, session, "Quick Typist", "15550701627")
-    held: list[Route] = []
-    page.route("**/knowledge-draft", lambda route: held.append(route))
+    held = _hold(page, "**/knowledge-draft")
     page.get_by_role("button", name="Add to knowledge base").click()
     answer = page.locator("#kb-form [name=answer]")
     answer.press_sequentially("We ship")
-    eventually(lambda: held or page.evaluate("0"))  # the draft's request has reached the route
-    with page.expect_response("**/knowledge-draft"):
-        held[0].continue_()
-    page.evaluate("() => new Promise((done) => setTimeout(done))")  # the page has read the draft
+    _release(page, held)  # the page has read the draft
     page.keyboard.type(" in 5-7 days.")  # wherever the focus now is, as a person's typing goes
     expect(answer).to_have_value("We ship in 5-7 days.")
     expect(page.locator("#kb-form [name=question]")).not_to_have_value(re.compile("days"))
@@ -809,28 +834,6 @@ def test_bug_5_a_knowledge_entry_of_only_spaces_is_refused_in_the_browser(
     session.close(refused_on_purpose=1)
 
 
-def _hold(page: Page, url: str | re.Pattern[str]) -> list[Route]:
-    """Requests to `url` are held from now on, in the list returned."""
-    held: list[Route] = []
-    page.route(url, lambda route: held.append(route))
-    return held
-
-
-def _held_one(page: Page, held: list[Route]) -> Route:
-    eventually(lambda: held or page.evaluate("0"))  # the request has reached the route
-    return held[0]
-
-
-def _release_late(page: Page, held: list[Route]) -> None:
-    """Let the held request of a view the user has left answer, and wait until the page has read it: the
-    request has finished (its body is in) and the page has run a task after it. What the page shows after
-    is read at once, not with `expect`'s retries: a poll would redraw the view within them."""
-    route = _held_one(page, held)
-    with page.expect_request_finished(lambda r: r.url == route.request.url):
-        route.continue_()
-    page.evaluate("() => new Promise((done) => setTimeout(done))")
-
-
 def test_an_admin_section_left_before_it_loaded_does_not_draw_over_the_next(
     client: Client, browser: Browser
 ) -> None:
@@ -843,7 +846,7 @@ def test_an_admin_section_left_before_it_loaded_does_not_draw_over_the_next(
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Team").click()
     capacity = page.get_by_label("Capacity of alice@demo.test")
     expect(capacity).to_be_visible()
-    _release_late(page, held)
+    _release(page, held)
     assert capacity.is_visible()
     assert page.locator("#admin .error").count() == 0, page.locator("#admin").inner_text()
     assert page.get_by_role("heading", name="Escalation rules").count() == 0
@@ -864,7 +867,7 @@ def test_a_ticket_left_before_it_loaded_does_not_replace_the_next_view(
     _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.locator("tr", has_text="Slow Ticket")).to_be_visible()
-    _release_late(page, held)
+    _release(page, held)
     assert page.locator("tr", has_text="Slow Ticket").is_visible()
     assert page.get_by_role("heading", name="Slow Ticket").count() == 0
     session.close()
@@ -882,7 +885,7 @@ def test_a_slow_list_for_the_filters_before_does_not_replace_the_list_for_the_ne
     _held_one(page, held)
     page.get_by_label("Search").fill("nobody wrote this")
     expect(page.locator("#tickets")).to_contain_text("No requested tickets.")
-    _release_late(page, held)
+    _release(page, held)
     assert "No requested tickets." in page.locator("#tickets").inner_text()
     assert page.locator("tr", has_text="Filter Racer").count() == 0
     session.close()
@@ -895,20 +898,16 @@ def test_settings_left_while_they_ask_for_two_step_sign_in_leave_no_error(
     # caught its late answer as an uncaught error in the console when the admin had moved on.
     session = Session(browser, client)
     page = session.login("admin@demo.test")
-    held: list[Route] = []
-    page.route(
+    held = _hold(
+        page,
         lambda url: True,
-        lambda route: (
-            held.append(route)
-            if route.request.headers.get("x-amz-target", "").endswith(".GetUser")
-            else route.continue_()
-        ),
+        only=lambda request: request.headers.get("x-amz-target", "").endswith(".GetUser"),
     )
     page.goto(f"{client.base}/#/me")
     _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.get_by_role("heading", name="Support")).to_be_visible()
-    _release_late(page, held)
+    _release(page, held)
     assert page.get_by_role("heading", name="Two-step sign-in").count() == 0
     assert page.get_by_role("heading", name="Support").is_visible()
     session.close()
@@ -924,7 +923,7 @@ def test_an_action_answered_after_the_agent_left_the_ticket_does_not_draw_it_aga
     _held_one(page, held)
     page.get_by_role("link", name="Support").first.click()
     expect(page.locator("tr", has_text="Quick Leaver")).to_be_visible()
-    _release_late(page, held)
+    _release(page, held)
     assert page.get_by_role("heading", name="Quick Leaver").count() == 0
     assert page.get_by_role("heading", name="Support").is_visible()
     session.close()

@@ -1,6 +1,6 @@
 // Admin screens: escalation rules, routing, escalation policy, business hours, team, knowledge base, analytics.
 import { del, get, post, put } from "../api.js";
-import { $, $$, LANGUAGES, REASONS, act, evidence, explainTrigger, html, lines, mount, requiredNumber, when } from "../ui.js";
+import { $, $$, LANGUAGES, REASONS, act, evidence, explainTrigger, html, lines, mount, requiredNumber, showError, when } from "../ui.js";
 
 const SECTIONS = [
   ["escalation", "Escalation rules"],
@@ -30,7 +30,7 @@ export async function adminView(section) {
   try {
     await (views[section] || escalation)(box);
   } catch (error) {
-    if (box.isConnected) mount(box, html`<p class="error">${error.message}</p>`);
+    showError(box, error);
   }
 }
 

@@ -78,11 +78,11 @@ export async function meView() {
     event.target.checked = on;
   });
   $("#test-notification")?.addEventListener("click", async (event) => {
-    const shown = $("#test-result");
+    const testResult = $("#test-result");
     const result = await act(event.target, () => post("/api/notifications/test"));
     if (!result) return;
     mount(
-      shown,
+      testResult,
       html`<ul>${Object.entries(result.deliveries).map(([channel, outcome]) => html`<li><strong>${channel}</strong>: ${typeof outcome === "string" ? outcome : JSON.stringify(outcome)}</li>`)}</ul>
       ${result.sender_verified === false ? html`<p class="error">The email sender is not verified in SES yet: emails cannot go out.</p>` : ""}`,
     );
@@ -94,7 +94,6 @@ export async function meView() {
 async function drawMfa() {
   const box = $("#mfa");
   const on = await mfaEnabled().catch(() => null);
-  if (!box.isConnected) return; // the settings were left while it asked
   mount(
     box,
     html`<h2>Two-step sign-in</h2>${on === null ? html`<p class="error">Could not read your sign-in settings.</p>` : on

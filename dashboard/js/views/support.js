@@ -1,7 +1,7 @@
 // Support tab (tickets by status) and the ticket view (conversation, actions).
 import { get, post } from "../api.js";
 import { every, redraw, refreshAttention, refreshUnread, state } from "../app.js";
-import { $, $$, LANGUAGES, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, until, when } from "../ui.js";
+import { $, $$, LANGUAGES, REASONS, act, ago, channelIcon, evidence, explainTrigger, html, mount, notice, reasonBadge, showError, until, when } from "../ui.js";
 
 const SLA_SECONDS = 3600;
 const TABS = [
@@ -91,7 +91,7 @@ async function loadTickets() {
     );
     mount(list, items.length ? ticketTable(items) : html`<p class="empty">No ${filters.status === "all" ? "" : `${filters.status} `}tickets.</p>`);
   } catch (error) {
-    if (load === latestLoad && list.isConnected) mount(list, html`<p class="error">${error.message}</p>`);
+    if (load === latestLoad) showError(list, error);
   }
 }
 
