@@ -80,6 +80,8 @@ def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
         ('[{"id": "kb-a", "answer": "9-5"}]', '{"text": "hi", "expect": {"escalate": false}}',
          "kb.json: entry 1: question: Field required"),
         ('{"id": "kb-a"}', '{"text": "hi", "expect": {"escalate": false}}', "a KB file is a JSON list"),
+        ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}, {"id": "kb-a", "question": "Where?", "answer": "Here"}]',
+         '{"text": "hi", "expect": {"escalate": false}}', "kb.json: entry 2: id 'kb-a' is already entry 1's"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', '{"text": "hi"}\n',
          "cases.jsonl: line 1: expect: Field required"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', "not json", "cases.jsonl: line 1: Invalid JSON"),

@@ -65,11 +65,19 @@ def read_kb(path: Path) -> list[KbEntry]:
     if not isinstance(raw, list):
         raise MalformedInput(f"{path}: a KB file is a JSON list of entries")
     entries = []
+    first_with: dict[str, int] = {}
     for number, item in enumerate(raw, 1):
         try:
-            entries.append(_KbEntry.model_validate(item))
+            entry = _KbEntry.model_validate(item)
         except ValidationError as exc:
             raise MalformedInput(f"{path}: entry {number}: {_problem(exc)}") from exc
+        # Two entries under one id: a case expecting it could not say which one it means.
+        if entry.id in first_with:
+            raise MalformedInput(
+                f"{path}: entry {number}: id {entry.id!r} is already entry {first_with[entry.id]}'s"
+            )
+        first_with[entry.id] = number
+        entries.append(entry)
     return [KbEntry(e.id, e.question, tuple(e.alternates or ()), e.answer) for e in entries]
 
 
