@@ -80,6 +80,8 @@ def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
         ('[{"id": "kb-a", "answer": "9-5"}]', '{"text": "hi", "expect": {"escalate": false}}',
          "kb.json: entry 1: question: Field required"),
         ('{"id": "kb-a"}', '{"text": "hi", "expect": {"escalate": false}}', "a KB file is a JSON list"),
+        ('[{"id": "kb-a", "question": "  ", "answer": "9-5"}]', '{"text": "hi", "expect": {"escalate": false}}',
+         "kb.json: entry 1: question: Value error, the question is blank"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}, {"id": "kb-a", "question": "Where?", "answer": "Here"}]',
          '{"text": "hi", "expect": {"escalate": false}}', "kb.json: entry 2: id 'kb-a' is already entry 1's"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', '{"text": "hi"}\n',
@@ -117,3 +119,12 @@ def test_a_case_expecting_an_entry_the_kb_lacks_is_counted_and_said(tmp_path: Pa
     )  # fmt: skip
     assert "line 2: expect.kb_id 'kb-b' is not an entry of the KB" in out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1])["kb_accuracy"] == 0.0
+
+
+def test_blank_alternates_are_dropped_as_the_api_drops_them(tmp_path: Path) -> None:
+    from liveagent.detection.evaluate import read_kb
+
+    (tmp_path / "kb.json").write_text(
+        '[{"id": "kb-a", "question": "Hours?", "alternates": ["", "  ", "When do you open?"], "answer": "9-5"}]'
+    )
+    assert read_kb(tmp_path / "kb.json")[0].alternates == ("When do you open?",)

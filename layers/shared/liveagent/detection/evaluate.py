@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
@@ -31,6 +31,14 @@ class _KbEntry(BaseModel):
     question: str = Field(min_length=1)
     alternates: list[str] | None = None
     answer: str = Field(min_length=1)
+
+    @field_validator("question", "answer")
+    @classmethod
+    def _not_blank(cls, text: str, info: ValidationInfo) -> str:
+        # As the API refuses it (`knowledge.KnowledgeEntryIn`): an entry that asks or answers nothing.
+        if not text.strip():
+            raise ValueError(f"the {info.field_name} is blank")
+        return text
 
 
 class _Turn(BaseModel):
@@ -78,7 +86,11 @@ def read_kb(path: Path) -> list[KbEntry]:
             )
         first_with[entry.id] = number
         entries.append(entry)
-    return [KbEntry(e.id, e.question, tuple(e.alternates or ()), e.answer) for e in entries]
+    # Blank alternates are dropped, as the API drops them when an entry is written.
+    return [
+        KbEntry(e.id, e.question, tuple(a for a in e.alternates or () if a.strip()), e.answer)
+        for e in entries
+    ]
 
 
 def load_kb(path: Path) -> KnowledgeIndex:
