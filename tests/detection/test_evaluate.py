@@ -81,7 +81,7 @@ def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
          "kb.json: entry 1: question: Field required"),
         ('{"id": "kb-a"}', '{"text": "hi", "expect": {"escalate": false}}', "a KB file is a JSON list"),
         ('[{"id": "kb-a", "question": "  ", "answer": "9-5"}]', '{"text": "hi", "expect": {"escalate": false}}',
-         "kb.json: entry 1: question: Value error, the question is blank"),
+         "kb.json: entry 1: question: String should have at least 1 character"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}, {"id": "kb-a", "question": "Where?", "answer": "Here"}]',
          '{"text": "hi", "expect": {"escalate": false}}', "kb.json: entry 2: id 'kb-a' is already entry 1's"),
         ('[{"id": "kb-a", "question": "Hours?", "answer": "9-5"}]', '{"text": "hi"}\n',

@@ -12,9 +12,10 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
 from liveagent.settings import EscalationSettings
@@ -26,19 +27,16 @@ class MalformedInput(ValueError):
     """A KB or case file the evaluation cannot read, said with where and what."""
 
 
+# Read as the API writes an entry (`knowledge.KnowledgeEntryIn`): trimmed, and one that asks or answers
+# nothing refused.
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class _KbEntry(BaseModel):
     id: str = Field(min_length=1)
-    question: str = Field(min_length=1)
+    question: _Text
     alternates: list[str] | None = None
-    answer: str = Field(min_length=1)
-
-    @field_validator("question", "answer")
-    @classmethod
-    def _not_blank(cls, text: str, info: ValidationInfo) -> str:
-        # As the API refuses it (`knowledge.KnowledgeEntryIn`): an entry that asks or answers nothing.
-        if not text.strip():
-            raise ValueError(f"the {info.field_name} is blank")
-        return text
+    answer: _Text
 
 
 class _Turn(BaseModel):
