@@ -135,14 +135,10 @@ def put_entry(
     """Written whole (embedded now); `proposed_by` an agent: a proposal the bot does not use yet."""
     # Imported here: only writes need the encoder (the API's other routes start without it).
     from liveagent.detection import KbEntry, embed_entry
+    from liveagent.detection.bedrock import EncoderUnavailable, hosted_encoder
     from liveagent.detection.embeddings import default_encoder
 
-    question = entry.question.strip()
-    alternates = [a.strip() for a in entry.alternates if a.strip()]
-    answer = entry.answer.strip()
-    from liveagent.detection.bedrock import EncoderUnavailable, hosted_encoder
-
-    plain = KbEntry("", question, tuple(alternates), answer)
+    plain = KbEntry.written("", entry.question, entry.alternates, entry.answer)
     encoder = default_encoder()
     embedded = embed_entry(plain, encoder) if encoder else None
     hosted = None
@@ -154,9 +150,9 @@ def put_entry(
     item = KnowledgeModel(
         tenant_id,
         entry.id or f"kb-{new_ulid().lower()}",
-        question=question,
-        alternates=alternates,
-        answer=answer,
+        question=plain.question,
+        alternates=list(plain.alternates),
+        answer=plain.answer,
         source_ticket_id=source_ticket_id,
         status="proposed" if proposed_by else "live",
         proposed_by=proposed_by,

@@ -27,8 +27,7 @@ class MalformedInput(ValueError):
     """A KB or case file the evaluation cannot read, said with where and what."""
 
 
-# Read as the API writes an entry (`knowledge.KnowledgeEntryIn`): trimmed, and one that asks or answers
-# nothing refused.
+# As the API refuses it (`knowledge.KnowledgeEntryIn`): an entry that asks or answers nothing.
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -84,11 +83,7 @@ def read_kb(path: Path) -> list[KbEntry]:
             )
         first_with[entry.id] = number
         entries.append(entry)
-    # Blank alternates are dropped, as the API drops them when an entry is written.
-    return [
-        KbEntry(e.id, e.question, tuple(a for a in e.alternates or () if a.strip()), e.answer)
-        for e in entries
-    ]
+    return [KbEntry.written(e.id, e.question, e.alternates or (), e.answer) for e in entries]
 
 
 def load_kb(path: Path) -> KnowledgeIndex:

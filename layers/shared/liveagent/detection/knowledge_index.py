@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol
@@ -62,6 +63,13 @@ class KbEntry:
     # float16 rows of the question, each alternate and the answer, from `embed_entry` (stored with it).
     embedding: bytes | None = None
     embedding_model: str | None = None
+
+    @classmethod
+    def written(cls, id: str, question: str, alternates: Iterable[str], answer: str) -> KbEntry:
+        """An entry as a KB holds it once written: trimmed, its blank alternates dropped (the API writes
+        entries so, and the evaluation reads its KB files so)."""
+        kept = tuple(text.strip() for text in alternates if text.strip())
+        return cls(id, question.strip(), kept, answer.strip())
 
 
 def embed_entry(entry: KbEntry, encoder: SentenceEncoder) -> KbEntry:
