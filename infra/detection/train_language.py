@@ -9,6 +9,8 @@ model that ships is then trained on all of it.
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -87,10 +89,23 @@ def train(target: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", type=Path, default=MODEL_FILE)
+    parser.add_argument("--check", action="store_true", help="train into a scratch file and compare")
     args = parser.parse_args(argv)
-    for line in train(args.target):
-        print(line)
-    print(f"wrote {args.target} sha256 {file_hash(args.target)}")
+    if not args.check:
+        for line in train(args.target):
+            print(line)
+        print(f"wrote {args.target} sha256 {file_hash(args.target)}")
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        rebuilt = Path(scratch) / args.target.name
+        train(rebuilt)
+        if file_hash(rebuilt) != file_hash(args.target):
+            print(
+                f"error: {args.target} is not what its corpus trains (sha256 {file_hash(rebuilt)})",
+                file=sys.stderr,
+            )
+            return 1
+    print(f"language: reproduced {args.target} byte for byte")
     return 0
 
 

@@ -1,0 +1,83 @@
+"""The Makefile's commands as a user types them (README, CONTRACT section 1): the dependency graph and the
+options they pass, read from `make -n` (which prints the commands a run would start) and the layer check
+run for real. The targets that run for long (`make test`'s own, `make train-detection`) are run whole in
+CI and, for training, by `tests/detection/test_training.py`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# What make deploy's layer must hold besides the committed package: what `make models` fetches and builds.
+MODEL_FILES = (
+    "liveagent/detection/models/minilm/model.onnx",
+    "liveagent/detection/models/minilm/tokenizer.json",
+    "liveagent/dictionaries/english/frequency_dictionary_en_82_765.txt",
+)
+
+
+def make(*args: str) -> subprocess.CompletedProcess[str]:
+    # Not the flags of the `make test` this may run under (its jobserver, its -s).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def dry_run(*args: str) -> list[str]:
+    done = make("-n", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.splitlines()
+
+
+def test_train_detection_passes_the_encoder_it_is_given_and_builds_the_same_models_first() -> None:
+    local, hosted = dry_run("train-detection"), dry_run("train-detection", "ENCODER=bedrock")
+    assert [line for line in local if "infra.detection.train " in line] == [
+        "OPENBLAS_NUM_THREADS=1 .venv/bin/python -m infra.detection.train --encoder local "
+    ]
+    assert any("infra.detection.train --encoder bedrock" in line for line in hosted)
+    # The option names an encoder, not a file to build: both runs build (or find) the same model files.
+    assert [line for line in local if "infra.detection.train " not in line] == [
+        line for line in hosted if "infra.detection.train " not in line
+    ]
+
+
+def test_train_detection_check_compares_both_models_and_writes_nothing() -> None:
+    lines = dry_run("train-detection", "CHECK=1")
+    assert any(line.endswith("infra.detection.train --encoder local --check") for line in lines)
+    assert any(line.endswith("infra.detection.train_language --check") for line in lines)
+
+
+def test_a_deploy_from_a_fresh_clone_builds_the_models_into_the_layer_and_checks_them() -> None:
+    # -B: every target as if nothing were built yet, as in a fresh clone.
+    lines = dry_run("-B", "deploy", "SENDER=alerts@example.com", "STACK=support")
+
+    def first(text: str) -> int:
+        return next(i for i, line in enumerate(lines) if text in line)
+
+    assert first("infra.detection.build_encoder") < first("sam build") < first("sam deploy")
+    assert first("infra.detection.fetch_dictionary") < first("sam build")
+    assert first("sam build") < first("the built layer lacks") < first("sam deploy")
+
+
+def test_the_layer_check_refuses_a_built_layer_without_the_models(tmp_path: Path) -> None:
+    (tmp_path / "liveagent").mkdir()
+    (tmp_path / "liveagent/__init__.py").write_text('"""the package"""\n')
+    done = make("-s", "check-layer", f"BUILT_LAYER={tmp_path}")
+    assert done.returncode != 0
+    assert f"error: the built layer lacks {MODEL_FILES[0]} (make models)" in done.stderr
+    for name in MODEL_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"model bytes")
+    done = make("-s", "check-layer", f"BUILT_LAYER={tmp_path}")
+    assert done.returncode == 0, done.stderr
+    # An empty file (an interrupted fetch) is no model either.
+    (tmp_path / MODEL_FILES[2]).write_bytes(b"")
+    assert make("-s", "check-layer", f"BUILT_LAYER={tmp_path}").returncode != 0
