@@ -5,6 +5,7 @@ CI and, for training, by `tests/detection/test_training.py`."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -81,3 +82,23 @@ def test_the_layer_check_refuses_a_built_layer_without_the_models(tmp_path: Path
     # An empty file (an interrupted fetch) is no model either.
     (tmp_path / MODEL_FILES[2]).write_bytes(b"")
     assert make("-s", "check-layer", f"BUILT_LAYER={tmp_path}").returncode != 0
+
+
+def test_make_eval_detection_prints_the_contract_metrics_last(tmp_path: Path) -> None:
+    # CONTRACT section 1's command, as the acceptance checks type it (no -s: make's own lines come first).
+    kb, cases = tmp_path / "kb.json", tmp_path / "cases.jsonl"
+    kb.write_text(
+        json.dumps([{"id": "kb-hours", "question": "When are you open?", "alternates": [], "answer": "9-5."}])
+    )
+    cases.write_text(
+        json.dumps({"id": "1", "channel": "whatsapp", "history": [], "text": "what are your opening hours?",
+                    "expect": {"escalate": False, "kb_id": "kb-hours"}}) + "\n"
+    )  # fmt: skip
+    done = make("eval-detection", f"KB={kb}", f"CASES={cases}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(metrics) >= {"cases", "decision_accuracy", "false_escalation_rate", "missed_escalation_rate",
+                            "reason_accuracy", "kb_accuracy", "median_ms"}  # fmt: skip
+    assert metrics["cases"] == 1
+    usage = make("eval-detection", f"KB={kb}")
+    assert usage.returncode != 0 and "usage: make eval-detection KB=path CASES=path" in usage.stderr
