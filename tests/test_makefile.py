@@ -6,30 +6,16 @@ CI and, for training, by `tests/detection/test_training.py`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.commands import make
+
 # What make deploy's layer must hold besides the committed package: what `make models` fetches and builds.
 MODEL_FILES = (
     "liveagent/detection/models/minilm/model.onnx",
     "liveagent/detection/models/minilm/tokenizer.json",
     "liveagent/dictionaries/english/frequency_dictionary_en_82_765.txt",
 )
-
-
-def make(*args: str) -> subprocess.CompletedProcess[str]:
-    # Not the flags of the `make test` this may run under (its jobserver, its -s).
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def dry_run(*args: str) -> list[str]:

@@ -5,22 +5,13 @@ same behaviour on every training input, within the tolerance `infra.detection.tr
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.commands import make
 
 
 def test_make_train_detection_reproduces_the_committed_models() -> None:
     # The command the README gives (CHECK=1: into scratch files, compared with the committed ones), not the
     # modules behind it: the make target once passed them an option they refuse.
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    env["PYTHONHASHSEED"] = "12345"
-    result = subprocess.run(
-        ["make", "-s", "--no-print-directory", "train-detection", "CHECK=1"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    result = make("-s", "train-detection", "CHECK=1", timeout=600, PYTHONHASHSEED="12345")
     assert result.returncode == 0, result.stdout + result.stderr
     reproduced = [line for line in result.stdout.splitlines() if line.startswith("reproduced: ")]
     assert reproduced, result.stdout
