@@ -12,7 +12,7 @@ export PYTHONPATH := layers/shared:.
 PYTHON312 := $(shell for c in python3.12 "$$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: test lint sam check-layer models train-detection run eval-detection eval-sets bench cost load openapi screenshots chromium deploy smoke clean
+.PHONY: test lint sam check-layer models train-detection run eval-detection eval-sets bench cost load openapi screenshots chromium deploy smoke replay clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried PATH and pyenv). Install it, e.g. 'pyenv install 3.12'." >&2; exit 1; fi
@@ -134,6 +134,11 @@ deploy: $(SAM_VENV)/.installed models
 smoke: $(VENV)/.installed
 	@[ -n "$(STACK)" ] || { echo "usage: STACK=<stack name or local URL> make smoke" >&2; exit 2; }
 	$(PY) -m infra.smoke "$(STACK)"
+
+# Work that failed after its retries waits in the stack's dead-letter queue (README, "How a message flows"):
+# STACK=<name> make replay runs each again; DRY_RUN=1 lists them and changes nothing.
+replay: $(VENV)/.installed
+	$(PY) -m infra.replay_failed "$(STACK)" $(if $(DRY_RUN),--dry-run)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache .aws-sam

@@ -88,3 +88,11 @@ def test_make_eval_detection_prints_the_contract_metrics_last(tmp_path: Path) ->
     assert metrics["cases"] == 1
     usage = make("eval-detection", f"KB={kb}")
     assert usage.returncode != 0 and "usage: make eval-detection KB=path CASES=path" in usage.stderr
+
+
+def test_make_replay_runs_the_dead_letter_replay_on_the_stack_it_is_given() -> None:
+    # The README's diagram sends failed work to `make replay`: a target, not a "No rule to make target".
+    assert dry_run("replay", "STACK=support", "DRY_RUN=1")[-1].endswith(
+        '-m infra.replay_failed "support" --dry-run'
+    )
+    assert dry_run("replay", "STACK=support")[-1].rstrip().endswith('-m infra.replay_failed "support"')
