@@ -92,12 +92,13 @@ screenshots: models chromium
 run: models
 	API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) exec $(PY) -m infra.local
 
+# ENCODER=bedrock (as for train-detection): read with the hosted encoder, on the models trained on its vectors.
 eval-detection: models
 	@[ -n "$(KB)" ] && [ -n "$(CASES)" ] || { echo "usage: make eval-detection KB=path CASES=path" >&2; exit 2; }
-	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)"
+	$(PY) -m liveagent.detection.evaluate --kb "$(KB)" --cases "$(CASES)" --encoder $(ENCODER)
 
 eval-sets: models
-	$(PY) -m infra.detection.eval_sets
+	$(PY) -m infra.detection.eval_sets --encoder $(ENCODER)
 
 openapi: $(VENV)/.installed
 	$(PY) -m liveagent.api.openapi openapi.json

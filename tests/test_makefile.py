@@ -96,3 +96,11 @@ def test_make_replay_runs_the_dead_letter_replay_on_the_stack_it_is_given() -> N
         '-m infra.replay_failed "support" --dry-run'
     )
     assert dry_run("replay", "STACK=support")[-1].rstrip().endswith('-m infra.replay_failed "support"')
+
+
+def test_the_evaluations_read_with_the_encoder_they_are_given() -> None:
+    # `make train-detection ENCODER=bedrock` then `make eval-sets ENCODER=bedrock`: what measures Bedrock.
+    assert dry_run("eval-sets", "ENCODER=bedrock")[-1].endswith(
+        "-m infra.detection.eval_sets --encoder bedrock"
+    )
+    assert dry_run("eval-detection", "KB=kb.json", "CASES=cases.jsonl")[-1].endswith("--encoder local")

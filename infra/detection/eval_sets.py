@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from liveagent.detection.evaluate import MalformedInput, evaluate
+from liveagent.detection.embeddings import SentenceEncoder
+from liveagent.detection.evaluate import CannotMeasure, MalformedInput, evaluate, hosted_encoder_to_measure
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests/fixtures/eval"
@@ -69,7 +70,7 @@ def labeled_sets(root: Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
     ]
 
 
-def with_gaps(kb: Path, cases: Path, seed: int) -> tuple[int, dict]:
+def with_gaps(kb: Path, cases: Path, seed: int, encoder: SentenceEncoder | None = None) -> tuple[int, dict]:
     """The set with a third of its KB's entries left out (drawn with `seed`): their questions expect an
     escalation. Returns how many entries were left out and the metrics."""
     entries = json.loads(kb.read_text(encoding="utf-8"))
@@ -85,10 +86,11 @@ def with_gaps(kb: Path, cases: Path, seed: int) -> tuple[int, dict]:
                 case["expect"] = {"escalate": True, "reasons": ["question_not_found"]}
             lines.append(json.dumps(case))
         relabeled.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return len(gone), evaluate(kept_kb, relabeled)
+        return len(gone), evaluate(kept_kb, relabeled, encoder=encoder)
 
 
-def table(root: Path) -> list[str]:
+def table(root: Path, encoder: SentenceEncoder | None = None) -> list[str]:
+    """The sets' rows and totals, read with the bundled encoder or `encoder` (`evaluate`'s)."""
     sets, unread = labeled_sets(root)
     lines = [
         "| set | cases | decision | reason | KB | wrong answers | false escalations |",
@@ -96,7 +98,7 @@ def table(root: Path) -> list[str]:
     ]
     cases = right = wrong = 0
     for name, kb, case_file in sets:
-        result = evaluate(kb, case_file)
+        result = evaluate(kb, case_file, encoder=encoder)
         count = result["cases"]
         cases += count
         right += round(result["decision_accuracy"] * count)
@@ -107,7 +109,7 @@ def table(root: Path) -> list[str]:
         lines.append(f"left out, unread: {', '.join(unread)}")
     name, bank_kb, bank_cases = BANK
     for seed in GAP_SEEDS if (root / bank_kb).is_file() and (root / bank_cases).is_file() else ():
-        gone, result = with_gaps(root / bank_kb, root / bank_cases, seed)
+        gone, result = with_gaps(root / bank_kb, root / bank_cases, seed, encoder)
         lines.append(
             f"{name} without {gone} of its entries (draw {seed}): decision "
             f"{result['decision_accuracy']:.4f}, KB {result['kb_accuracy']:.4f}, wrong answers "
@@ -121,10 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--root", type=Path, default=EVAL, help="the folder of the sets (default: %(default)s)"
     )
+    parser.add_argument(
+        "--encoder", choices=["local", "bedrock"], default="local",
+        help="bedrock: the hosted encoder of EMBEDDINGS_PROVIDER=bedrock (`make eval-detection`'s option)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        print("\n".join(table(args.root)))
-    except (MalformedInput, UnicodeDecodeError) as exc:
+        encoder = hosted_encoder_to_measure() if args.encoder == "bedrock" else None
+        print("\n".join(table(args.root, encoder)))
+    except (MalformedInput, CannotMeasure, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

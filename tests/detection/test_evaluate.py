@@ -128,3 +128,94 @@ def test_blank_alternates_are_dropped_as_the_api_drops_them(tmp_path: Path) -> N
         '[{"id": "kb-a", "question": "Hours?", "alternates": ["", "  ", "When do you open?"], "answer": "9-5"}]'
     )
     assert read_kb(tmp_path / "kb.json")[0].alternates == ("When do you open?",)
+
+
+def _set(tmp_path: Path) -> tuple[Path, Path]:
+    kb, cases = tmp_path / "kb.json", tmp_path / "cases.jsonl"
+    kb.write_text(json.dumps([
+        {"id": "kb-hours", "question": "What are your opening hours?", "alternates": [], "answer": "9-5"},
+        {"id": "kb-ship", "question": "How long does delivery take?", "alternates": [], "answer": "2 days"},
+    ]))  # fmt: skip
+    lines = [
+        {"text": "when do you open", "expect": {"escalate": False, "kb_id": "kb-hours"}},
+        {"text": "how many days until my parcel arrives", "expect": {"escalate": False, "kb_id": "kb-ship"}},
+        {"text": "I want a human", "expect": {"escalate": True, "reasons": ["agent_requested"]}},
+    ]
+    cases.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return kb, cases
+
+
+def test_measuring_bedrock_before_training_on_it_is_refused_saying_what_to_run(tmp_path: Path) -> None:
+    kb, cases = _set(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "liveagent.detection.evaluate", "--kb", str(kb), "--cases", str(cases),
+         "--encoder", "bedrock"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={"PYTHONPATH": f"{ROOT / 'layers' / 'shared'}:{ROOT}", "PATH": "/usr/bin:/bin",
+             "BEDROCK_EMBEDDINGS_MODEL": "cohere.embed-english-v3"},
+    )  # fmt: skip
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert (
+        "no models are trained on bedrock:cohere.embed-english-v3's vectors: run "
+        "`make train-detection ENCODER=bedrock` first" in out.stderr
+    )
+    assert out.stdout == ""  # no figures
+
+
+@pytest.fixture
+def renamed_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The bundled encoder under another name, with the committed models as that name's own (written under
+    tmp_path): what a hosted encoder trained with `make train-detection ENCODER=bedrock` looks like to the
+    evaluation, without Bedrock. `fails`: its messages then raise what Bedrock's failures raise."""
+    import shutil
+
+    from liveagent.detection import models
+    from liveagent.detection.bedrock import EncoderUnavailable
+    from liveagent.detection.embeddings import default_encoder
+
+    bundled = default_encoder()
+
+    class Renamed:
+        name = "test-hosted"
+        fails = False
+
+        def encode(self, texts: list[str]):
+            if self.fails:
+                raise EncoderUnavailable("ThrottlingException: Too many requests")
+            return bundled.encode(texts)
+
+        def __getattr__(self, attribute: str):
+            return getattr(bundled, attribute)
+
+    monkeypatch.setattr(models, "HERE", tmp_path)  # where a hosted encoder's signals file is looked for
+    shutil.copyfile(models.SIGNALS_FILE, models.signals_file_for(Renamed.name))
+    return Renamed()
+
+
+def test_another_encoder_reads_the_whole_set_and_is_named_in_the_notes(
+    tmp_path: Path, renamed_encoder
+) -> None:
+    from liveagent.detection.evaluate import evaluate
+
+    kb, cases = _set(tmp_path)
+    bundled_notes: list[str] = []
+    hosted_notes: list[str] = []
+    bundled = evaluate(kb, cases, bundled_notes)
+    hosted = evaluate(kb, cases, hosted_notes, encoder=renamed_encoder)
+    assert bundled_notes[0] == "read with: all-MiniLM-L6-v2-int8"
+    assert hosted_notes[0] == "read with: test-hosted"
+    # The same vectors under another name, on the same models: the same decisions.
+    assert {k: v for k, v in hosted.items() if k != "median_ms"} == {
+        k: v for k, v in bundled.items() if k != "median_ms"
+    }
+
+
+def test_an_encoder_failing_mid_set_stops_the_run_instead_of_mixing_two_encoders(
+    tmp_path: Path, renamed_encoder
+) -> None:
+    from liveagent.detection.evaluate import CannotMeasure, evaluate
+
+    kb, cases = _set(tmp_path)
+    renamed_encoder.fails = True
+    with pytest.raises(CannotMeasure, match="the encoder failed, no figures: ThrottlingException"):
+        evaluate(kb, cases, [], encoder=renamed_encoder)

@@ -1,12 +1,15 @@
 """`make eval-detection KB=... CASES=...`: the production detection code over a labeled case file.
 
-Prints per-reason notes and, as its last line, one JSON object (CONTRACT.md section 7).
+Prints per-reason notes and, as its last line, one JSON object (CONTRACT.md section 7). `ENCODER=bedrock`
+(`--encoder bedrock`) reads with the hosted encoder production reads with under EMBEDDINGS_PROVIDER=bedrock
+(BEDROCK_EMBEDDINGS_MODEL), on the models `make train-detection ENCODER=bedrock` trained on its vectors.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -18,6 +21,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
+from liveagent.detection.bedrock import EncoderUnavailable
+from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.settings import EscalationSettings
 
 EVAL_KEYWORDS = ["refund", "billing", "complaint"]
@@ -25,6 +30,25 @@ EVAL_KEYWORDS = ["refund", "billing", "complaint"]
 
 class MalformedInput(ValueError):
     """A KB or case file the evaluation cannot read, said with where and what."""
+
+
+class CannotMeasure(RuntimeError):
+    """The encoder asked for cannot read the set: no models trained on its vectors, or it failed."""
+
+
+def hosted_encoder_to_measure() -> SentenceEncoder:
+    """The hosted encoder production reads with under EMBEDDINGS_PROVIDER=bedrock (its model from
+    BEDROCK_EMBEDDINGS_MODEL), refused until models are trained on its vectors, as production refuses it."""
+    from liveagent.detection.bedrock import DEFAULT_MODEL, BedrockEncoder
+    from liveagent.detection.models import signals_file_for
+
+    encoder = BedrockEncoder(os.environ.get("BEDROCK_EMBEDDINGS_MODEL", DEFAULT_MODEL))
+    if not signals_file_for(encoder.name).is_file():
+        raise CannotMeasure(
+            f"no models are trained on {encoder.name}'s vectors: run `make train-detection ENCODER=bedrock` "
+            "first (AWS credentials with Bedrock access)"
+        )
+    return encoder
 
 
 # As the API refuses it (`knowledge.KnowledgeEntryIn`): an entry that asks or answers nothing.
@@ -137,12 +161,22 @@ def _kb_reading(decision: Decision) -> tuple[float, str | None] | None:
     return (miss["best_confidence"], miss.get("closest_kb_id")) if miss else None
 
 
-def evaluate(kb_path: Path, cases_path: Path, notes: list[str] | None = None) -> dict:
-    """CONTRACT section 7's metrics plus wrong answers; `notes` (when given) gets the per-outcome counts and
-    the reliability table of the set's KB readings."""
+def evaluate(
+    kb_path: Path, cases_path: Path, notes: list[str] | None = None, encoder: SentenceEncoder | None = None
+) -> dict:
+    """CONTRACT section 7's metrics plus wrong answers; `notes` (when given) gets the encoder that read, the
+    per-outcome counts and the reliability table of the set's KB readings. `encoder`: another than the
+    bundled one (`hosted_encoder_to_measure`). Where it fails the run stops (`CannotMeasure`): production
+    would read that message with the bundled model, and figures that mix two encoders measure neither."""
     entries = read_kb(kb_path)
     cases = load_cases(cases_path, {entry.id for entry in entries})
-    index = KnowledgeIndex(entries)
+    try:
+        return _measure(cases, notes, KnowledgeIndex(entries, encoder or "default"))
+    except EncoderUnavailable as exc:
+        raise CannotMeasure(f"the encoder failed, no figures: {exc}") from exc
+
+
+def _measure(cases: list[_Case], notes: list[str] | None, index: KnowledgeIndex) -> dict:
     settings = EscalationSettings(keywords=EVAL_KEYWORDS)
     correct = false_escalations = missed = reasons_ok = kb_ok = wrong_answers = 0
     expected_escalations = expected_answers = expected_kb = 0
@@ -180,6 +214,7 @@ def evaluate(kb_path: Path, cases_path: Path, notes: list[str] | None = None) ->
         if reading is not None:
             readings.append((reading[0], reading[1] is not None and reading[1] == expect.kb_id))
     if notes is not None:
+        notes.append(f"read with: {index.encoder.name if index.encoder else 'the lexical index alone'}")
         notes += ["| expected | cases | as expected (the reason, or the entry) |", "|---|---|---|"]
         for outcome in sorted({name for name, _ in outcomes}):
             notes.append(f"| {outcome} | {outcomes[outcome, 'cases']} | {outcomes[outcome, 'right']} |")
@@ -206,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kb", type=Path, required=True)
     parser.add_argument("--cases", type=Path, required=True)
+    parser.add_argument(
+        "--encoder", choices=["local", "bedrock"], default="local",
+        help="bedrock: the hosted encoder of EMBEDDINGS_PROVIDER=bedrock (needs AWS access to Bedrock)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     for path in (args.kb, args.cases):
         if not path.is_file():
@@ -213,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     notes: list[str] = []
     try:
-        result = evaluate(args.kb, args.cases, notes)
-    except (MalformedInput, UnicodeDecodeError) as exc:
+        encoder = hosted_encoder_to_measure() if args.encoder == "bedrock" else None
+        result = evaluate(args.kb, args.cases, notes, encoder)
+    except (MalformedInput, CannotMeasure, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(notes))
