@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
@@ -86,18 +87,29 @@ def provider() -> str:
     return os.environ.get("EMBEDDINGS_PROVIDER", "local")
 
 
+def configured_encoder() -> BedrockEncoder:
+    """The hosted encoder BEDROCK_EMBEDDINGS_MODEL names (Cohere Embed Multilingual v3 when unset)."""
+    return BedrockEncoder(os.environ.get("BEDROCK_EMBEDDINGS_MODEL", DEFAULT_MODEL))
+
+
+def trained_models_file(encoder: BedrockEncoder) -> Path | None:
+    """The signals file trained on the encoder's vectors (`make train-detection ENCODER=bedrock`), if any."""
+    from liveagent.detection.models import signals_file_for
+
+    path = signals_file_for(encoder.name)
+    return path if path.is_file() else None
+
+
 @cache
 def hosted_encoder() -> BedrockEncoder | None:
     """The hosted encoder when configured *and* trained for (its signals file ships in the layer)."""
     if provider() != "bedrock":
         return None
-    from liveagent.detection.models import signals_file_for
-
-    encoder = BedrockEncoder(os.environ.get("BEDROCK_EMBEDDINGS_MODEL", DEFAULT_MODEL))
-    if not signals_file_for(encoder.name).is_file():
+    encoder = configured_encoder()
+    if trained_models_file(encoder) is None:
         logger.warning(
             "EMBEDDINGS_PROVIDER=bedrock but no models trained on its vectors: using the bundled encoder",
-            extra={"expected": str(signals_file_for(encoder.name))},
+            extra={"encoder": encoder.name},
         )
         return None
     return encoder

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -21,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
-from liveagent.detection.bedrock import EncoderUnavailable
+from liveagent.detection.bedrock import EncoderUnavailable, configured_encoder, trained_models_file
 from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.settings import EscalationSettings
 
@@ -39,11 +38,8 @@ class CannotMeasure(RuntimeError):
 def hosted_encoder_to_measure() -> SentenceEncoder:
     """The hosted encoder production reads with under EMBEDDINGS_PROVIDER=bedrock (its model from
     BEDROCK_EMBEDDINGS_MODEL), refused until models are trained on its vectors, as production refuses it."""
-    from liveagent.detection.bedrock import DEFAULT_MODEL, BedrockEncoder
-    from liveagent.detection.models import signals_file_for
-
-    encoder = BedrockEncoder(os.environ.get("BEDROCK_EMBEDDINGS_MODEL", DEFAULT_MODEL))
-    if not signals_file_for(encoder.name).is_file():
+    encoder = configured_encoder()
+    if trained_models_file(encoder) is None:
         raise CannotMeasure(
             f"no models are trained on {encoder.name}'s vectors: run `make train-detection ENCODER=bedrock` "
             "first (AWS credentials with Bedrock access)"
