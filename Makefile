@@ -119,16 +119,21 @@ cost: models
 #   ORIGIN=https://support.example.com   the dashboard is served from your own domain
 # Needs AWS credentials; installs the SAM CLI itself. README "Deploy to AWS" walks a new account through.
 STACK ?= live-agent-escalation
+# The region, once, for the stack and the dashboard's upload alike: AWS_REGION, else what boto3 resolves
+# (AWS_DEFAULT_REGION, then the profile's). `aws configure get region` alone reads only the config file.
+DEPLOY_REGION = $(or $(AWS_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")'))
 deploy: $(SAM_VENV)/.installed models
 	@[ -n "$(SENDER)" ] || { echo "usage: STACK=name SENDER=verified@ses.address [ALERTS=you@example.com] [CREATE_SENDER=true] [ORIGIN=https://dashboard] make deploy" >&2; exit 2; }
 	@command -v aws >/dev/null || { echo "error: the AWS CLI (aws) uploads the dashboard after the stack deploys: install it first" >&2; exit 2; }
+	@[ -n "$(DEPLOY_REGION)" ] || { echo "error: no AWS region: set AWS_REGION (or run aws configure)" >&2; exit 2; }
 	PATH="$(dir $(PYTHON312)):$$PATH" $(SAM) build
 	@$(MAKE) -s check-layer
-	$(SAM) deploy --stack-name $(STACK) --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	$(SAM) deploy --stack-name $(STACK) --region $(DEPLOY_REGION) --resolve-s3 \
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--no-fail-on-empty-changeset --parameter-overrides SenderEmail=$(SENDER) \
 		$(if $(ALERTS),AlertEmail=$(ALERTS),) $(if $(CREATE_SENDER),CreateSenderIdentity=$(CREATE_SENDER),) \
 		$(if $(ORIGIN),DashboardOrigin=$(ORIGIN),)
-	infra/deploy_dashboard.sh $(STACK)
+	infra/deploy_dashboard.sh $(STACK) $(DEPLOY_REGION)
 
 # After a deploy: STACK=<name> make smoke (or STACK=http://127.0.0.1:3000 for a running `make run`): health,
 # Meta's handshake, a signed test message, a throw-away agent signing in and seeing the ticket, clean-up.

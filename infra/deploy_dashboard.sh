@@ -3,7 +3,9 @@
 # invalidate CloudFront. Usage: infra/deploy_dashboard.sh <stack-name> [region]
 set -euo pipefail
 stack="${1:?usage: infra/deploy_dashboard.sh <stack-name> [region]}"
-region="${2:-${AWS_REGION:-$(aws configure get region)}}"
+# As the SDKs resolve it (`aws configure get region` alone reads only the config file, not the environment).
+region="${2:-${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}}"
+[ -n "$region" ] || { echo "error: no AWS region: pass it, set AWS_REGION, or run aws configure" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 
 output() {

@@ -6,9 +6,11 @@ CI and, for training, by `tests/detection/test_training.py`."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
-from tests.commands import make
+from tests.commands import ROOT, make
 
 # What make deploy's layer must hold besides the committed package: what `make models` fetches and builds.
 MODEL_FILES = (
@@ -104,3 +106,62 @@ def test_the_evaluations_read_with_the_encoder_they_are_given() -> None:
         "-m infra.detection.eval_sets --encoder bedrock"
     )
     assert dry_run("eval-detection", "KB=kb.json", "CASES=cases.jsonl")[-1].endswith("--encoder local")
+
+
+def fake_aws_cli(folder: Path) -> Path:
+    """A folder with an `aws` that records its arguments in $AWS_CALLS and answers as the real one does when
+    the config file names no region (`configure get region`: nothing, exit 1)."""
+    (folder / "bin").mkdir()
+    script = folder / "bin/aws"
+    script.write_text(
+        '#!/usr/bin/env bash\necho "$*" >> "$AWS_CALLS"\n[ "$1 $2" != "configure get" ] || exit 1\necho output\n'
+    )
+    script.chmod(0o755)
+    return folder / "bin"
+
+
+def test_deploy_takes_the_region_the_sdks_resolve_for_the_stack_and_the_dashboard(tmp_path: Path) -> None:
+    # AWS_DEFAULT_REGION alone, no config file (HOME is empty): as CI machines have it. `aws configure get
+    # region` prints nothing there, and the dashboard's upload failed after the stack had deployed.
+    done = make(
+        "-n", "deploy", "SENDER=alerts@example.com", "STACK=support",
+        HOME=str(tmp_path), AWS_DEFAULT_REGION="eu-west-3", AWS_REGION="",
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert any(
+        line.startswith(".venv-sam/bin/sam deploy --stack-name support --region eu-west-3") for line in lines
+    )
+    assert "infra/deploy_dashboard.sh support eu-west-3" in lines
+
+
+def test_deploy_without_a_region_stops_before_building(tmp_path: Path) -> None:
+    done = make(
+        "deploy", "SENDER=alerts@example.com", "STACK=support",
+        HOME=str(tmp_path), PATH=f"{fake_aws_cli(tmp_path)}:{os.environ['PATH']}",
+        AWS_CALLS=str(tmp_path / "calls"), AWS_DEFAULT_REGION="", AWS_REGION="",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "error: no AWS region: set AWS_REGION (or run aws configure)" in done.stderr
+    assert "sam build" not in done.stdout
+
+
+def test_the_dashboard_upload_reads_the_region_from_the_environment(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"PATH": f"{fake_aws_cli(tmp_path)}:{env['PATH']}", "HOME": str(tmp_path), "AWS_CALLS": str(calls),
+            "AWS_DEFAULT_REGION": "eu-west-3"}  # fmt: skip
+    done = subprocess.run(
+        ["infra/deploy_dashboard.sh", "support"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # Every call but the invalidation (CloudFront is global) names the region: the stack's outputs, the uploads.
+    regional = [
+        line for line in calls.read_text().splitlines() if not line.startswith(("configure ", "cloudfront "))
+    ]
+    assert any(line.startswith("s3 cp") and "config.json" in line for line in regional), regional
+    assert all(line.endswith("eu-west-3") or "--region eu-west-3 " in line for line in regional), regional
