@@ -62,7 +62,11 @@ def resolve(stack: str, region: str | None = None) -> Target:
         outputs.raise_for_status()
         values = outputs.json()
         return Target(stack, values, values["Region"], values["AwsEndpoint"])
-    session = boto3.Session(region_name=region)
+    # As `make deploy` picks it: --region, AWS_REGION, then what boto3 resolves (AWS_DEFAULT_REGION, the
+    # profile's). boto3 alone does not read AWS_REGION.
+    session = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
+    if not session.region_name:
+        raise SystemExit("error: no AWS region: pass --region, set AWS_REGION, or run aws configure")
     described = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
     values = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     missing = sorted(set(TABLE_OUTPUTS) - set(values))

@@ -6,9 +6,11 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from infra import admin
-from infra.target import Target
+from infra.target import TABLE_OUTPUTS, Target, resolve
 from liveagent.channels.accounts import find_channel
 from tests.conftest import Client, eventually, whatsapp_text
 
@@ -68,3 +70,28 @@ def test_meta_secrets_are_set_and_the_verify_token_kept(client: Client, target: 
     secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=client.stack.aws_url)
     stored = json.loads(secrets.get_secret_value(SecretId=target.outputs["MetaSecretName"])["SecretString"])
     assert stored["app_secret"] == "0123456789abcdef0123456789abcdef" and stored["verify_token"] == token
+
+
+def test_a_stack_is_looked_for_in_the_region_make_deploy_put_it_in(monkeypatch, tmp_path) -> None:
+    """The operator tools (infra.admin, infra.smoke) find the stack where `make deploy` put it: --region,
+    then AWS_REGION (which boto3 alone does not read), then boto3's own chain; with none, a clear error."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws/config
+    for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(SystemExit, match="error: no AWS region: pass --region, set AWS_REGION"):
+        resolve("support")
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {key: {"Value": f"support-{key}"} for key in TABLE_OUTPUTS},
+    }
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation", region_name="eu-west-3")
+        cloudformation.create_stack(StackName="support", TemplateBody=json.dumps(template))
+        monkeypatch.setenv("AWS_REGION", "eu-west-3")
+        target = resolve("support")
+        assert (target.region, target.outputs["TenantsTableName"]) == (
+            "eu-west-3",
+            "support-TenantsTableName",
+        )
+        with pytest.raises(ClientError, match="does not exist"):
+            resolve("support", "ap-south-1")  # --region wins: not there
