@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
+from infra.target import operator_session
 
 
 @dataclass
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region")
     parser.add_argument("--dry-run", action="store_true", help="show what would be replayed")
     args = parser.parse_args(argv)
-    session = boto3.Session(region_name=args.region)
+    session = operator_session(args.region)
     physical = stack_resources(session.client("cloudformation"), args.stack)
     clients = {name: session.client(name) for name in ("sqs", "lambda", "stepfunctions")}
     report = replay(physical, clients, dry_run=args.dry_run)

@@ -56,17 +56,22 @@ class Target:
             os.environ[variable] = self.outputs[output]
 
 
+def operator_session(region: str | None = None) -> boto3.Session:
+    """The operator's AWS session in the region `make deploy` put the stack in: `region` (--region), then
+    AWS_REGION (which boto3 alone does not read), then boto3's chain (AWS_DEFAULT_REGION, the profile's)."""
+    session = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
+    if not session.region_name:
+        raise SystemExit("error: no AWS region: pass --region, set AWS_REGION, or run aws configure")
+    return session
+
+
 def resolve(stack: str, region: str | None = None) -> Target:
     if stack.startswith(("http://", "https://")):
         outputs = requests.get(f"{stack.rstrip('/')}/local/outputs", timeout=10)
         outputs.raise_for_status()
         values = outputs.json()
         return Target(stack, values, values["Region"], values["AwsEndpoint"])
-    # As `make deploy` picks it: --region, AWS_REGION, then what boto3 resolves (AWS_DEFAULT_REGION, the
-    # profile's). boto3 alone does not read AWS_REGION.
-    session = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
-    if not session.region_name:
-        raise SystemExit("error: no AWS region: pass --region, set AWS_REGION, or run aws configure")
+    session = operator_session(region)
     described = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
     values = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     missing = sorted(set(TABLE_OUTPUTS) - set(values))
