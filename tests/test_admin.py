@@ -74,8 +74,8 @@ def test_meta_secrets_are_set_and_the_verify_token_kept(client: Client, target: 
 
 def test_a_stack_is_looked_for_in_the_region_make_deploy_put_it_in(monkeypatch, tmp_path) -> None:
     """The operator tools (infra.admin, infra.smoke, infra.replay_failed: `operator_session`) find the stack
-    where `make deploy` put it: --region,
-    then AWS_REGION (which boto3 alone does not read), then boto3's own chain; with none, a clear error."""
+    where `make deploy` put it: --region, then AWS_REGION (which boto3 alone does not read), then boto3's own
+    chain; with none, a clear error."""
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws/config
     for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(variable, raising=False)
