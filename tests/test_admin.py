@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import boto3
 import pytest
@@ -12,6 +15,8 @@ from moto import mock_aws
 from infra import admin
 from infra.target import TABLE_OUTPUTS, Target, resolve
 from liveagent.channels.accounts import find_channel
+from liveagent.tenants import TenantModel
+from tests.commands import ROOT
 from tests.conftest import Client, eventually, whatsapp_text
 
 
@@ -96,3 +101,17 @@ def test_a_stack_is_looked_for_in_the_region_make_deploy_put_it_in(monkeypatch, 
         )
         with pytest.raises(ClientError, match="does not exist"):
             resolve("support", "ap-south-1")  # --region wins: not there
+
+
+def test_the_tool_runs_as_the_readme_gives_it(client: Client) -> None:
+    """`.venv/bin/python -m infra.admin STACK ...` from the clone, with none of make's PYTHONPATH: the domain
+    package it imports once the target is known lives in the layer's folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_")) and k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.admin", client.base, "tenant", "add", "--tenant", "readme-cli",
+         "--name", "Readme CLI"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tenant readme-cli (Readme CLI) created" in done.stdout
+    assert TenantModel.get("readme-cli").name == "Readme CLI"
