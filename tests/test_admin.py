@@ -82,7 +82,8 @@ def test_a_stack_is_looked_for_in_the_region_make_deploy_put_it_in(monkeypatch, 
     where `make deploy` put it: --region, then AWS_REGION (which boto3 alone does not read), then boto3's own
     chain; with none, a clear error."""
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws/config
-    for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL"):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
         monkeypatch.delenv(variable, raising=False)
     with pytest.raises(SystemExit, match="error: no AWS region: pass --region, set AWS_REGION"):
         resolve("support")

@@ -125,7 +125,7 @@ def test_deploy_takes_the_region_the_sdks_resolve_for_the_stack_and_the_dashboar
     # region` prints nothing there, and the dashboard's upload failed after the stack had deployed.
     done = make(
         "-n", "deploy", "SENDER=alerts@example.com", "STACK=support",
-        HOME=str(tmp_path), AWS_DEFAULT_REGION="eu-west-3", AWS_REGION="",
+        HOME=str(tmp_path), AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_DEFAULT_REGION="eu-west-3", AWS_REGION="",
     )  # fmt: skip
     lines = done.stdout.splitlines()
     assert any(
@@ -138,7 +138,8 @@ def test_deploy_without_a_region_stops_before_building(tmp_path: Path) -> None:
     done = make(
         "deploy", "SENDER=alerts@example.com", "STACK=support",
         HOME=str(tmp_path), PATH=f"{fake_aws_cli(tmp_path)}:{os.environ['PATH']}",
-        AWS_CALLS=str(tmp_path / "calls"), AWS_DEFAULT_REGION="", AWS_REGION="",
+        AWS_CALLS=str(tmp_path / "calls"), AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_DEFAULT_REGION="",
+        AWS_REGION="",
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
     assert "error: no AWS region: set AWS_REGION (or run aws configure)" in done.stderr
