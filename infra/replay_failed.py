@@ -1,6 +1,6 @@
 """Replay the work that failed after its retries and waits in the stack's dead-letter queue.
 
-    python -m infra.replay_failed <stack-name> [--region R] [--dry-run]
+    python -m infra.replay_failed <stack-name or local URL> [--region R] [--dry-run]     (make replay)
 
 Two kinds of work land there:
 - a customer message whose message workflow failed (attribute `workflow` = "message"; body
@@ -10,6 +10,8 @@ Two kinds of work land there:
 - an event EventBridge could not deliver to the schedule's target: invoked again on the auto-close
   function (the `function` attribute when present).
 A queue message is deleted only when its replay was accepted (workflow started, or invocation succeeded).
+The queue, the workflow and the function are read from the stack's Outputs (`infra.target.resolve`), so the
+same command drains a deployed stack and the local one.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.target import operator_session
+from infra.target import resolve
+
+# What a replay reads and starts (`replay`'s names), by the stack Output that holds each.
+REPLAY_OUTPUTS = {
+    "FailedWorkQueue": "FailedWorkQueueUrl",
+    "MessageWorkflow": "MessageWorkflowArn",
+    "AutoCloseFunction": "AutoCloseFunctionName",
+}
 
 
 @dataclass
@@ -31,9 +40,14 @@ class ReplayReport:
     would_replay: list[str] = field(default_factory=list)
 
 
-def stack_resources(cloudformation: Any, stack: str) -> dict[str, str]:
-    resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+def replay_targets(outputs: dict[str, str]) -> dict[str, str]:
+    """`replay`'s queue, workflow and function from a stack's Outputs."""
+    missing = sorted(key for key in REPLAY_OUTPUTS.values() if key not in outputs)
+    if missing:
+        raise SystemExit(
+            f"error: the stack has no outputs {missing}: deploy this version of template.yaml first"
+        )
+    return {name: outputs[key] for name, key in REPLAY_OUTPUTS.items()}
 
 
 def _json_or_none(text: str) -> Any:
@@ -67,7 +81,8 @@ def _replay_one(message: dict, physical: dict[str, str], clients: dict[str, Any]
 
 
 def replay(physical: dict[str, str], clients: dict[str, Any], dry_run: bool = False) -> ReplayReport:
-    """Drain the dead-letter queue once (`physical`: logical id -> physical id, as CloudFormation has it)."""
+    """Drain the dead-letter queue once (`physical`: `REPLAY_OUTPUTS`' names -> the queue URL, the workflow's
+    ARN, the function's name)."""
     sqs, queue = clients["sqs"], physical["FailedWorkQueue"]
     report = ReplayReport()
     while True:
@@ -100,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region")
     parser.add_argument("--dry-run", action="store_true", help="show what would be replayed")
     args = parser.parse_args(argv)
-    session = operator_session(args.region)
-    physical = stack_resources(session.client("cloudformation"), args.stack)
-    clients = {name: session.client(name) for name in ("sqs", "lambda", "stepfunctions")}
-    report = replay(physical, clients, dry_run=args.dry_run)
+    target = resolve(args.stack, args.region)
+    target.activate()  # the local stack's fake credentials; in AWS, the region the stack was found in
+    clients = {name: target.client(name) for name in ("sqs", "lambda", "stepfunctions")}
+    report = replay(replay_targets(target.outputs), clients, dry_run=args.dry_run)
     for body in report.would_replay:
         print(f"would replay: {body}")
     print(f"replayed {report.replayed}, still failing {report.failed}")

@@ -49,7 +49,7 @@ def test_the_quiet_time_is_the_tenants_setting(client: Client) -> None:
 def test_a_run_that_keeps_failing_waits_in_the_dead_letter_queue_and_replays(client: Client) -> None:
     """EventBridge invokes the function asynchronously: Lambda retries it twice, then its destination
     record (the event, the function, the error) goes to the FailedWorkQueue, and the replay runs it."""
-    from infra.replay_failed import replay
+    from infra.replay_failed import replay, replay_targets
 
     client.webhook(whatsapp_text("I want to talk to a human", customer="15550900021"))
     _reply(client, eventually(lambda: [t for t in client.tickets() if t["assignee"]])[0])
@@ -62,10 +62,7 @@ def test_a_run_that_keeps_failing_waits_in_the_dead_letter_queue_and_replays(cli
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 3
     assert record["requestPayload"] == SCHEDULED and record["responsePayload"]["errorType"] == "InjectedFault"
-    resolver = client.stack.resolver
-    physical = {
-        name: resolver.ref(name) for name in ("FailedWorkQueue", "MessageWorkflow", "AutoCloseFunction")
-    }
+    physical = replay_targets(client.stack.outputs())  # as `make replay` reads them from the stack
     aws = {name: boto3.client(name, region_name="us-east-1", endpoint_url=client.stack.aws_url)
            for name in ("sqs", "lambda", "stepfunctions")}  # fmt: skip
     assert [t["status"] for t in client.tickets()] == ["answered"]  # nothing closed yet

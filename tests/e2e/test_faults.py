@@ -10,6 +10,7 @@ workflow histories show the failed task and its retry); and the system recovers 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 import boto3
@@ -17,6 +18,7 @@ import pytest
 import requests
 
 from liveagent import conversations
+from tests.commands import make
 from tests.conftest import Client, eventually, whatsapp_text
 from tests.e2e.traffic import Crowd
 
@@ -159,32 +161,33 @@ def test_fault_requests_are_checked(client: Client) -> None:
 
 
 def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_replays(client: Client) -> None:
-    from infra.replay_failed import replay
-
     client.arm({"lambda": {"function": "DetectFunction", "times": 3}})  # the first try and both retries
     customer = CROWD.customer(77)
     client.webhook(whatsapp_text(QUESTIONS[0], customer=customer, message_id="wamid.fault.parked"))
-    resolver = client.stack.resolver
-    physical = {
-        name: resolver.ref(name) for name in ("FailedWorkQueue", "MessageWorkflow", "AutoCloseFunction")
-    }
-    aws = {name: boto3.client(name, region_name="us-east-1", endpoint_url=client.stack.aws_url)
-           for name in ("sqs", "lambda", "stepfunctions")}  # fmt: skip
+    outputs = client.stack.outputs()
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=client.stack.aws_url)
 
     def parked() -> list[dict] | None:
-        attributes = aws["sqs"].get_queue_attributes(
-            QueueUrl=physical["FailedWorkQueue"], AttributeNames=["ApproximateNumberOfMessages"]
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=outputs["FailedWorkQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) or None
 
     assert eventually(parked, timeout=30, interval=0.5) == 1  # visible: the queue depth is alarmed
     bot = lambda: [m for m in conversations.history(CROWD.conversation(77)) if m.sender == "bot"]  # noqa: E731
     assert bot() == []  # not answered, but stored and not forgotten
-    (waiting,) = replay(physical, aws, dry_run=True).would_replay  # a dry run leaves it there
-    assert "tenant_id" in waiting and "message_key" in waiting
 
-    report = replay(physical, aws)
-    assert (report.replayed, report.failed) == (1, 0)
+    # The operator's command (README: `STACK=... make replay`), on this stack's URL as on a stack's name.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    looked = make("-s", "replay", f"STACK={client.base}", "DRY_RUN=1", base=env)
+    assert looked.returncode == 0, looked.stdout + looked.stderr
+    (waiting,) = [line for line in looked.stdout.splitlines() if line.startswith("would replay: ")]
+    assert "tenant_id" in waiting and "message_key" in waiting
+    assert parked() == 1  # a dry run leaves it there
+
+    replayed = make("-s", "replay", f"STACK={client.base}", base=env)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "replayed 1, still failing 0" in replayed.stdout
     answer = eventually(lambda: bot() or None, timeout=30)
     assert len(answer) == 1 and "2-4 business days" in answer[0].text  # the KB's answer, once
     assert parked() is None
