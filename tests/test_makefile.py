@@ -10,6 +10,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+import requests
+
+from infra.local.stack import free_port
 from tests.commands import ROOT, make
 
 # What make deploy's layer must hold besides the committed package: what `make models` fetches and builds.
@@ -166,3 +170,38 @@ def test_the_dashboard_upload_reads_the_region_from_the_environment(tmp_path: Pa
     ]
     assert any(line.startswith("s3 cp") and "config.json" in line for line in regional), regional
     assert all(line.endswith("eu-west-3") or "--region eu-west-3 " in line for line in regional), regional
+
+
+def test_make_run_serves_the_local_stack_until_sigterm() -> None:
+    """CONTRACT section 1: `make run` is ready when /health answers 200, prints the dashboard URL and the demo
+    logins, and SIGTERM stops everything it started. With the Meta secrets overridden (section 2) the
+    banner says the ones the webhook checks."""
+    api, aws = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MAKE", "MFLAGS"))}
+    env |= {"META_VERIFY_TOKEN": "token-of-this-test", "META_APP_SECRET": "secret-of-this-test"}
+    run = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"API_PORT={api}", f"AWS_PORT={aws}"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        banner: list[str] = []
+        for line in run.stdout:  # until the stack says it is up, or make ends
+            banner.append(line.rstrip())
+            if line.startswith("Ctrl-C to stop."):
+                break
+        assert banner and banner[-1] == "Ctrl-C to stop.", banner
+        health = requests.get(f"http://127.0.0.1:{api}/health", timeout=10)
+        assert (health.status_code, health.json()) == (200, {"status": "ok"})
+        text = "\n".join(banner)
+        assert f"http://127.0.0.1:{api}/" in text
+        assert all(login in text for login in ("admin@demo.test", "alice@demo.test", "admin@acme.test"))
+        assert "app secret 'secret-of-this-test', verify token 'token-of-this-test'" in text
+        params = {"hub.mode": "subscribe", "hub.verify_token": "token-of-this-test", "hub.challenge": "c-1"}
+        handshake = requests.get(f"http://127.0.0.1:{api}/webhook", params=params, timeout=10)
+        assert (handshake.status_code, handshake.text) == (200, "c-1")
+    finally:
+        run.terminate()  # SIGTERM to make, as a supervisor sends it
+        run.communicate(timeout=60)
+    for port in (api, aws):  # everything it started has stopped: nothing answers on its ports
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5)

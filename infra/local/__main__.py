@@ -25,13 +25,15 @@ def main() -> int:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    from infra.local.provision import local_meta_secrets
     from infra.local.seed import DEMO_PASSWORD
 
+    meta = local_meta_secrets()  # what the webhook checks, overrides included
     lines = [
         "Live Agent Escalation local stack is up.",
         f"  API + dashboard: {stack.api_url}/   (health: {stack.api_url}/health)",
         f"  Webhook:         {stack.api_url}/webhook",
-        "                   app secret 'local-app-secret', verify token 'local-verify-token'",
+        f"                   app secret '{meta['app_secret']}', verify token '{meta['verify_token']}'",
         f"  Fake AWS (moto): {stack.aws_url}",
         f"  Outbox:          {stack.api_url}/local/outbox",
         f"  Demo logins (password {DEMO_PASSWORD}): {', '.join(stack.users)}",

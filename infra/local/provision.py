@@ -140,18 +140,21 @@ def _user_pool(resolver: Resolver, endpoint: str) -> tuple[str, str]:
     return pool_id, client_id
 
 
+def local_meta_secrets() -> dict[str, str]:
+    """The local stack's Meta secrets: the fixed development ones (CONTRACT section 2) unless META_APP_SECRET,
+    META_INSTAGRAM_APP_SECRET or META_VERIFY_TOKEN override them."""
+    return {
+        "app_secret": os.environ.get("META_APP_SECRET", "local-app-secret"),
+        "instagram_app_secret": os.environ.get("META_INSTAGRAM_APP_SECRET", ""),
+        "verify_token": os.environ.get("META_VERIFY_TOKEN", "local-verify-token"),
+    }
+
+
 def _meta_secret(resolver: Resolver, endpoint: str) -> str:
     (logical_id, secret), *_ = resolver.of_type("AWS::SecretsManager::Secret").items()
     name = resolver.resolve(secret["Properties"]["Name"])
     created = client("secretsmanager", endpoint).create_secret(
-        Name=name,
-        SecretString=json.dumps(
-            {
-                "app_secret": os.environ.get("META_APP_SECRET", "local-app-secret"),
-                "instagram_app_secret": os.environ.get("META_INSTAGRAM_APP_SECRET", ""),
-                "verify_token": os.environ.get("META_VERIFY_TOKEN", "local-verify-token"),
-            }
-        ),
+        Name=name, SecretString=json.dumps(local_meta_secrets())
     )
     resolver.physical_ids[logical_id] = created["ARN"]  # its Ref: the ARN with AWS's random suffix
     return name
