@@ -462,10 +462,10 @@ def main(argv: list[str] | None = None) -> int:
             "--check rebuilds the committed models, which are the bundled encoder's: not with bedrock"
         )
     if args.encoder == "bedrock":
-        from liveagent.detection.bedrock import BedrockEncoder
+        from liveagent.detection.bedrock import configured_encoder
         from liveagent.detection.models import signals_file_for
 
-        hosted = BedrockEncoder()
+        hosted = configured_encoder()  # the model production reads with: BEDROCK_EMBEDDINGS_MODEL
         target = signals_file_for(hosted.name)
         for line in train(target, hosted):
             print(line)
