@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.target import resolve
+from infra.target import require_outputs, resolve
 
 # What a replay reads and starts (`replay`'s names), by the stack Output that holds each.
 REPLAY_OUTPUTS = {
@@ -40,13 +40,9 @@ class ReplayReport:
     would_replay: list[str] = field(default_factory=list)
 
 
-def replay_targets(outputs: dict[str, str]) -> dict[str, str]:
+def replay_targets(outputs: dict[str, str], stack: str = "the stack") -> dict[str, str]:
     """`replay`'s queue, workflow and function from a stack's Outputs."""
-    missing = sorted(key for key in REPLAY_OUTPUTS.values() if key not in outputs)
-    if missing:
-        raise SystemExit(
-            f"error: the stack has no outputs {missing}: deploy this version of template.yaml first"
-        )
+    require_outputs(stack, outputs, REPLAY_OUTPUTS.values())
     return {name: outputs[key] for name, key in REPLAY_OUTPUTS.items()}
 
 
@@ -118,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     target = resolve(args.stack, args.region)
     target.activate()  # the local stack's fake credentials; in AWS, the region the stack was found in
     clients = {name: target.client(name) for name in ("sqs", "lambda", "stepfunctions")}
-    report = replay(replay_targets(target.outputs), clients, dry_run=args.dry_run)
+    report = replay(replay_targets(target.outputs, target.name), clients, dry_run=args.dry_run)
     for body in report.would_replay:
         print(f"would replay: {body}")
     print(f"replayed {report.replayed}, still failing {report.failed}")

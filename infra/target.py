@@ -13,6 +13,7 @@ names and region from the environment, which `Target.activate` sets from the sta
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,14 @@ def resolve(stack: str, region: str | None = None) -> Target:
     session = operator_session(region)
     described = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
     values = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    missing = sorted(set(TABLE_OUTPUTS) - set(values))
+    require_outputs(stack, values, TABLE_OUTPUTS)
+    return Target(stack, values, session.region_name)
+
+
+def require_outputs(stack: str, outputs: dict[str, str], keys: Iterable[str]) -> None:
+    """Refuse a stack deployed from an older template.yaml, which lacks Outputs a tool reads."""
+    missing = sorted(set(keys) - set(outputs))
     if missing:
         raise SystemExit(
             f"stack {stack} has no outputs {missing}: deploy this version of template.yaml first"
         )
-    return Target(stack, values, session.region_name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -16,7 +15,7 @@ from infra import admin
 from infra.target import TABLE_OUTPUTS, Target, resolve
 from liveagent.channels.accounts import find_channel
 from liveagent.tenants import TenantModel
-from tests.commands import ROOT
+from tests.commands import ROOT, user_environment
 from tests.conftest import Client, eventually, whatsapp_text
 
 
@@ -107,7 +106,8 @@ def test_a_stack_is_looked_for_in_the_region_make_deploy_put_it_in(monkeypatch, 
 def test_the_tool_runs_as_the_readme_gives_it(client: Client) -> None:
     """`.venv/bin/python -m infra.admin STACK ...` from the clone, with none of make's PYTHONPATH: the domain
     package it imports once the target is known lives in the layer's folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_")) and k != "PYTHONPATH"}
+    env = user_environment()
+    env.pop("PYTHONPATH", None)
     done = subprocess.run(
         [sys.executable, "-m", "infra.admin", client.base, "tenant", "add", "--tenant", "readme-cli",
          "--name", "Readme CLI"],

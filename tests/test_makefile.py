@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from infra.local.stack import free_port
-from tests.commands import ROOT, make
+from tests.commands import ROOT, make, user_environment
 
 # What make deploy's layer must hold besides the committed package: what `make models` fetches and builds.
 MODEL_FILES = (
@@ -152,7 +152,7 @@ def test_deploy_without_a_region_stops_before_building(tmp_path: Path) -> None:
 
 def test_the_dashboard_upload_reads_the_region_from_the_environment(tmp_path: Path) -> None:
     calls = tmp_path / "calls"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = user_environment()
     env |= {"PATH": f"{fake_aws_cli(tmp_path)}:{env['PATH']}", "HOME": str(tmp_path), "AWS_CALLS": str(calls),
             "AWS_DEFAULT_REGION": "eu-west-3"}  # fmt: skip
     done = subprocess.run(
@@ -177,7 +177,7 @@ def test_make_run_serves_the_local_stack_until_sigterm() -> None:
     logins, and SIGTERM stops everything it started. With the Meta secrets overridden (section 2) the
     banner says the ones the webhook checks."""
     api, aws = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "MAKE", "MFLAGS"))}
+    env = user_environment()
     env |= {"META_VERIFY_TOKEN": "token-of-this-test", "META_APP_SECRET": "secret-of-this-test"}
     run = subprocess.Popen(
         ["make", "--no-print-directory", "run", f"API_PORT={api}", f"AWS_PORT={aws}"],

@@ -10,6 +10,7 @@ import boto3
 
 from infra.local.template import ROOT
 from liveagent.tenants import TenantModel
+from tests.commands import user_environment
 from tests.conftest import Client
 
 
@@ -21,7 +22,7 @@ def test_the_post_deploy_check_passes_against_the_local_stack_and_leaves_nothing
         return {u["Username"] for u in cognito.list_users(UserPoolId=pool)["Users"]}
 
     tenants_before, users_before = {t.tenant_id for t in TenantModel.scan()}, users()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env = user_environment()
     env["PYTHONPATH"] = f"{ROOT / 'layers' / 'shared'}{os.pathsep}{ROOT}"
     done = subprocess.run(
         [sys.executable, "-m", "infra.smoke", client.base, "--timeout", "30"],

@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from liveagent.detection.embeddings import SentenceEncoder
-from liveagent.detection.evaluate import CannotMeasure, MalformedInput, evaluate, hosted_encoder_to_measure
+from liveagent.detection.evaluate import (
+    CannotMeasure,
+    MalformedInput,
+    add_encoder_option,
+    chosen_encoder,
+    evaluate,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests/fixtures/eval"
@@ -123,14 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--root", type=Path, default=EVAL, help="the folder of the sets (default: %(default)s)"
     )
-    parser.add_argument(
-        "--encoder", choices=["local", "bedrock"], default="local",
-        help="bedrock: the hosted encoder of EMBEDDINGS_PROVIDER=bedrock (`make eval-detection`'s option)",
-    )  # fmt: skip
+    add_encoder_option(parser)
     args = parser.parse_args(argv)
     try:
-        encoder = hosted_encoder_to_measure() if args.encoder == "bedrock" else None
-        print("\n".join(table(args.root, encoder)))
+        print("\n".join(table(args.root, chosen_encoder(args.encoder))))
     except (MalformedInput, CannotMeasure, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,6 @@ workflow histories show the failed task and its retry); and the system recovers 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 import boto3
@@ -18,7 +17,7 @@ import pytest
 import requests
 
 from liveagent import conversations
-from tests.commands import make
+from tests.commands import make, user_environment
 from tests.conftest import Client, eventually, whatsapp_text
 from tests.e2e.traffic import Crowd
 
@@ -178,7 +177,7 @@ def test_a_message_whose_workflow_fails_waits_in_the_dead_letter_queue_and_repla
     assert bot() == []  # not answered, but stored and not forgotten
 
     # The operator's command (README: `STACK=... make replay`), on this stack's URL as on a stack's name.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env = user_environment()
     looked = make("-s", "replay", f"STACK={client.base}", "DRY_RUN=1", base=env)
     assert looked.returncode == 0, looked.stdout + looked.stderr
     (waiting,) = [line for line in looked.stdout.splitlines() if line.startswith("would replay: ")]

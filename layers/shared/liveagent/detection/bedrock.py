@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
@@ -92,12 +91,11 @@ def configured_encoder() -> BedrockEncoder:
     return BedrockEncoder(os.environ.get("BEDROCK_EMBEDDINGS_MODEL", DEFAULT_MODEL))
 
 
-def trained_models_file(encoder: BedrockEncoder) -> Path | None:
-    """The signals file trained on the encoder's vectors (`make train-detection ENCODER=bedrock`), if any."""
+def is_trained_for(encoder: BedrockEncoder) -> bool:
+    """Whether models are trained on the encoder's vectors (`make train-detection ENCODER=bedrock`)."""
     from liveagent.detection.models import signals_file_for
 
-    path = signals_file_for(encoder.name)
-    return path if path.is_file() else None
+    return signals_file_for(encoder.name).is_file()
 
 
 @cache
@@ -106,7 +104,7 @@ def hosted_encoder() -> BedrockEncoder | None:
     if provider() != "bedrock":
         return None
     encoder = configured_encoder()
-    if trained_models_file(encoder) is None:
+    if not is_trained_for(encoder):
         logger.warning(
             "EMBEDDINGS_PROVIDER=bedrock but no models trained on its vectors: using the bundled encoder",
             extra={"encoder": encoder.name},

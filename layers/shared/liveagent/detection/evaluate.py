@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from liveagent.detection import Decision, KbEntry, KnowledgeIndex, detect
-from liveagent.detection.bedrock import EncoderUnavailable, configured_encoder, trained_models_file
+from liveagent.detection.bedrock import EncoderUnavailable, configured_encoder, is_trained_for
 from liveagent.detection.embeddings import SentenceEncoder
 from liveagent.settings import EscalationSettings
 
@@ -39,12 +39,25 @@ def hosted_encoder_to_measure() -> SentenceEncoder:
     """The hosted encoder production reads with under EMBEDDINGS_PROVIDER=bedrock (its model from
     BEDROCK_EMBEDDINGS_MODEL), refused until models are trained on its vectors, as production refuses it."""
     encoder = configured_encoder()
-    if trained_models_file(encoder) is None:
+    if not is_trained_for(encoder):
         raise CannotMeasure(
             f"no models are trained on {encoder.name}'s vectors: run `make train-detection ENCODER=bedrock` "
             "first (AWS credentials with Bedrock access)"
         )
     return encoder
+
+
+def add_encoder_option(parser: argparse.ArgumentParser) -> None:
+    """`--encoder`, of `make eval-detection` and `make eval-sets` (`ENCODER=`): read with `chosen_encoder`."""
+    parser.add_argument(
+        "--encoder", choices=["local", "bedrock"], default="local",
+        help="bedrock: the hosted encoder of EMBEDDINGS_PROVIDER=bedrock (needs AWS access to Bedrock)",
+    )  # fmt: skip
+
+
+def chosen_encoder(option: str) -> SentenceEncoder | None:
+    """The encoder `--encoder` names: None for the bundled one."""
+    return hosted_encoder_to_measure() if option == "bedrock" else None
 
 
 # As the API refuses it (`knowledge.KnowledgeEntryIn`): an entry that asks or answers nothing.
@@ -237,10 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kb", type=Path, required=True)
     parser.add_argument("--cases", type=Path, required=True)
-    parser.add_argument(
-        "--encoder", choices=["local", "bedrock"], default="local",
-        help="bedrock: the hosted encoder of EMBEDDINGS_PROVIDER=bedrock (needs AWS access to Bedrock)",
-    )  # fmt: skip
+    add_encoder_option(parser)
     args = parser.parse_args(argv)
     for path in (args.kb, args.cases):
         if not path.is_file():
@@ -248,8 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     notes: list[str] = []
     try:
-        encoder = hosted_encoder_to_measure() if args.encoder == "bedrock" else None
-        result = evaluate(args.kb, args.cases, notes, encoder)
+        result = evaluate(args.kb, args.cases, notes, chosen_encoder(args.encoder))
     except (MalformedInput, CannotMeasure, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
